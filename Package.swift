@@ -1,0 +1,143 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Journey",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "Journey", targets: ["Journey"]),
+        .executable(name: "journey", targets: ["journey"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(
+            name: "JourneyCore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyAccept",
+            dependencies: [
+                "JourneyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyConnection",
+            dependencies: [
+                "JourneyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "JourneyHTTP1",
+            dependencies: [
+                "JourneyCore",
+                "JourneyConnection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyStaticFiles",
+            dependencies: [
+                "JourneyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyObserve",
+            dependencies: [
+                "JourneyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
+            name: "JourneySite",
+            dependencies: ["JourneyCore", "JourneyStaticFiles"],
+            exclude: ["Site"],
+            plugins: ["EmbedSitePlugin"]
+        ),
+        .executableTarget(name: "EmbedSiteTool"),
+        .plugin(
+            name: "EmbedSitePlugin",
+            capability: .buildTool(),
+            dependencies: ["EmbedSiteTool"]
+        ),
+        .target(
+            name: "Journey",
+            dependencies: [
+                "JourneyCore",
+                "JourneyAccept",
+                "JourneyConnection",
+                "JourneyHTTP1",
+                "JourneyStaticFiles",
+                "JourneyObserve",
+                "JourneySite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "journey",
+            dependencies: [
+                "Journey",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyTestSupport",
+            dependencies: [
+                "Journey",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "JourneyStaticFilesTests",
+            dependencies: ["JourneyStaticFiles", "JourneyTestSupport"]
+        ),
+        .testTarget(
+            name: "JourneyHTTP1Tests",
+            dependencies: [
+                "JourneyHTTP1",
+                "JourneyTestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "JourneyIntegrationTests",
+            dependencies: ["Journey", "JourneyTestSupport"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

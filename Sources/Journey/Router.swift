@@ -1,0 +1,105 @@
+import HTTPTypes
+import JourneyCore
+import NIOCore
+
+/// Routes requests by method and path to handlers, falling back to another responder (static files).
+///
+/// A path is exact (`/hello`) or a prefix ending in `/*` (`/api/*`). A path that matches but not for the
+/// request's method answers 405 with `Allow`; GET routes answer HEAD too, without a body.
+public struct Router: Responder {
+    private struct Route: Sendable {
+        var method: HTTPRequest.Method
+        var path: String
+        var isPrefix: Bool
+        var responder: any Responder
+    }
+
+    private var routes: [Route] = []
+    /// Answers requests no route matches; 404 when nil.
+    public var fallback: (any Responder)?
+
+    /// Creates a router with no routes.
+    public init(fallback: (any Responder)? = nil) {
+        self.fallback = fallback
+    }
+
+    /// Routes `method` requests for `path` to `responder`.
+    public mutating func on(_ method: HTTPRequest.Method, _ path: String, responder: any Responder) {
+        let isPrefix = path.hasSuffix("/*")
+        let stored = isPrefix ? String(path.dropLast()) : path
+        self.routes.append(Route(method: method, path: stored, isPrefix: isPrefix, responder: responder))
+    }
+
+    /// Routes `method` requests for `path` to an async closure.
+    public mutating func on(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(method, path, responder: ClosureResponder(handler: handler))
+    }
+
+    /// Routes GET (and so HEAD) requests for `path`.
+    public mutating func get(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(.get, path, use: handler)
+    }
+
+    /// Routes POST requests for `path`.
+    public mutating func post(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(.post, path, use: handler)
+    }
+
+    /// Routes PUT requests for `path`.
+    public mutating func put(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(.put, path, use: handler)
+    }
+
+    /// Routes DELETE requests for `path`.
+    public mutating func delete(
+        _ path: String,
+        use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
+    ) {
+        self.on(.delete, path, use: handler)
+    }
+
+    /// Finds the route for `request` and lets it answer.
+    public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        let path = request.path
+        var allowed: [HTTPRequest.Method] = []
+        for route in self.routes where route.isPrefix ? path.hasPrefix(route.path) : path == route.path {
+            if route.method == request.head.method || (route.method == .get && request.head.method == .head) {
+                return route.responder.respond(to: request, context: context)
+            }
+            allowed.append(route.method)
+            if route.method == .get { allowed.append(.head) }
+        }
+        if !allowed.isEmpty {
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            return context.eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: allow]))
+        }
+        guard let fallback = self.fallback else {
+            return context.eventLoop.makeFailedFuture(HTTPError(.notFound))
+        }
+        return fallback.respond(to: request, context: context)
+    }
+}
+
+/// Adapts an async closure to `Responder`: it runs as a task and completes on the connection's loop.
+struct ClosureResponder: Responder {
+    let handler: @Sendable (Request, RequestContext) async throws -> Response
+
+    func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        context.eventLoop.makeFutureWithTask {
+            try await self.handler(request, context)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import JourneyAccept
+import JourneyConnection
+import JourneyCore
+import JourneyHTTP1
+import JourneyObserve
+import JourneySite
+import JourneyStaticFiles
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A Journey server: event loops, listeners and the router, run as a swift-service-lifecycle `Service`.
+///
+/// `run()` serves until graceful shutdown is requested (SIGTERM/SIGINT through a `ServiceGroup`), then
+/// stops accepting, lets in-flight responses finish within the drain timeout, and returns.
+public final class Server: Service, Sendable {
+    /// The configuration the server was made with.
+    public let configuration: Configuration
+    private let router: Router
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let connections = ConnectionRegistry()
+    private let state = NIOLockedValueBox(State())
+
+    private struct State {
+        var listeners: [BoundListener] = []
+        var accessLog: AccessLogWriter?
+        var started = false
+        var stopped = false
+    }
+
+    /// Creates a server; `router`'s routes come first, then the folder (or the embedded site).
+    public init(configuration: Configuration, router: Router = Router(), logger: Logger? = nil) {
+        self.configuration = configuration
+        self.router = router
+        var logger = logger ?? Logger(label: "journey")
+        logger.logLevel = configuration.logLevel
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        self.threadPool = NIOThreadPool(numberOfThreads: 2)
+    }
+
+    /// The ports the listeners are bound to (after `start()`), in listener order.
+    public var ports: [Int] {
+        self.state.withLockedValue { $0.listeners.map(\.port) }
+    }
+
+    /// Binds the listeners and starts serving; returns once connections are being accepted.
+    public func start() async throws {
+        let alreadyStarted = self.state.withLockedValue { state in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        self.threadPool.start()
+        let accessLog = try self.configuration.accessLogPath.map { try AccessLogWriter(path: $0) }
+        var router = self.router
+        if router.fallback == nil {
+            router.fallback = try self.makeFileResponder()
+        }
+        let connectionProtocol = HTTP1Connection(
+            responder: router,
+            limits: self.configuration.limits,
+            accessLog: accessLog,
+            logger: self.logger
+        )
+        let listener = Listener(
+            host: self.configuration.host,
+            port: self.configuration.port,
+            backlog: self.configuration.backlog,
+            acceptModel: self.configuration.acceptModel,
+            protocol: connectionProtocol
+        )
+        let bound = try await BoundListener.bind(listener, on: self.group, connections: self.connections)
+        self.state.withLockedValue { state in
+            state.listeners.append(bound)
+            state.accessLog = accessLog
+        }
+    }
+
+    /// Serves until graceful shutdown is requested, then drains and stops.
+    public func run() async throws {
+        try await self.start()
+        // Returns when the service group signals graceful shutdown (or the task is cancelled).
+        try? await gracefulShutdown()
+        try await self.shutdown()
+    }
+
+    /// Stops accepting, waits up to the drain timeout for open connections to finish, then stops.
+    public func shutdown() async throws {
+        let alreadyStopped = self.state.withLockedValue { state in
+            defer { state.stopped = true }
+            return state.stopped
+        }
+        guard !alreadyStopped else { return }
+        let listeners = self.state.withLockedValue { state in
+            defer { state.listeners = [] }
+            return state.listeners
+        }
+        for listener in listeners { await listener.close() }
+        self.connections.quiesce()
+        // Whichever comes first, every connection closed or the drain timeout, ends the wait.
+        let drainTimeout = self.configuration.drainTimeout
+        let connections = self.connections
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await connections.waitUntilEmpty()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: drainTimeout)
+                return false
+            }
+            let drained = await group.next() ?? true
+            // Closing what is left lets the waiting task finish; cancelling ends the sleep.
+            if !drained { connections.closeAll() }
+            group.cancelAll()
+            return drained
+        }
+        if !drained {
+            self.logger.warning("drain timeout reached; closed the remaining connections")
+        }
+        try await self.threadPool.shutdownGracefully()
+        try await self.group.shutdownGracefully()
+        self.state.withLockedValue { $0.accessLog }?.close()
+    }
+
+    private func makeFileResponder() throws -> any Responder {
+        guard let root = self.configuration.root else {
+            return DefaultSite.responder(modificationTime: Int(time(nil)))
+        }
+        let options = StaticFileOptions(
+            root: root,
+            indexFile: self.configuration.indexFile.isEmpty ? nil : self.configuration.indexFile,
+            listsDirectories: self.configuration.listsDirectories,
+            servesDotfiles: self.configuration.servesDotfiles,
+            followsSymlinks: self.configuration.followsSymlinks,
+            cacheControl: self.configuration.cacheControl
+        )
+        return try StaticFileResponder(options: options, threadPool: self.threadPool)
+    }
+}

@@ -1,0 +1,89 @@
+import JourneyConnection
+import Logging
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A listener's open sockets: one (shared) or one per event loop (reuseport).
+public struct BoundListener: Sendable {
+    /// The listening channels.
+    public let channels: [any Channel]
+
+    /// The port actually bound (the kernel's choice when the listener asked for port 0).
+    public var port: Int { self.channels.first?.localAddress?.port ?? 0 }
+
+    /// Binds `listener` on `group`, registering every accepted connection with `connections`.
+    public static func bind(
+        _ listener: Listener,
+        on group: MultiThreadedEventLoopGroup,
+        connections: ConnectionRegistry
+    ) async throws -> BoundListener {
+        switch listener.acceptModel {
+        case .shared:
+            let channel = try await Self.bootstrap(listener, group: group, connections: connections, reusePort: false)
+                .bind(host: listener.host, port: listener.port).get()
+            return BoundListener(channels: [channel])
+        case .reuseport:
+            var channels: [any Channel] = []
+            var port = listener.port
+            do {
+                for loop in group.makeIterator() {
+                    let channel = try await Self.bootstrap(
+                        listener,
+                        group: loop,
+                        connections: connections,
+                        reusePort: true
+                    ).bind(host: listener.host, port: port).get()
+                    // With port 0 the first socket's port is the one the others share.
+                    port = channel.localAddress?.port ?? port
+                    channels.append(channel)
+                }
+            } catch {
+                for channel in channels { try? await channel.close() }
+                throw error
+            }
+            return BoundListener(channels: channels)
+        }
+    }
+
+    /// Stops accepting: closes the listening sockets (connections already accepted stay open).
+    public func close() async {
+        for channel in self.channels {
+            try? await channel.close()
+        }
+    }
+
+    private static func bootstrap(
+        _ listener: Listener,
+        group: any EventLoopGroup,
+        connections: ConnectionRegistry,
+        reusePort: Bool
+    ) -> ServerBootstrap {
+        let connectionProtocol = listener.connectionProtocol
+        return ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: Int32(clamping: listener.backlog))
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .socket, name: NIOBSDSocket.Option(rawValue: SO_REUSEPORT)),
+                value: reusePort ? 1 : 0
+            )
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client that half-closes after sending its request (`printf … | nc`) still gets its answer;
+            // the protocol closes the connection once the response is out.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try connectionProtocol.configure(channel)
+                    connections.register(channel)
+                }
+            }
+    }
+}

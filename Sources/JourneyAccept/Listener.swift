@@ -1,0 +1,31 @@
+import JourneyConnection
+import NIOCore
+
+/// A listening address and what it speaks: the Accept stage's configuration.
+public struct Listener: Sendable {
+    /// The host or address to bind (`127.0.0.1`, `::`, `localhost`).
+    public var host: String
+    /// The port; 0 lets the kernel pick one (see `BoundListener.port`).
+    public var port: Int
+    /// The accept queue's length (listen(2) backlog).
+    public var backlog: Int
+    /// Shared socket or one socket per loop.
+    public var acceptModel: AcceptModel
+    /// The protocol every accepted connection speaks.
+    public var connectionProtocol: any ConnectionProtocol
+
+    /// Creates a listener.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        backlog: Int = 511,
+        acceptModel: AcceptModel = .shared,
+        protocol connectionProtocol: any ConnectionProtocol
+    ) {
+        self.host = host
+        self.port = port
+        self.backlog = backlog
+        self.acceptModel = acceptModel
+        self.connectionProtocol = connectionProtocol
+    }
+}

@@ -1,0 +1,10 @@
+import NIOCore
+
+/// What a listener speaks: it turns a freshly accepted channel into a connection of its protocol.
+///
+/// The listener never changes when a protocol is added: HTTP/1 is one conformance, a user's own wire
+/// protocol another, and TLS a decorator that wraps any of them.
+public protocol ConnectionProtocol: Sendable {
+    /// Adds the protocol's handlers to `channel`'s pipeline. Called on the channel's event loop.
+    func configure(_ channel: any Channel) throws
+}

@@ -1,0 +1,34 @@
+/// The size limit on a request body (nginx's `client_max_body_size`), as a tiny state machine.
+///
+/// A declared Content-Length over the limit is refused before any body byte is read; a chunked body
+/// is counted as it arrives and refused the moment it crosses the limit.
+public struct RequestBodyLimit: Sendable {
+    /// The most body bytes one request may carry.
+    public let maximum: Int
+    private var received = 0
+
+    /// What to do with the request so far.
+    public enum Verdict: Equatable, Sendable {
+        /// Within the limit: keep reading.
+        case accept
+        /// Over the limit: answer 413 and close.
+        case tooLarge
+    }
+
+    /// Creates a limit of `maximum` bytes.
+    public init(maximum: Int) {
+        self.maximum = maximum
+    }
+
+    /// Checks a declared Content-Length (nil when the body is chunked or absent).
+    public func check(declaredLength: Int?) -> Verdict {
+        guard let declaredLength else { return .accept }
+        return declaredLength > self.maximum ? .tooLarge : .accept
+    }
+
+    /// Counts `count` more received bytes.
+    public mutating func receive(_ count: Int) -> Verdict {
+        self.received += count
+        return self.received > self.maximum ? .tooLarge : .accept
+    }
+}

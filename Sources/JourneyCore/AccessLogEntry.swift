@@ -1,0 +1,44 @@
+import NIOCore
+
+/// What the log phase knows about one finished request (nginx's `$remote_addr`, `$request`, …).
+public struct AccessLogEntry: Sendable {
+    /// The peer's address.
+    public var remoteAddress: SocketAddress?
+    /// When the request head arrived, seconds since the epoch.
+    public var time: Int
+    /// `GET /path HTTP/1.1`, as the client sent it.
+    public var requestLine: String
+    /// The response status code.
+    public var status: Int
+    /// Body bytes sent.
+    public var bodyBytes: Int
+    /// The `Referer` field, if any.
+    public var referer: String?
+    /// The `User-Agent` field, if any.
+    public var userAgent: String?
+
+    /// Creates an entry.
+    public init(
+        remoteAddress: SocketAddress?,
+        time: Int,
+        requestLine: String,
+        status: Int,
+        bodyBytes: Int,
+        referer: String?,
+        userAgent: String?
+    ) {
+        self.remoteAddress = remoteAddress
+        self.time = time
+        self.requestLine = requestLine
+        self.status = status
+        self.bodyBytes = bodyBytes
+        self.referer = referer
+        self.userAgent = userAgent
+    }
+}
+
+/// Receives one entry per finished request: the journey's log phase.
+public protocol AccessLogSink: Sendable {
+    /// Records `entry`; must not block (the caller is an event loop).
+    func record(_ entry: AccessLogEntry)
+}

@@ -1,0 +1,56 @@
+import NIOCore
+
+/// The body of a response, in the shapes the Write stage can send without copying.
+public enum ResponseBody: Sendable {
+    /// No body (204, 304, HEAD, or an empty representation).
+    case empty
+    /// Bytes already in memory, written as they are.
+    case bytes(ByteBuffer)
+    /// A byte range of an open file: sendfile on cleartext HTTP/1.
+    case file(FileSlice)
+    /// Several parts written back to back, as a `multipart/byteranges` body is.
+    case parts([ResponseBodyPart])
+
+    /// The number of bytes the body holds, which becomes Content-Length.
+    public var count: Int {
+        switch self {
+        case .empty: return 0
+        case .bytes(let buffer): return buffer.readableBytes
+        case .file(let slice): return slice.count
+        case .parts(let parts): return parts.reduce(0) { $0 + $1.count }
+        }
+    }
+}
+
+/// One part of a `.parts` body: bytes in memory or a slice of a file.
+public enum ResponseBodyPart: Sendable {
+    /// Bytes in memory.
+    case bytes(ByteBuffer)
+    /// A byte range of an open file.
+    case file(FileSlice)
+
+    /// The number of bytes in this part.
+    public var count: Int {
+        switch self {
+        case .bytes(let buffer): return buffer.readableBytes
+        case .file(let slice): return slice.count
+        }
+    }
+}
+
+/// A byte range of an open file, kept open for as long as any response still needs it.
+public struct FileSlice: Sendable {
+    /// The open file; it closes once the last slice and cache entry let go of it.
+    public var file: OpenFile
+    /// The first byte to send.
+    public var offset: Int
+    /// How many bytes to send.
+    public var count: Int
+
+    /// Creates a slice of `file` starting at `offset`, `count` bytes long.
+    public init(file: OpenFile, offset: Int, count: Int) {
+        self.file = file
+        self.offset = offset
+        self.count = count
+    }
+}

@@ -1,0 +1,281 @@
+import HTTPTypes
+import JourneyConnection
+import JourneyCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One connection's request loop: collects each request (Decode), asks the responder (Process) and
+/// writes the answer (Write), deciding after each response whether the connection stays open.
+///
+/// NIO's `HTTPServerPipelineHandler` sits in front, so this handler sees one request at a time and its
+/// responses leave in request order however deeply the client pipelines.
+final class HTTP1RequestHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let responder: any Responder
+    private let limits: HTTP1Limits
+    private let accessLog: (any AccessLogSink)?
+    private let logger: Logger
+    private let lineGuard: RequestLineGuard
+    private var state = State.idle
+    /// The client half-closed: finish the response in hand, then close.
+    private var inputClosed = false
+    /// Completes when the last response written so far has left; closing waits for it.
+    private var lastResponseWritten: EventLoopFuture<Void>?
+
+    private enum State {
+        /// Waiting for a request head.
+        case idle
+        /// A head arrived; its body is being collected.
+        case receiving(PendingRequest, RequestBodyLimit)
+        /// The responder is working on a request.
+        case responding
+        /// An early error response was sent; the rest of the request is ignored and the connection closes.
+        case closing
+    }
+
+    /// What the Write and log phases need to know about the request being answered.
+    private struct PendingRequest {
+        var request: Request
+        var keepAlive: Bool
+        var requestLine: String
+        var arrivedAt: Int
+    }
+
+    init(
+        responder: any Responder,
+        limits: HTTP1Limits,
+        accessLog: (any AccessLogSink)?,
+        logger: Logger,
+        lineGuard: RequestLineGuard
+    ) {
+        self.responder = responder
+        self.limits = limits
+        self.accessLog = accessLog
+        self.logger = logger
+        self.lineGuard = lineGuard
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = self.state else { return }
+            self.receiveHead(head, context: context)
+        case .body(var buffer):
+            guard case .receiving(var pending, var limit) = self.state else { return }
+            guard limit.receive(buffer.readableBytes) == .accept else {
+                self.respondEarly(.contentTooLarge, to: pending, context: context)
+                return
+            }
+            if pending.request.body.readableBytes == 0 {
+                pending.request.body = buffer
+            } else {
+                pending.request.body.writeBuffer(&buffer)
+            }
+            self.state = .receiving(pending, limit)
+        case .end:
+            // The next bytes on the wire start a new request line.
+            self.lineGuard.rearm()
+            guard case .receiving(let pending, _) = self.state else { return }
+            self.state = .responding
+            self.dispatch(pending, context: context)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let event = event as? ChannelEvent, case .inputClosed = event else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // NIO's pipelining handler delivers this after every request that preceded it.
+        self.inputClosed = true
+        guard case .idle = self.state else { return }
+        // This may arrive from inside the previous response's write, before it is flushed: close only
+        // once that response has left.
+        if let written = self.lastResponseWritten {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Parse errors were answered by HTTP1ErrorHandler; anything reaching here is a transport error.
+        self.logger.debug("connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let requestLine = "\(head.method.rawValue) \(head.uri) HTTP/\(head.version.major).\(head.version.minor)"
+        let version = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
+        let placeholder = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"), version: version)
+        var pending = PendingRequest(
+            request: placeholder,
+            keepAlive: head.isKeepAlive,
+            requestLine: requestLine,
+            arrivedAt: Int(time(nil))
+        )
+        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
+        let hostCount = head.headers["host"].count
+        guard hostCount == 1 || (hostCount == 0 && version == .http1_0),
+            let converted = try? HTTPRequest(head, secure: false, splitCookie: false)
+        else {
+            self.respondEarly(.badRequest, to: pending, context: context)
+            return
+        }
+        pending.request.head = converted
+
+        // RFC 9112 §6.1: a transfer coding other than chunked cannot be decoded here (501, as nginx).
+        let codings = head.headers["transfer-encoding"]
+            .flatMap { $0.split(separator: ",") }
+            .map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+        if !codings.isEmpty && codings != ["chunked"] {
+            self.respondEarly(.notImplemented, to: pending, context: context)
+            return
+        }
+        let limit = RequestBodyLimit(maximum: self.limits.maximumBodySize)
+        let declaredLength = head.headers["content-length"].first.flatMap { Int($0) }
+        guard limit.check(declaredLength: declaredLength) == .accept else {
+            self.respondEarly(.contentTooLarge, to: pending, context: context)
+            return
+        }
+        if let expectation = head.headers["expect"].first {
+            // RFC 9110 §10.1.1: 100-continue is the only expectation; anything else is 417.
+            guard expectation.lowercased() == "100-continue" else {
+                self.respondEarly(.expectationFailed, to: pending, context: context)
+                return
+            }
+            if version == .http1_1 {
+                let interim = HTTPResponseHead(version: .http1_1, status: .continue)
+                context.writeAndFlush(Self.wrapOutboundOut(.head(interim)), promise: nil)
+            }
+        }
+        self.state = .receiving(pending, limit)
+    }
+
+    private func dispatch(_ pending: PendingRequest, context: ChannelHandlerContext) {
+        let requestContext = RequestContext(
+            eventLoop: context.eventLoop,
+            remoteAddress: context.channel.remoteAddress,
+            logger: self.logger
+        )
+        self.responder.respond(to: pending.request, context: requestContext)
+            .hop(to: context.eventLoop)
+            .assumeIsolated()
+            .whenComplete { result in
+                let response: Response
+                switch result {
+                case .success(let success):
+                    response = success
+                case .failure(let error as HTTPError):
+                    response = ErrorPage.response(for: error.status, headerFields: error.headerFields)
+                case .failure(let error):
+                    self.logger.error(
+                        "handler failed",
+                        metadata: ["request": "\(pending.requestLine)", "error": "\(error)"]
+                    )
+                    response = ErrorPage.response(for: .internalServerError)
+                }
+                self.write(response, for: pending, closing: false, context: context)
+            }
+    }
+
+    /// Answers before the request is complete (413, 417, 400) and closes: the unread body cannot be trusted.
+    private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext) {
+        self.state = .closing
+        self.write(ErrorPage.response(for: status), for: pending, closing: true, context: context)
+    }
+
+    private func write(_ response: Response, for pending: PendingRequest, closing: Bool, context: ChannelHandlerContext) {
+        let status = response.head.status.code
+        var body = response.body
+        var headers = HTTPHeaders(response.head.headerFields)
+        var keepAlive = pending.keepAlive && !closing && !self.inputClosed
+        if headers.contains(name: "connection") {
+            keepAlive = keepAlive && !headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
+            headers.remove(name: "connection")
+        }
+        if !headers.contains(name: "date") { headers.add(name: "Date", value: DateHeader.now) }
+        if !headers.contains(name: "server") { headers.add(name: "Server", value: "journey") }
+        // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            headers.remove(name: "content-length")
+            body = .empty
+        } else {
+            if !headers.contains(name: "content-length") {
+                headers.add(name: "Content-Length", value: String(body.count))
+            }
+            if pending.request.head.method == .head { body = .empty }
+        }
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if pending.request.version == .http1_0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        let head = HTTPResponseHead(
+            version: .http1_1,
+            status: HTTPResponseStatus(statusCode: status, reasonPhrase: response.head.status.reasonPhrase),
+            headers: headers
+        )
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        var handles: [NIOFileHandle] = []
+        switch body {
+        case .empty: break
+        case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+        case .parts(let parts):
+            for part in parts {
+                switch part {
+                case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+                }
+            }
+        }
+        // Ready for the next request before `.end` goes out: the pipelining handler may hand it over
+        // from inside this write.
+        if case .responding = self.state { self.state = keepAlive ? .idle : .closing }
+        let bodyBytes = body.count
+        let accessLog = self.accessLog
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.lastResponseWritten = written.futureResult
+        context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            // The OpenFile in `body` owns the descriptor; the NIOFileHandles only lent it to sendfile.
+            for handle in handles { _ = try? handle.takeDescriptorOwnership() }
+            withExtendedLifetime(body) {}
+            accessLog?.record(
+                AccessLogEntry(
+                    remoteAddress: context.channel.remoteAddress,
+                    time: pending.arrivedAt,
+                    requestLine: pending.requestLine,
+                    status: status,
+                    bodyBytes: bodyBytes,
+                    referer: pending.request.head.headerFields[.referer],
+                    userAgent: pending.request.head.headerFields[.userAgent]
+                )
+            )
+            if !keepAlive { context.close(promise: nil) }
+        }
+    }
+
+    private func writeFile(_ slice: FileSlice, handles: inout [NIOFileHandle], context: ChannelHandlerContext) {
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: slice.file.descriptor)
+        handles.append(handle)
+        let region = FileRegion(fileHandle: handle, readerIndex: slice.offset, endIndex: slice.offset + slice.count)
+        context.write(Self.wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension HTTP1RequestHandler: Sendable {}

@@ -1,0 +1,60 @@
+import NIOCore
+import NIOHTTP1
+
+/// Refuses a request line longer than the limit with 414 before the parser has buffered it all.
+///
+/// llhttp counts the target against the header-section limit only, which would answer 431; nginx
+/// answers an over-long request line with 414. This tap sees the bytes before the parser and watches
+/// the first line of each request and re-arms when the request handler reports a request complete.
+/// A pipelined request that starts in the same read as the previous one ends is left to the header
+/// limit (431): the tap cannot see message boundaries without parsing, and that is the parser's job.
+final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let maximumLength: Int
+    /// Set once the limit was crossed, so the error handler can answer 414 rather than 400.
+    private(set) var tripped = false
+    /// Set when a request line ended in a bare LF, which llhttp reports as a bad version; the answer is 400.
+    private(set) var sawBareLineFeed = false
+    private var watching = true
+    private var lineLength = 0
+
+    init(maximumLength: Int) {
+        self.maximumLength = maximumLength
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if self.watching {
+            let buffer = Self.unwrapInboundIn(data)
+            let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n"))
+            if let newline {
+                self.lineLength += newline - buffer.readerIndex
+                self.watching = false
+                if newline == buffer.readerIndex || buffer.getInteger(at: newline - 1, as: UInt8.self) != UInt8(ascii: "\r") {
+                    self.sawBareLineFeed = true
+                }
+            } else {
+                self.lineLength += buffer.readableBytes
+            }
+            if self.lineLength > self.maximumLength {
+                self.watching = false
+                self.tripped = true
+                // Raised as a parser error so that NIO's pipelining handler orders the answer after any
+                // response still in flight, exactly as it does for llhttp's own errors.
+                context.fireErrorCaught(HTTPParserError.invalidURL)
+                return
+            }
+        }
+        context.fireChannelRead(data)
+    }
+
+    /// The next bytes start a new request line.
+    func rearm() {
+        self.watching = true
+        self.lineLength = 0
+    }
+}
+
+@available(*, unavailable)
+extension RequestLineGuard: Sendable {}

@@ -1,0 +1,78 @@
+import Foundation
+import JourneyCore
+import NIOConcurrencyHelpers
+
+/// Writes Combined Log Format lines to a file or standard output without blocking an event loop.
+///
+/// Event loops only append to a buffer under a lock; one background thread swaps the buffer out and
+/// writes it, so the lock is never held across I/O and a slow disk never stalls a request.
+public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
+    // @unchecked: `descriptor` is immutable; `buffer` and `closed` are guarded by `condition`.
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    private let condition = ConditionLock(value: false)
+    private let finished = ConditionLock(value: false)
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    /// Appends to `path`, creating it if needed; `"-"` writes to standard output.
+    public init(path: String) throws {
+        if path == "-" {
+            self.descriptor = STDOUT_FILENO
+            self.ownsDescriptor = false
+        } else {
+            let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+            }
+            self.descriptor = descriptor
+            self.ownsDescriptor = true
+        }
+        // The thread holds the writer until `close()`; a writer is made once per server.
+        let thread = Thread { self.drain() }
+        thread.name = "journey-access-log"
+        thread.start()
+    }
+
+    /// Queues `entry`'s line; returns at once.
+    public func record(_ entry: AccessLogEntry) {
+        let line = CombinedLogFormat.line(for: entry)
+        self.condition.lock()
+        self.buffer.append(contentsOf: line.utf8)
+        self.condition.unlock(withValue: true)
+    }
+
+    /// Writes what is queued and stops the writer thread.
+    public func close() {
+        self.condition.lock()
+        self.closed = true
+        self.condition.unlock(withValue: true)
+        self.finished.lock(whenValue: true)
+        self.finished.unlock()
+    }
+
+    private func drain() {
+        while true {
+            self.condition.lock(whenValue: true)
+            let pending = self.buffer
+            let closing = self.closed
+            self.buffer.removeAll(keepingCapacity: true)
+            self.condition.unlock(withValue: false)
+            // The lock is released: the write may block without holding up any event loop.
+            pending.withUnsafeBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = write(self.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written <= 0 { break }
+                    offset += written
+                }
+            }
+            if closing {
+                if self.ownsDescriptor { _ = Foundation.close(self.descriptor) }
+                self.finished.lock()
+                self.finished.unlock(withValue: true)
+                return
+            }
+        }
+    }
+}

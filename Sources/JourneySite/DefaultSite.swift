@@ -1,0 +1,17 @@
+import Foundation
+import JourneyStaticFiles
+
+/// The site `journey` serves when given no folder: the seven stages explained, compiled into the binary.
+public enum DefaultSite {
+    /// The embedded files, path → bytes.
+    public static var files: [String: [UInt8]] {
+        EmbeddedSite.base64Files.compactMapValues { base64 in
+            Data(base64Encoded: base64).map { Array($0) }
+        }
+    }
+
+    /// A responder serving the embedded site; `modificationTime` dates every file (use the start time).
+    public static func responder(modificationTime: Int) -> InMemoryFiles {
+        InMemoryFiles(files: Self.files, modificationTime: modificationTime)
+    }
+}

@@ -1,0 +1,113 @@
+import JourneyCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one path under the root turned out to be, found with blocking calls on the thread pool.
+///
+/// h2o's file handler is the model: open once, `fstat` the descriptor (never the path again), and map
+/// errno the way nginx does, so a permission problem is a 403 and a full descriptor table a 503.
+enum FileSystemEntry: Sendable {
+    /// A regular file, opened, with its precompressed siblings.
+    case file(OpenedFile)
+    /// A directory (its real path, for the index and listing).
+    case directory
+    /// A status to answer with: 404, 403, 503 or 500.
+    case failure(FileSystemFailure)
+
+    /// Inspects `relative` under `root`. Blocking: call only on the thread pool.
+    static func inspect(relative: String, root: String, followSymlinks: Bool) -> FileSystemEntry {
+        let path = relative.isEmpty ? root : root + "/" + relative
+        var target = path
+        if !followSymlinks {
+            // Confinement against symlinks: the real path must stay under the real root.
+            guard let real = realpath(path, nil) else { return .failure(FileSystemFailure(errno: errno)) }
+            target = String(cString: real)
+            free(real)
+            guard target == root || target.hasPrefix(root == "/" ? "/" : root + "/") else {
+                return .failure(.notFound)
+            }
+        }
+        var status = stat()
+        guard stat(target, &status) == 0 else { return .failure(FileSystemFailure(errno: errno)) }
+        if (status.st_mode & S_IFMT) == S_IFDIR { return .directory }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { return .failure(.notFound) }
+        // After realpath the last component is no symlink; O_NOFOLLOW keeps it so if one is swapped in.
+        let flags = O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
+        guard let identity = OpenedFile.opening(target, flags: flags) else {
+            return .failure(FileSystemFailure(errno: errno))
+        }
+        guard case .success(let opened) = identity else { return .failure(.notFound) }
+        var file = opened
+        for coding in ContentCoding.allCases {
+            if case .success(let sibling) = OpenedFile.opening(target + coding.fileSuffix, flags: flags) {
+                file.siblings.append((coding, sibling.identity, sibling.file))
+            }
+        }
+        return .file(file)
+    }
+}
+
+/// A failed lookup, already mapped to the status it answers with.
+struct FileSystemFailure: Error, Hashable, Sendable {
+    /// The HTTP status code.
+    let statusCode: Int
+
+    static let notFound = FileSystemFailure(statusCode: 404)
+
+    /// nginx's table: ENOENT/ENOTDIR/ENAMETOOLONG 404, EACCES/ELOOP/EPERM 403, EMFILE/ENFILE 503, else 500.
+    init(errno code: CInt) {
+        switch code {
+        case ENOENT, ENOTDIR, ENAMETOOLONG: self.statusCode = 404
+        case EACCES, ELOOP, EPERM: self.statusCode = 403
+        case EMFILE, ENFILE: self.statusCode = 503
+        default: self.statusCode = 500
+        }
+    }
+
+    private init(statusCode: Int) { self.statusCode = statusCode }
+}
+
+/// The identity of a file as `fstat` saw it: what revalidation compares.
+struct FileIdentity: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int
+    var modificationTime: Int
+
+    init(_ status: stat) {
+        self.device = UInt64(status.st_dev)
+        self.inode = UInt64(status.st_ino)
+        self.size = Int(status.st_size)
+        self.modificationTime = Int(status.st_mtim.tv_sec)
+    }
+
+    var entityTag: EntityTag {
+        EntityTag(inode: self.inode, size: self.size, modificationTime: self.modificationTime)
+    }
+}
+
+/// A regular file opened and described, with the precompressed siblings found beside it.
+struct OpenedFile: Sendable {
+    var path: String
+    var identity: FileIdentity
+    var file: OpenFile
+    var siblings: [(ContentCoding, FileIdentity, OpenFile)] = []
+
+    /// Opens and fstats `path`: nil with errno set on failure, `.failure` when it is not a regular file.
+    static func opening(_ path: String, flags: CInt) -> Result<OpenedFile, FileSystemFailure>? {
+        let descriptor = open(path, flags)
+        guard descriptor >= 0 else { return nil }
+        let file = OpenFile(takingOwnershipOf: descriptor)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(.notFound)
+        }
+        return .success(OpenedFile(path: path, identity: FileIdentity(status), file: file))
+    }
+}

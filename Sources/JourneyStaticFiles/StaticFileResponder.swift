@@ -1,0 +1,168 @@
+import HTTPTypes
+import JourneyCore
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Serves a folder: the Process stage for static files.
+///
+/// Like nginx's static module, this only finds, opens and describes the file; conditionals, ranges and
+/// HEAD are `RepresentationResponse`'s. Every disk call runs on the thread pool; a hot file is answered
+/// from the open-file cache on the event loop with no syscall at all.
+public struct StaticFileResponder: Responder {
+    private let options: StaticFileOptions
+    private let root: String
+    private let threadPool: NIOThreadPool
+    private let cache: OpenFileCache
+
+    /// Serves `options.root`, doing disk work on `threadPool`.
+    ///
+    /// - Throws: `HTTPError(.notFound)` when the root does not exist (checked once, at start-up).
+    public init(options: StaticFileOptions, threadPool: NIOThreadPool) throws {
+        guard let real = realpath(options.root, nil) else {
+            throw StaticFileError.rootNotFound(options.root)
+        }
+        self.root = String(cString: real)
+        free(real)
+        self.options = options
+        self.threadPool = threadPool
+        self.cache = OpenFileCache(capacity: options.openFileCacheCapacity)
+    }
+
+    /// Answers GET and HEAD for files under the root; 405 with `Allow` for any other method.
+    public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        let eventLoop = context.eventLoop
+        guard request.head.method == .get || request.head.method == .head else {
+            return eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"]))
+        }
+        let path: RequestPath
+        switch RequestPath.resolve(request.path, allowDotfiles: self.options.servesDotfiles) {
+        case .success(let resolved): path = resolved
+        case .failure(.malformed): return eventLoop.makeFailedFuture(HTTPError(.badRequest))
+        case .failure(.hidden): return eventLoop.makeFailedFuture(HTTPError(.notFound))
+        }
+        // A directory URL is cached under its own key, so `/` is as cheap as `/index.html`.
+        let key = path.hasTrailingSlash ? path.relative + "/" : path.relative
+        let now = Int(time(nil))
+        if let file = self.cache.freshEntry(for: key, now: now) {
+            return eventLoop.makeSucceededFuture(self.response(for: request, file: file))
+        }
+        return self.threadPool.runIfActive(eventLoop: eventLoop) {
+            self.lookUp(path, key: key, now: now)
+        }.flatMapThrowing { outcome in
+            switch outcome {
+            case .file(let file):
+                return self.response(for: request, file: file)
+            case .redirect:
+                var location = path.encodedDirectory
+                if let query = request.query { location += "?" + query }
+                var response = ErrorPage.response(for: .movedPermanently)
+                response.head.headerFields[.location] = location
+                return response
+            case .listing(let items):
+                return self.listingResponse(for: request, path: path, items: items)
+            case .failure(let status):
+                throw HTTPError(HTTPResponse.Status(code: status))
+            }
+        }
+    }
+
+    private enum Outcome: Sendable {
+        case file(OpenedFile)
+        case redirect
+        case listing([DirectoryListing.Item])
+        case failure(Int)
+    }
+
+    /// Finds what `path` names. Blocking: runs on the thread pool.
+    private func lookUp(_ path: RequestPath, key: String, now: Int) -> Outcome {
+        let relative = path.relative
+        switch FileSystemEntry.inspect(relative: relative, root: self.root, followSymlinks: self.options.followsSymlinks) {
+        case .failure(let failure):
+            self.cache.remove(key)
+            return .failure(failure.statusCode)
+        case .file(let file):
+            // `/file.txt/` names a directory that does not exist (open(2) would say ENOTDIR).
+            guard !path.hasTrailingSlash else { return .failure(404) }
+            self.cache.store(file, for: key, now: now)
+            return .file(file)
+        case .directory:
+            guard path.hasTrailingSlash else { return .redirect }
+            if let index = self.options.indexFile {
+                let indexRelative = relative.isEmpty ? index : relative + "/" + index
+                if case .file(let file) = FileSystemEntry.inspect(
+                    relative: indexRelative,
+                    root: self.root,
+                    followSymlinks: self.options.followsSymlinks
+                ) {
+                    self.cache.store(file, for: key, now: now)
+                    return .file(file)
+                }
+            }
+            guard self.options.listsDirectories else { return .failure(403) }
+            let directory = relative.isEmpty ? self.root : self.root + "/" + relative
+            guard let items = DirectoryListing.read(directory: directory, allowDotfiles: self.options.servesDotfiles)
+            else { return .failure(403) }
+            return .listing(items)
+        }
+    }
+
+    private func response(for request: Request, file: OpenedFile) -> Response {
+        let representation = Self.representation(of: file, acceptEncoding: request.head.headerFields[.acceptEncoding])
+        return RepresentationResponse.make(
+            for: request,
+            representation: representation,
+            cacheControl: self.options.cacheControl
+        )
+    }
+
+    /// Picks the precompressed sibling the client accepts best, or the file itself.
+    static func representation(of file: OpenedFile, acceptEncoding: String?) -> Representation {
+        var chosen = (coding: ContentCoding?.none, identity: file.identity, file: file.file)
+        if !file.siblings.isEmpty, let acceptEncoding {
+            for coding in ContentCoding.acceptable(from: acceptEncoding) {
+                if let sibling = file.siblings.first(where: { $0.0 == coding }) {
+                    chosen = (coding, sibling.1, sibling.2)
+                    break
+                }
+            }
+        }
+        return Representation(
+            source: .file(chosen.file),
+            size: chosen.identity.size,
+            contentType: MediaType.forFileName(file.path),
+            contentCoding: chosen.coding,
+            variesByEncoding: !file.siblings.isEmpty,
+            entityTag: chosen.identity.entityTag,
+            lastModified: chosen.identity.modificationTime
+        )
+    }
+
+    private func listingResponse(for request: Request, path: RequestPath, items: [DirectoryListing.Item]) -> Response {
+        let html = DirectoryListing(urlPath: path.encodedDirectory, items: items).html
+        var fields: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        fields[.contentLength] = String(html.utf8.count)
+        if let cacheControl = self.options.cacheControl { fields[.cacheControl] = cacheControl }
+        let body: ResponseBody = request.head.method == .head ? .empty : .bytes(ByteBuffer(string: html))
+        return Response(status: .ok, headerFields: fields, body: body)
+    }
+}
+
+/// Why a static-file responder could not be set up.
+public struct StaticFileError: Error, CustomStringConvertible {
+    private let message: String
+
+    /// The folder to serve does not exist or cannot be resolved.
+    public static func rootNotFound(_ root: String) -> StaticFileError {
+        StaticFileError(message: "the folder to serve, \(root), does not exist")
+    }
+
+    public var description: String { self.message }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Journey
+import Logging
+
+/// The flags of `journey serve`, each mapped 1:1 onto a `Configuration` field.
+struct ServeOptions: ParsableArguments {
+    @Argument(help: "The folder to serve. Without one, journey serves its embedded site.")
+    var directory: String?
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on (0 picks a free port and prints it).")
+    var port = 8080
+
+    @Option(help: "The accept queue length (listen backlog).")
+    var backlog = 511
+
+    @Option(help: "Event loop threads (default: the number of cores).")
+    var threads: Int?
+
+    @Option(help: "Accept model: shared (one socket) or reuseport (one socket per event loop).")
+    var accept: AcceptModel = .shared
+
+    @Option(help: "The file served for a directory URL.")
+    var index = "index.html"
+
+    @Flag(help: "List directories that have no index file.")
+    var browse = false
+
+    @Option(help: "Dotfiles: deny (404) or allow.")
+    var dotfiles: DotfilePolicy = .deny
+
+    @Flag(help: "Follow symlinks that lead outside the served folder.")
+    var followSymlinks = false
+
+    @Option(help: "A Cache-Control value for file responses.")
+    var cacheControl: String?
+
+    @Option(help: "Write a Combined Log Format access log to PATH, or '-' for standard output.")
+    var accessLog: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    @Option(help: "The largest request header section in bytes (431 beyond it).")
+    var maxHeaderSize = 16 * 1024
+
+    @Option(help: "The largest request body in bytes (413 beyond it).")
+    var maxBodySize = 1024 * 1024
+
+    @Option(help: "Seconds in-flight responses may take to finish after SIGTERM/SIGINT.")
+    var drainTimeout = 10
+
+    /// The configuration these flags describe.
+    var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.root = self.directory
+        configuration.host = self.host
+        configuration.port = self.port
+        configuration.backlog = self.backlog
+        if let threads = self.threads { configuration.threads = threads }
+        configuration.acceptModel = self.accept
+        configuration.indexFile = self.index
+        configuration.listsDirectories = self.browse
+        configuration.servesDotfiles = self.dotfiles == .allow
+        configuration.followsSymlinks = self.followSymlinks
+        configuration.cacheControl = self.cacheControl
+        configuration.accessLogPath = self.accessLog
+        configuration.logLevel = self.logLevel
+        configuration.limits.maximumHeaderSectionSize = self.maxHeaderSize
+        configuration.limits.maximumBodySize = self.maxBodySize
+        configuration.drainTimeout = .seconds(self.drainTimeout)
+        return configuration
+    }
+
+    func validate() throws {
+        guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
+        guard self.threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
+        guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }
+    }
+}
+
+/// Whether names starting with `.` are served.
+enum DotfilePolicy: String, ExpressibleByArgument, CaseIterable {
+    case deny
+    case allow
+}
+
+extension AcceptModel: ExpressibleByArgument {}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
