@@ -123,8 +123,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JourneyCoreTests",
+            dependencies: ["JourneyCore"]
+        ),
+        .testTarget(
             name: "JourneyStaticFilesTests",
-            dependencies: ["JourneyStaticFiles", "JourneyTestSupport"]
+            dependencies: [
+                "JourneyStaticFiles",
+                "JourneyTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
         ),
         .testTarget(
             name: "JourneyHTTP1Tests",
@@ -136,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyIntegrationTests",
-            dependencies: ["Journey", "JourneyTestSupport"]
+            dependencies: ["Journey", "JourneyTestSupport", .product(name: "NIOPosix", package: "swift-nio")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -27,7 +27,8 @@ final class HTTP1ErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var status = self.lineGuard.tripped ? .uriTooLong : Self.status(for: parserError)
         if status == .httpVersionNotSupported && self.lineGuard.sawBareLineFeed { status = .badRequest }
-        guard !self.closing else { return }
+        if status == .notImplemented && !self.lineGuard.methodIsToken { status = .badRequest }
+        guard !self.closing else { return }  // the response in hand already closes the connection
         self.closing = true
         // We can only send an error response if another response has not started yet; otherwise the
         // close alone tells the client that its request was not understood.
@@ -53,7 +54,12 @@ final class HTTP1ErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch Self.unwrapOutboundIn(data) {
         case .head(let head) where (100..<200).contains(head.status.code) && head.status != .switchingProtocols: break
-        case .head: self.hasUnterminatedResponse = true
+        case .head(let head):
+            self.hasUnterminatedResponse = true
+            // The connection closes after this response: whatever the client sends meanwhile gets no answer.
+            if head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "close" }) {
+                self.closing = true
+            }
         case .body: break
         case .end: self.hasUnterminatedResponse = false
         }

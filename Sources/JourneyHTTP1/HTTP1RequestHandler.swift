@@ -223,9 +223,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         } else if pending.request.version == .http1_0 {
             headers.add(name: "Connection", value: "keep-alive")
         }
+        // A status made from a bare code has no reason phrase: use the standard one.
+        let reason = response.head.status.reasonPhrase
         let head = HTTPResponseHead(
             version: .http1_1,
-            status: HTTPResponseStatus(statusCode: status, reasonPhrase: response.head.status.reasonPhrase),
+            status: reason.isEmpty ? HTTPResponseStatus(statusCode: status) : HTTPResponseStatus(statusCode: status, reasonPhrase: reason),
             headers: headers
         )
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)

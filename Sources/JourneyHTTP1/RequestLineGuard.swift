@@ -17,6 +17,9 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var tripped = false
     /// Set when a request line ended in a bare LF, which llhttp reports as a bad version; the answer is 400.
     private(set) var sawBareLineFeed = false
+    /// Whether the current request line starts with a well-formed method token: llhttp calls every method
+    /// it does not know invalid, but only a well-formed unknown method is 501; garbage is 400.
+    private(set) var methodIsToken = true
     private var watching = true
     private var lineLength = 0
 
@@ -27,6 +30,9 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if self.watching {
             let buffer = Self.unwrapInboundIn(data)
+            if self.lineLength == 0 {
+                self.methodIsToken = Self.startsWithToken(buffer.readableBytesView)
+            }
             let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n"))
             if let newline {
                 self.lineLength += newline - buffer.readerIndex
@@ -47,6 +53,20 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         context.fireChannelRead(data)
+    }
+
+    private static func startsWithToken(_ bytes: ByteBufferView) -> Bool {
+        // RFC 9110 §5.6.2 tchar, up to the first space.
+        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")), space > bytes.startIndex else { return false }
+        return bytes[bytes.startIndex..<space].allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            }
+        }
     }
 
     /// The next bytes start a new request line.

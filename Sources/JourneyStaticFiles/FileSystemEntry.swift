@@ -1,3 +1,4 @@
+import HTTPTypes
 import JourneyCore
 
 #if canImport(Glibc)
@@ -55,22 +56,22 @@ enum FileSystemEntry: Sendable {
 
 /// A failed lookup, already mapped to the status it answers with.
 struct FileSystemFailure: Error, Hashable, Sendable {
-    /// The HTTP status code.
-    let statusCode: Int
+    /// The HTTP status.
+    let status: HTTPResponse.Status
 
-    static let notFound = FileSystemFailure(statusCode: 404)
+    static let notFound = FileSystemFailure(status: .notFound)
 
     /// nginx's table: ENOENT/ENOTDIR/ENAMETOOLONG 404, EACCES/ELOOP/EPERM 403, EMFILE/ENFILE 503, else 500.
     init(errno code: CInt) {
         switch code {
-        case ENOENT, ENOTDIR, ENAMETOOLONG: self.statusCode = 404
-        case EACCES, ELOOP, EPERM: self.statusCode = 403
-        case EMFILE, ENFILE: self.statusCode = 503
-        default: self.statusCode = 500
+        case ENOENT, ENOTDIR, ENAMETOOLONG: self.status = .notFound
+        case EACCES, ELOOP, EPERM: self.status = .forbidden
+        case EMFILE, ENFILE: self.status = .serviceUnavailable
+        default: self.status = .internalServerError
         }
     }
 
-    private init(statusCode: Int) { self.statusCode = statusCode }
+    init(status: HTTPResponse.Status) { self.status = status }
 }
 
 /// The identity of a file as `fstat` saw it: what revalidation compares.

@@ -68,8 +68,8 @@ public struct StaticFileResponder: Responder {
                 return response
             case .listing(let items):
                 return self.listingResponse(for: request, path: path, items: items)
-            case .failure(let status):
-                throw HTTPError(HTTPResponse.Status(code: status))
+            case .failure(let failure):
+                throw HTTPError(failure.status)
             }
         }
     }
@@ -78,7 +78,7 @@ public struct StaticFileResponder: Responder {
         case file(OpenedFile)
         case redirect
         case listing([DirectoryListing.Item])
-        case failure(Int)
+        case failure(FileSystemFailure)
     }
 
     /// Finds what `path` names. Blocking: runs on the thread pool.
@@ -87,10 +87,10 @@ public struct StaticFileResponder: Responder {
         switch FileSystemEntry.inspect(relative: relative, root: self.root, followSymlinks: self.options.followsSymlinks) {
         case .failure(let failure):
             self.cache.remove(key)
-            return .failure(failure.statusCode)
+            return .failure(failure)
         case .file(let file):
             // `/file.txt/` names a directory that does not exist (open(2) would say ENOTDIR).
-            guard !path.hasTrailingSlash else { return .failure(404) }
+            guard !path.hasTrailingSlash else { return .failure(.notFound) }
             self.cache.store(file, for: key, now: now)
             return .file(file)
         case .directory:
@@ -106,10 +106,10 @@ public struct StaticFileResponder: Responder {
                     return .file(file)
                 }
             }
-            guard self.options.listsDirectories else { return .failure(403) }
+            guard self.options.listsDirectories else { return .failure(FileSystemFailure(status: .forbidden)) }
             let directory = relative.isEmpty ? self.root : self.root + "/" + relative
             guard let items = DirectoryListing.read(directory: directory, allowDotfiles: self.options.servesDotfiles)
-            else { return .failure(403) }
+            else { return .failure(FileSystemFailure(status: .forbidden)) }
             return .listing(items)
         }
     }

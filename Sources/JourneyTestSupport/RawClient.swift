@@ -1,0 +1,67 @@
+import NIOCore
+import NIOPosix
+
+/// A client that writes raw bytes and returns everything the server sends back until it closes.
+///
+/// The client half-closes after writing, so a server that honours half-closure answers and then closes;
+/// the deadline only keeps a broken server from hanging the test run.
+public enum RawClient {
+    /// Sends `request` to 127.0.0.1:`port` and returns the response bytes as text.
+    public static func exchange(
+        _ request: String,
+        port: Int,
+        halfClose: Bool = true,
+        deadline: TimeAmount = .seconds(20)
+    ) async throws -> String {
+        let bytes = try await Self.exchange(Array(request.utf8), port: port, halfClose: halfClose, deadline: deadline)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Sends `request` bytes and returns the response bytes.
+    public static func exchange(
+        _ request: [UInt8],
+        port: Int,
+        halfClose: Bool = true,
+        deadline: TimeAmount = .seconds(20)
+    ) async throws -> [UInt8] {
+        let collector = Collector()
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        let timeout = channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
+        try await channel.writeAndFlush(ByteBuffer(bytes: request))
+        if halfClose {
+            try? await channel.close(mode: .output)
+        }
+        try? await channel.closeFuture.get()
+        timeout.cancel()
+        return collector.bytes
+    }
+}
+
+/// The bytes a connection received; touched only on its event loop, read after it closed.
+final class Collector: @unchecked Sendable {
+    var bytes: [UInt8] = []
+}
+
+private final class CollectingHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let collector: Collector
+
+    init(collector: Collector) {
+        self.collector = collector
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.collector.bytes += Self.unwrapInboundIn(data).readableBytesView
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,269 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import Testing
+
+/// The static-file journey over real sockets with curl, as a user of `journey serve DIR` sees it.
+@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+struct StaticFileTests {
+    let fixture: SiteFixture
+    var configuration: Configuration
+
+    init() throws {
+        self.fixture = try SiteFixture()
+        self.configuration = Configuration()
+        self.configuration.root = self.fixture.root
+    }
+
+    @Test func servesAFileWithItsValidatorsAndType() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let result = try await Curl.run([server.url("/hello.txt")])
+            #expect(result.status == 200)
+            #expect(result.text == "hello\n")
+            #expect(result.headers["content-type"] == "text/plain; charset=utf-8")
+            #expect(result.headers["content-length"] == "6")
+            #expect(result.headers["server"] == "journey")
+            #expect(result.headers["accept-ranges"] == "bytes")
+            let etag = try #require(result.headers["etag"])
+            #expect(etag.hasPrefix("\"") && etag.hasSuffix("\""))
+            let lastModified = try #require(result.headers["last-modified"])
+            #expect(HTTPDate.parse(lastModified) != nil)
+            let date = try #require(result.headers["date"])
+            #expect(abs((HTTPDate.parse(date) ?? 0) - Int(Date().timeIntervalSince1970)) < 5)
+        }
+    }
+
+    @Test(arguments: [
+        ("/style.css", "text/css; charset=utf-8"), ("/data.json", "application/json; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"), ("/app.js", "text/javascript; charset=utf-8"),
+    ])
+    func choosesTheMediaType(_ path: String, _ type: String) async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            #expect(try await Curl.run([server.url(path)]).headers["content-type"] == type)
+        }
+    }
+
+    @Test func headSendsTheSameFieldsWithoutABody() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let get = try await RawClient.exchange("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            let head = try await RawClient.exchange("HEAD /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(head.hasSuffix("\r\n\r\n"))
+            // The same head, byte for byte, but for the Date the two responses may straddle.
+            let withoutDate = { (text: String) in text.replacing(/Date: [^\r]*\r\n/, with: "") }
+            #expect(withoutDate(head) + "hello\n" == withoutDate(get))
+        }
+    }
+
+    @Test func directoriesRedirectServeTheirIndexAndRefuseToList() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let redirect = try await Curl.run([server.url("/docs?x=1")])
+            #expect(redirect.status == 301)
+            #expect(redirect.headers["location"] == "/docs/?x=1")
+            let index = try await Curl.run([server.url("/docs/")])
+            #expect(index.status == 200)
+            #expect(index.text == "<p>sub index</p>\n")
+            let root = try await Curl.run([server.url("/")])
+            #expect(root.text.contains("<title>home</title>"))
+            #expect(try await Curl.run([server.url("/sub/")]).status == 403)
+            #expect(try await Curl.run([server.url("/hello.txt/")]).status == 404)
+        }
+    }
+
+    @Test func listsDirectoriesWhenBrowsingIsOn() async throws {
+        var configuration = self.configuration
+        configuration.listsDirectories = true
+        try await TestServer.with(configuration) { server async throws in
+            let listing = try await Curl.run([server.url("/list/")])
+            #expect(listing.status == 200)
+            #expect(listing.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(listing.text.contains("&lt;b&gt;&amp;.txt"))
+            #expect(listing.text.contains("href=\"%3Cb%3E%26.txt\""))
+            let root = try await Curl.run([server.url("/empty/")])
+            #expect(root.status == 200)
+            let top = try await Curl.run([server.url("/sub/")])
+            #expect(top.text.contains(">a.txt<"))
+            #expect(!(try await Curl.run([server.url("/")])).text.contains(".env"))
+        }
+    }
+
+    @Test func conditionalRequests() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let first = try await Curl.run([server.url("/hello.txt")])
+            let etag = try #require(first.headers["etag"])
+            let lastModified = try #require(first.headers["last-modified"])
+
+            let notModified = try await Curl.run(["-H", "If-None-Match: \(etag)", server.url("/hello.txt")])
+            #expect(notModified.status == 304)
+            #expect(notModified.body.isEmpty)
+            #expect(notModified.headers["etag"] == etag)
+            #expect(try await Curl.run(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304)
+            #expect(try await Curl.run(["-H", "If-None-Match: \"other\"", server.url("/hello.txt")]).status == 200)
+            #expect(try await Curl.run(["-H", "If-Match: \"other\"", server.url("/hello.txt")]).status == 412)
+            #expect(try await Curl.run(["-H", "If-Match: \(etag)", server.url("/hello.txt")]).status == 200)
+            #expect(
+                try await Curl.run(["-H", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT", server.url("/hello.txt")])
+                    .status == 412
+            )
+        }
+    }
+
+    @Test func byteRanges() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let single = try await Curl.run(["-H", "Range: bytes=-6", server.url("/alphabet.txt")])
+            #expect(single.status == 206)
+            #expect(single.text == "uvwxyz")
+            #expect(single.headers["content-range"] == "bytes 30-35/36")
+
+            let multi = try await Curl.run(["-H", "Range: bytes=0-1,10-11", server.url("/alphabet.txt")])
+            #expect(multi.status == 206)
+            let type = try #require(multi.headers["content-type"])
+            #expect(type.hasPrefix("multipart/byteranges; boundary="))
+            #expect(multi.text.contains("Content-Range: bytes 0-1/36\r\n\r\n01\r\n"))
+            #expect(multi.text.contains("Content-Range: bytes 10-11/36\r\n\r\nab\r\n"))
+            #expect(multi.headers["content-length"] == String(multi.body.count))
+
+            let unsatisfiable = try await Curl.run(["-H", "Range: bytes=100-", server.url("/alphabet.txt")])
+            #expect(unsatisfiable.status == 416)
+            #expect(unsatisfiable.headers["content-range"] == "bytes */36")
+
+            let etag = try #require(single.headers["etag"])
+            let current = try await Curl.run(["-H", "Range: bytes=0-0", "-H", "If-Range: \(etag)", server.url("/alphabet.txt")])
+            #expect(current.status == 206)
+            let stale = try await Curl.run(["-H", "Range: bytes=0-0", "-H", "If-Range: \"old\"", server.url("/alphabet.txt")])
+            #expect(stale.status == 200)
+            #expect(stale.body.count == 36)
+        }
+    }
+
+    @Test func precompressedSiblingsFollowAcceptEncoding() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let brotli = try await Curl.run(["-H", "Accept-Encoding: gzip, br", server.url("/app.js")])
+            #expect(brotli.text == "BROTLI-BYTES")
+            #expect(brotli.headers["content-encoding"] == "br")
+            #expect(brotli.headers["vary"] == "Accept-Encoding")
+            #expect(brotli.headers["content-type"] == "text/javascript; charset=utf-8")
+
+            let gzip = try await Curl.run(["-H", "Accept-Encoding: gzip", server.url("/app.js")])
+            #expect(gzip.text == "GZIP-BYTES")
+            #expect(gzip.headers["content-encoding"] == "gzip")
+            #expect(gzip.headers["etag"] != brotli.headers["etag"])
+
+            let plain = try await Curl.run([server.url("/app.js")])
+            #expect(plain.text == "console.log('plain')\n")
+            #expect(plain.headers["content-encoding"] == nil)
+            #expect(plain.headers["vary"] == "Accept-Encoding")
+
+            let refused = try await Curl.run(["-H", "Accept-Encoding: br;q=0, gzip;q=0", server.url("/app.js")])
+            #expect(refused.text == "console.log('plain')\n")
+        }
+    }
+
+    @Test func dotfilesAreHiddenUnlessAllowed() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/.env")]).status == 404)
+            #expect(try await Curl.run([server.url("/.git/config")]).status == 404)
+        }
+        var configuration = self.configuration
+        configuration.servesDotfiles = true
+        try await TestServer.with(configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/.env")]).text == "secret env\n")
+        }
+    }
+
+    @Test func symlinksOutsideTheRootAreRefusedUnlessFollowed() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let escape = try await Curl.run([server.url("/escape")])
+            #expect(escape.status == 404)
+            #expect(!escape.text.contains(SiteFixture.secret))
+            #expect(try await Curl.run([server.url("/escape-dir/outside-secret.txt")]).status == 404)
+            #expect(try await Curl.run([server.url("/inside")]).text == "hello\n")
+        }
+        var configuration = self.configuration
+        configuration.followsSymlinks = true
+        try await TestServer.with(configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/escape")]).text == SiteFixture.secret)
+        }
+    }
+
+    @Test(arguments: [
+        "/../outside-secret.txt", "/%2e%2e/outside-secret.txt", "/%2E%2E/%2e%2e/outside-secret.txt",
+        "/sub/../../outside-secret.txt", "/sub%2f..%2f..%2foutside-secret.txt", "/..%2foutside-secret.txt",
+        "/hello.txt%00", "/%00", "/..\\outside-secret.txt", "/..%5coutside-secret.txt", "/./../outside-secret.txt",
+        "//../outside-secret.txt", "/%252e%252e/outside-secret.txt", "/%c0%ae%c0%ae/outside-secret.txt",
+    ])
+    func traversalNeverLeaks(_ path: String) async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let response = try await RawClient.exchange("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            let status = Int(response.dropFirst(9).prefix(3)) ?? 0
+            #expect([400, 404].contains(status), "\(path) → \(status)")
+            #expect(!response.contains(SiteFixture.secret))
+        }
+    }
+
+    @Test func namesArePercentDecodedOnce() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/name%20with%20space.txt")]).text == "spaced\n")
+            #expect(try await Curl.run([server.url("/name%2520with%2520space.txt")]).status == 404)
+        }
+    }
+
+    @Test func cacheControlIsAddedWhenConfigured() async throws {
+        var configuration = self.configuration
+        configuration.cacheControl = "public, max-age=3600"
+        try await TestServer.with(configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/hello.txt")]).headers["cache-control"] == "public, max-age=3600")
+        }
+    }
+
+    @Test func otherMethodsGet405WithAllow() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let response = try await Curl.run(["-X", "DELETE", server.url("/hello.txt")])
+            #expect(response.status == 405)
+            #expect(response.headers["allow"] == "GET, HEAD")
+            #expect(response.text.contains("405"))
+        }
+    }
+
+    @Test func aChangedFileIsServedFresh() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            #expect(try await Curl.run([server.url("/hello.txt")]).text == "hello\n")
+            try self.fixture.directory.write("changed and longer\n", to: "site/hello.txt")
+            // The open-file cache trusts an entry for the rest of its second; poll (bounded) for the change.
+            var text = ""
+            for _ in 0..<300 where text != "changed and longer\n" {
+                text = try await Curl.run([server.url("/hello.txt")]).text
+            }
+            #expect(text == "changed and longer\n")
+            try FileManager.default.removeItem(atPath: self.fixture.root + "/hello.txt")
+            var status = 200
+            for _ in 0..<300 where status != 404 {
+                status = try await Curl.run([server.url("/hello.txt")]).status
+            }
+            #expect(status == 404)
+        }
+    }
+
+    @Test func errorPagesAreHTML() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let missing = try await Curl.run([server.url("/nope")])
+            #expect(missing.status == 404)
+            #expect(missing.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(missing.text.contains("<h1>404 Not Found</h1>"))
+        }
+    }
+
+    @Test func theEmbeddedSiteIsServedWithoutAFolder() async throws {
+        try await TestServer.with(Configuration()) { server async throws in
+            let home = try await Curl.run([server.url("/")])
+            #expect(home.status == 200)
+            #expect(home.headers["content-type"] == "text/html; charset=utf-8")
+            #expect(home.text.contains("Accept"))
+            #expect(home.text.contains("sendfile"))
+            let css = try await Curl.run([server.url("/style.css")])
+            #expect(css.headers["content-type"] == "text/css; charset=utf-8")
+            let etag = try #require(home.headers["etag"])
+            #expect(try await Curl.run(["-H", "If-None-Match: \(etag)", server.url("/")]).status == 304)
+        }
+    }
+}
