@@ -145,7 +145,12 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyIntegrationTests",
-            dependencies: ["Journey", "JourneyTestSupport", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "Journey",
+                "JourneyTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

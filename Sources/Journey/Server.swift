@@ -98,12 +98,15 @@ public final class Server: Service, Sendable {
     }
 
     /// Stops accepting, waits up to the drain timeout for open connections to finish, then stops.
-    public func shutdown() async throws {
+    ///
+    /// - Returns: whether every connection finished within the drain timeout (false: some were cut).
+    @discardableResult
+    public func shutdown() async throws -> Bool {
         let alreadyStopped = self.state.withLockedValue { state in
             defer { state.stopped = true }
             return state.stopped
         }
-        guard !alreadyStopped else { return }
+        guard !alreadyStopped else { return true }
         let listeners = self.state.withLockedValue { state in
             defer { state.listeners = [] }
             return state.listeners
@@ -134,6 +137,7 @@ public final class Server: Service, Sendable {
         try await self.threadPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
         self.state.withLockedValue { $0.accessLog }?.close()
+        return drained
     }
 
     private func makeFileResponder() throws -> any Responder {

@@ -29,8 +29,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private let logger: Logger
     private let lineGuard: RequestLineGuard
     private var state = State.idle
-    /// The client half-closed: finish the response in hand, then close.
-    private var inputClosed = false
+    /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
+    private var finishing = false
     /// Completes when the last response written so far has left; closing waits for it.
     private var lastResponseWritten: EventLoopFuture<Void>?
 
@@ -94,12 +94,20 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let event = event as? ChannelEvent, case .inputClosed = event else {
+        switch event {
+        case ChannelEvent.inputClosed:
+            // NIO's pipelining handler delivers this after every request that preceded it.
+            self.finish(context: context)
+        case is HTTP1DrainEvent:
+            self.finish(context: context)
+        default:
             context.fireUserInboundEventTriggered(event)
-            return
         }
-        // NIO's pipelining handler delivers this after every request that preceded it.
-        self.inputClosed = true
+    }
+
+    /// Closes once the response in hand (if any) has left; no further request is read.
+    private func finish(context: ChannelHandlerContext) {
+        self.finishing = true
         guard case .idle = self.state else { return }
         // This may arrive from inside the previous response's write, before it is flushed: close only
         // once that response has left.
@@ -201,7 +209,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         let status = response.head.status.code
         var body = response.body
         var headers = HTTPHeaders(response.head.headerFields)
-        var keepAlive = pending.keepAlive && !closing && !self.inputClosed
+        var keepAlive = pending.keepAlive && !closing && !self.finishing
         if headers.contains(name: "connection") {
             keepAlive = keepAlive && !headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
             headers.remove(name: "connection")

@@ -69,6 +69,16 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // NIO's pipelining handler closes an idle connection on quiesce at once, even while the last
+        // response's bytes are still queued (sendfile of a large file); the request handler drains instead.
+        if event is ChannelShouldQuiesceEvent {
+            context.fireUserInboundEventTriggered(HTTP1DrainEvent())
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     /// The next bytes start a new request line.
     func rearm() {
         self.watching = true
@@ -78,3 +88,6 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension RequestLineGuard: Sendable {}
+
+/// Shutdown asks this connection to finish the response in hand, then close.
+struct HTTP1DrainEvent {}

@@ -31,7 +31,7 @@ public struct TestServer: Sendable {
             try await body(server)
             try await server.server.shutdown()
         } catch {
-            try? await server.server.shutdown()
+            _ = try? await server.server.shutdown()
             throw error
         }
     }

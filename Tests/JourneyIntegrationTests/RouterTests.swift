@@ -1,0 +1,79 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import Testing
+
+/// The library embedded with routes: what a Swift developer's own server does.
+@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+struct RouterTests {
+    struct Boom: Error {}
+
+    static func makeRouter() -> Router {
+        var router = Router()
+        router.get("/hello") { _, _ in .text("hello from a route") }
+        router.post("/echo") { request, _ in
+            Response(status: .ok, headerFields: [.contentType: "application/octet-stream"], body: .bytes(request.body))
+        }
+        router.get("/api/*") { request, _ in .text("api \(request.path) \(request.query ?? "")") }
+        router.get("/boom") { _, _ in throw Boom() }
+        router.get("/teapot") { _, _ in throw HTTPError(.init(code: 418, reasonPhrase: "I'm a teapot")) }
+        return router
+    }
+
+    @Test func routesComeBeforeFiles() async throws {
+        try await TestServer.with(router: Self.makeRouter()) { server async throws in
+            let hello = try await Curl.run([server.url("/hello")])
+            #expect(hello.text == "hello from a route")
+            let api = try await Curl.run([server.url("/api/users/7?full=1")])
+            #expect(api.text == "api /api/users/7 full=1")
+            // Unrouted paths fall through to the embedded site.
+            #expect(try await Curl.run([server.url("/")]).status == 200)
+        }
+    }
+
+    @Test func postBodiesAreCollectedWith100Continue() async throws {
+        try await TestServer.with(router: Self.makeRouter()) { server async throws in
+            let payload = String(repeating: "x", count: 200_000)
+            let directory = try TemporaryDirectory()
+            let file = try directory.write(payload, to: "payload")
+            // curl sends Expect: 100-continue for bodies over 1 MiB only; ask for it explicitly.
+            let echo = try await Curl.run([
+                "-H", "Expect: 100-continue", "--data-binary", "@" + file, server.url("/echo"),
+            ])
+            #expect(echo.status == 200)
+            #expect(echo.text == payload)
+        }
+    }
+
+    @Test func aBodyOverTheLimitIs413() async throws {
+        var configuration = Configuration()
+        configuration.limits.maximumBodySize = 1000
+        try await TestServer.with(configuration, router: Self.makeRouter()) { server async throws in
+            let echo = try await Curl.run(["--data-binary", String(repeating: "x", count: 1001), server.url("/echo")])
+            #expect(echo.status == 413)
+            let chunked = try await Curl.run([
+                "-H", "Transfer-Encoding: chunked", "--data-binary", String(repeating: "y", count: 5000), server.url("/echo"),
+            ])
+            #expect(chunked.status == 413)
+        }
+    }
+
+    @Test func aKnownPathWithTheWrongMethodIs405WithAllow() async throws {
+        try await TestServer.with(router: Self.makeRouter()) { server async throws in
+            let response = try await Curl.run(["-X", "PUT", server.url("/hello")])
+            #expect(response.status == 405)
+            #expect(response.headers["allow"] == "GET, HEAD")
+        }
+    }
+
+    @Test func handlerErrorsBecomePagesAndTheConnectionSurvives() async throws {
+        try await TestServer.with(router: Self.makeRouter()) { server async throws in
+            let response = try await RawClient.exchange(
+                "GET /boom HTTP/1.1\r\nHost: x\r\n\r\nGET /teapot HTTP/1.1\r\nHost: x\r\n\r\nGET /hello HTTP/1.1\r\nHost: x\r\n\r\n",
+                port: server.port
+            )
+            let statuses = response.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("HTTP/1.1") }
+            #expect(statuses == ["HTTP/1.1 500 Internal Server Error", "HTTP/1.1 418 I'm a teapot", "HTTP/1.1 200 OK"])
+        }
+    }
+}

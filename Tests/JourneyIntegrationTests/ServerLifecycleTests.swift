@@ -1,0 +1,175 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import NIOCore
+import NIOConcurrencyHelpers
+import NIOPosix
+import Testing
+
+/// Accept models, shutdown, the access log and big files: the server as an operator runs it.
+@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+struct ServerLifecycleTests {
+    @Test func reuseportBindsOneSocketPerLoopOnOnePort() async throws {
+        struct Hello: Responder {
+            func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+                context.eventLoop.makeSucceededFuture(.text("hi"))
+            }
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let listener = Listener(host: "127.0.0.1", port: 0, acceptModel: .reuseport, protocol: HTTP1Connection(responder: Hello()))
+        let bound = try await BoundListener.bind(listener, on: group, connections: ConnectionRegistry())
+        #expect(bound.channels.count == 2)
+        #expect(Set(bound.channels.map { $0.localAddress?.port }).count == 1)
+        for _ in 0..<20 {
+            #expect(try await Curl.run([Curl.url("/", port: bound.port)]).text == "hi")
+        }
+        await bound.close()
+        try await group.shutdownGracefully()
+    }
+
+    @Test(arguments: [AcceptModel.shared, .reuseport])
+    func bothAcceptModelsServe(_ model: AcceptModel) async throws {
+        var configuration = Configuration()
+        configuration.acceptModel = model
+        configuration.threads = 2
+        try await TestServer.with(configuration) { server async throws in
+            for _ in 0..<10 {
+                #expect(try await Curl.run([server.url("/")]).status == 200)
+            }
+        }
+    }
+
+    @Test func aHundredMebibyteSparseFileDownloadsWithFlatMemory() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 100 * 1024 * 1024
+        _ = FileManager.default.createFile(atPath: directory.path + "/big.bin", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: directory.path + "/big.bin"))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+        var configuration = Configuration()
+        configuration.root = directory.path
+        try await TestServer.with(configuration) { server async throws in
+            let before = Self.residentBytes()
+            let output = try await Process.output(
+                of: "curl",
+                arguments: ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", server.url("/big.bin")]
+            )
+            #expect(String(decoding: output.standardOutput, as: UTF8.self) == "200 \(size)")
+            let growth = Self.residentBytes() - before
+            // sendfile moves the bytes in the kernel: the server's memory must not grow with the file.
+            #expect(growth < 24 * 1024 * 1024, "RSS grew by \(growth) bytes")
+        }
+    }
+
+    @Test func shutdownLetsAnInFlightDownloadFinishAndRefusesNewConnections() async throws {
+        let directory = try TemporaryDirectory()
+        let size = 32 * 1024 * 1024
+        try directory.write(Data(count: size), to: "big.bin")
+        var configuration = Configuration()
+        configuration.root = directory.path
+        configuration.drainTimeout = .seconds(60)
+        let server = try await TestServer.start(configuration)
+
+        let download = try await SlowReader.start(path: "/big.bin", port: server.port)
+        try await download.firstBytes.futureResult.get()
+        let shutdown = Task { try await server.server.shutdown() }
+        // The reader only now drains the socket: the response is still in flight while shutdown waits.
+        download.resume()
+        let received = try await download.finished.futureResult.get()
+        #expect(received > size && received < size + 1024, "received \(received)")
+        #expect(try await shutdown.value == true)
+        await #expect(throws: (any Error).self) {
+            _ = try await RawClient.exchange("GET / HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+        }
+    }
+
+    @Test func theDrainTimeoutCutsAClientThatStopsReading() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(Data(count: 32 * 1024 * 1024), to: "big.bin")
+        var configuration = Configuration()
+        configuration.root = directory.path
+        configuration.drainTimeout = .milliseconds(300)
+        let server = try await TestServer.start(configuration)
+        let download = try await SlowReader.start(path: "/big.bin", port: server.port)
+        try await download.firstBytes.futureResult.get()
+        #expect(try await server.server.shutdown() == false)
+        download.resume()
+        _ = try await download.finished.futureResult.get()
+    }
+
+    @Test func theAccessLogUsesCombinedLogFormat() async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.accessLogPath = directory.path + "/access.log"
+        let server = try await TestServer.start(configuration)
+        _ = try await Curl.run(["-A", "tester/1.0", "-e", "http://ref.example/", server.url("/style.css")])
+        _ = try await Curl.run([server.url("/nope\"quote")])
+        try await server.server.shutdown()
+        let log = try String(contentsOfFile: directory.path + "/access.log", encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count == 2)
+        let pattern = #/^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /style\.css HTTP/1\.1" 200 \d+ "http://ref\.example/" "tester/1\.0"$/#
+        #expect(lines.first.map { $0.wholeMatch(of: pattern) != nil } == true, "\(log)")
+        #expect(lines.last?.contains("\"GET /nope\\x22quote HTTP/1.1\" 404 ") == true, "\(log)")
+    }
+
+    static func residentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+}
+
+/// A download that reads its first bytes, then stops reading until told to resume.
+final class SlowReader: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    let firstBytes: EventLoopPromise<Void>
+    let finished: EventLoopPromise<Int>
+    private let channel: NIOLockedValueBoxChannel
+    private let received = NIOLockedValueBox(0)
+
+    private init(eventLoop: any EventLoop) {
+        self.firstBytes = eventLoop.makePromise()
+        self.finished = eventLoop.makePromise()
+        self.channel = NIOLockedValueBoxChannel()
+    }
+
+    static func start(path: String, port: Int) async throws -> SlowReader {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let reader = SlowReader(eventLoop: loop)
+        let channel = try await ClientBootstrap(group: loop)
+            .channelOption(.autoRead, value: false)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4096)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(reader) }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        reader.channel.set(channel)
+        channel.closeFuture.whenComplete { _ in reader.finished.succeed(reader.received.withLockedValue { $0 }) }
+        try await channel.writeAndFlush(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.read()
+        return reader
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.received.withLockedValue { $0 += Self.unwrapInboundIn(data).readableBytes }
+        self.firstBytes.succeed()
+    }
+
+    /// Reads everything that is left, until the server closes.
+    func resume() {
+        guard let channel = self.channel.get() else { return }
+        channel.eventLoop.execute {
+            _ = channel.setOption(.autoRead, value: true)
+            channel.read()
+        }
+    }
+}
+
+/// The reader's channel, set once after connecting.
+final class NIOLockedValueBoxChannel: Sendable {
+    private let box = NIOLockedValueBox<(any Channel)?>(nil)
+    func set(_ channel: any Channel) { self.box.withLockedValue { $0 = channel } }
+    func get() -> (any Channel)? { self.box.withLockedValue { $0 } }
+}
