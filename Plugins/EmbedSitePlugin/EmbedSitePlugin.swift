@@ -7,7 +7,8 @@ struct EmbedSitePlugin: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         guard let sourceTarget = target as? SourceModuleTarget else { return [] }
         let site = sourceTarget.directoryURL.appending(path: "Site")
-        let files = (FileManager.default.enumerator(at: site, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
+        let files =
+            (FileManager.default.enumerator(at: site, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
             .filter { !$0.hasDirectoryPath }
             .sorted { $0.path < $1.path }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSite.swift")

@@ -1,7 +1,7 @@
 import JourneyAccept
-import NIOPosix
 import JourneyHTTP1
 import Logging
+import NIOPosix
 
 /// Everything `journey serve` can be told, one field per flag, so the CLI and the library configure alike.
 public struct Configuration: Sendable {

@@ -26,7 +26,8 @@ public enum HTTPDate {
     ///
     /// RFC 9110 §5.6.7: recipients must accept IMF-fixdate, the obsolete RFC 850 form and asctime.
     public static func parse(_ text: some StringProtocol) -> Int? {
-        let words = String(text).split(whereSeparator: { (character: Character) in character == " " || character == "," }).map(String.init)
+        let separators: Set<Character> = [" ", ","]
+        let words = String(text).split(whereSeparator: separators.contains).map(String.init)
         var day: Int?
         var month: Int?
         var year: Int?

@@ -127,7 +127,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let requestLine = "\(head.method.rawValue) \(head.uri) HTTP/\(head.version.major).\(head.version.minor)"
         let version = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
-        let placeholder = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"), version: version)
+        let placeholder = Request(
+            head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"),
+            version: version
+        )
         var pending = PendingRequest(
             request: placeholder,
             keepAlive: head.isKeepAlive,
@@ -200,12 +203,14 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     }
 
     /// Answers before the request is complete (413, 417, 400) and closes: the unread body cannot be trusted.
-    private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext) {
+    private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext)
+    {
         self.state = .closing
         self.write(ErrorPage.response(for: status), for: pending, closing: true, context: context)
     }
 
-    private func write(_ response: Response, for pending: PendingRequest, closing: Bool, context: ChannelHandlerContext) {
+    private func write(_ response: Response, for pending: PendingRequest, closing: Bool, context: ChannelHandlerContext)
+    {
         let status = response.head.status.code
         var body = response.body
         var headers = HTTPHeaders(response.head.headerFields)
@@ -235,7 +240,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         let reason = response.head.status.reasonPhrase
         let head = HTTPResponseHead(
             version: .http1_1,
-            status: reason.isEmpty ? HTTPResponseStatus(statusCode: status) : HTTPResponseStatus(statusCode: status, reasonPhrase: reason),
+            status: reason.isEmpty
+                ? HTTPResponseStatus(statusCode: status) : HTTPResponseStatus(statusCode: status, reasonPhrase: reason),
             headers: headers
         )
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)

@@ -37,7 +37,9 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
             if let newline {
                 self.lineLength += newline - buffer.readerIndex
                 self.watching = false
-                if newline == buffer.readerIndex || buffer.getInteger(at: newline - 1, as: UInt8.self) != UInt8(ascii: "\r") {
+                if newline == buffer.readerIndex
+                    || buffer.getInteger(at: newline - 1, as: UInt8.self) != UInt8(ascii: "\r")
+                {
                     self.sawBareLineFeed = true
                 }
             } else {

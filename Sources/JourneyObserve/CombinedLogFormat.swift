@@ -19,7 +19,8 @@ public enum CombinedLogFormat {
         var parts = tm()
         gmtime_r(&time, &parts)
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let stamp = "\(two(parts.tm_mday))/\(Self.months[Int(parts.tm_mon)])/\(Int(parts.tm_year) + 1900):"
+        let stamp =
+            "\(two(parts.tm_mday))/\(Self.months[Int(parts.tm_mon)])/\(Int(parts.tm_year) + 1900):"
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
         let address = entry.remoteAddress?.ipAddress ?? "-"
         return "\(address) - - [\(stamp)] \"\(Self.escape(entry.requestLine))\" \(entry.status) \(entry.bodyBytes) "

@@ -63,7 +63,8 @@ public struct DirectoryListing: Sendable {
             let suffix = item.isDirectory ? "/" : ""
             let href = RequestPath.percentEncode(item.name) + suffix
             let size = item.isDirectory ? "-" : String(item.size)
-            page += "<tr><td><a href=\"\(href)\">\(Self.escapeHTML(item.name))\(suffix)</a></td>"
+            page +=
+                "<tr><td><a href=\"\(href)\">\(Self.escapeHTML(item.name))\(suffix)</a></td>"
                 + "<td class=\"n\">\(size)</td><td>\(HTTPDate.format(item.modificationTime))</td></tr>\n"
         }
         page += "</table></body></html>\n"

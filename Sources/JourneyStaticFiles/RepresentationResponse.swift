@@ -90,7 +90,11 @@ public enum RepresentationResponse {
     }
 
     /// `multipart/byteranges` (§14.6): each part with its own Content-Type and Content-Range.
-    private static func multipart(_ ranges: [Range<Int>], representation: Representation, head: HTTPFields)
+    private static func multipart(
+        _ ranges: [Range<Int>],
+        representation: Representation,
+        head: HTTPFields
+    )
         -> Response
     {
         var head = head

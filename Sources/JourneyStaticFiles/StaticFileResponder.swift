@@ -84,7 +84,11 @@ public struct StaticFileResponder: Responder {
     /// Finds what `path` names. Blocking: runs on the thread pool.
     private func lookUp(_ path: RequestPath, key: String, now: Int) -> Outcome {
         let relative = path.relative
-        switch FileSystemEntry.inspect(relative: relative, root: self.root, followSymlinks: self.options.followsSymlinks) {
+        switch FileSystemEntry.inspect(
+            relative: relative,
+            root: self.root,
+            followSymlinks: self.options.followsSymlinks
+        ) {
         case .failure(let failure):
             self.cache.remove(key)
             return .failure(failure)

@@ -16,12 +16,17 @@ public struct Curl: Sendable {
 
     /// Whether curl is installed; tests that need it say so when it is not.
     public static var isInstalled: Bool {
-        ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].contains {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     /// Runs `curl -s -D - ARGUMENTS` and parses the last response.
     public static func run(_ arguments: [String]) async throws -> Result {
-        let output = try await Process.output(of: "curl", arguments: ["-s", "-S", "-D", "/dev/stderr", "-o", "-"] + arguments)
+        let output = try await Process.output(
+            of: "curl",
+            arguments: ["-s", "-S", "-D", "/dev/stderr", "-o", "-"] + arguments
+        )
         let headerText = String(decoding: output.standardError, as: UTF8.self)
         // With redirects or 100-continue there are several heads; the last one is the answer.
         let heads = headerText.components(separatedBy: "\r\n\r\n").filter { $0.hasPrefix("HTTP/") }
@@ -37,7 +42,11 @@ public struct Curl: Sendable {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             headers[name] = headers[name].map { $0 + ", " + value } ?? value
         }
-        return Result(status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0, headers: headers, body: output.standardOutput)
+        return Result(
+            status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0,
+            headers: headers,
+            body: output.standardOutput
+        )
     }
 
     /// The URL of `path` on a test server's port.

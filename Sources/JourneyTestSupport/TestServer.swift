@@ -8,7 +8,10 @@ public struct TestServer: Sendable {
     public let port: Int
 
     /// Starts a server for `configuration` (host and port are overridden) with `router`'s routes.
-    public static func start(_ configuration: Configuration = Configuration(), router: Router = Router())
+    public static func start(
+        _ configuration: Configuration = Configuration(),
+        router: Router = Router()
+    )
         async throws -> TestServer
     {
         var configuration = configuration

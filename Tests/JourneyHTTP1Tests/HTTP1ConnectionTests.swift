@@ -114,7 +114,10 @@ import Testing
     @Test(arguments: [
         // Parse-stage refusals, each with the status nginx gives and a closed connection.
         ("GET /\(String(repeating: "a", count: 9000)) HTTP/1.1\r\nHost: x\r\n\r\n", "414 URI Too Long"),
-        ("GET / HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: 17000))\r\n\r\n", "431 Request Header Fields Too Large"),
+        (
+            "GET / HTTP/1.1\r\nHost: x\r\nX: \(String(repeating: "a", count: 17000))\r\n\r\n",
+            "431 Request Header Fields Too Large"
+        ),
         ("BREW / HTTP/1.1\r\nHost: x\r\n\r\n", "501 Not Implemented"),
         ("GET / HTTP/2.0\r\nHost: x\r\n\r\n", "505 HTTP Version Not Supported"),
         ("GET / HTTP/1.1\nHost: x\n\n", "400 Bad Request"),
@@ -122,7 +125,10 @@ import Testing
         ("GET / HTTP/1.1\r\n\r\n", "400 Bad Request"),
         ("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400 Bad Request"),
         // Request smuggling defences.
-        ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", "400 Bad Request"),
+        (
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+            "400 Bad Request"
+        ),
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", "400 Bad Request"),
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\nabc", "400 Bad Request"),
         ("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -3\r\n\r\nabc", "400 Bad Request"),
@@ -149,7 +155,10 @@ import Testing
 
     @Test func refusesAChunkedBodyOnceItCrossesTheLimit() throws {
         let channel = try self.makeChannel(limits: HTTP1Limits(maximumBodySize: 10))
-        let head = try self.exchange("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n", on: channel)
+        let head = try self.exchange(
+            "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n",
+            on: channel
+        )
         #expect(head.isEmpty)
         let output = try self.exchange("6\r\nabcdef\r\n", on: channel)
         #expect(self.statusLines(output).map { $0.prefix(12) } == ["HTTP/1.1 413"])
@@ -158,7 +167,10 @@ import Testing
 
     @Test func aHandlerFailureIs500AndTheConnectionSurvives() throws {
         let channel = try self.makeChannel()
-        let output = try self.exchange("GET /fail HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
+        let output = try self.exchange(
+            "GET /fail HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n",
+            on: channel
+        )
         #expect(self.statusLines(output) == ["HTTP/1.1 500 Internal Server Error", "HTTP/1.1 200 OK"])
         #expect(output.contains("<h1>500 Internal Server Error</h1>"))
         #expect(channel.isActive)
@@ -189,4 +201,3 @@ import Testing
         #expect(self.statusLines(second) == ["HTTP/1.1 414 URI Too Long"])
     }
 }
-

@@ -28,8 +28,17 @@ final class SiteFixture: Sendable {
         try directory.write("secret env\n", to: "site/.env")
         try directory.write("[core]\n", to: "site/.git/config")
         try FileManager.default.createDirectory(atPath: self.root + "/empty", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: self.root + "/escape", withDestinationPath: directory.path + "/outside-secret.txt")
-        try FileManager.default.createSymbolicLink(atPath: self.root + "/escape-dir", withDestinationPath: directory.path)
-        try FileManager.default.createSymbolicLink(atPath: self.root + "/inside", withDestinationPath: self.root + "/hello.txt")
+        try FileManager.default.createSymbolicLink(
+            atPath: self.root + "/escape",
+            withDestinationPath: directory.path + "/outside-secret.txt"
+        )
+        try FileManager.default.createSymbolicLink(
+            atPath: self.root + "/escape-dir",
+            withDestinationPath: directory.path
+        )
+        try FileManager.default.createSymbolicLink(
+            atPath: self.root + "/inside",
+            withDestinationPath: self.root + "/hello.txt"
+        )
     }
 }

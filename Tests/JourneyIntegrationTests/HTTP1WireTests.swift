@@ -34,7 +34,11 @@ import Testing
     @Test func http10ClosesUnlessAskedToKeepAlive() async throws {
         try await TestServer.with(self.configuration) { server async throws in
             // Not half-closing: the server must close by itself.
-            let closing = try await RawClient.exchange("GET /hello.txt HTTP/1.0\r\n\r\n", port: server.port, halfClose: false)
+            let closing = try await RawClient.exchange(
+                "GET /hello.txt HTTP/1.0\r\n\r\n",
+                port: server.port,
+                halfClose: false
+            )
             #expect(closing.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(closing.contains("Connection: close\r\n"))
             #expect(closing.hasSuffix("hello\n"))

@@ -52,7 +52,8 @@ struct RouterTests {
             let echo = try await Curl.run(["--data-binary", String(repeating: "x", count: 1001), server.url("/echo")])
             #expect(echo.status == 413)
             let chunked = try await Curl.run([
-                "-H", "Transfer-Encoding: chunked", "--data-binary", String(repeating: "y", count: 5000), server.url("/echo"),
+                "-H", "Transfer-Encoding: chunked", "--data-binary", String(repeating: "y", count: 5000),
+                server.url("/echo"),
             ])
             #expect(chunked.status == 413)
         }

@@ -1,8 +1,8 @@
 import Foundation
 import Journey
 import JourneyTestSupport
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 import Testing
 
@@ -16,7 +16,12 @@ struct ServerLifecycleTests {
             }
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let listener = Listener(host: "127.0.0.1", port: 0, acceptModel: .reuseport, protocol: HTTP1Connection(responder: Hello()))
+        let listener = Listener(
+            host: "127.0.0.1",
+            port: 0,
+            acceptModel: .reuseport,
+            protocol: HTTP1Connection(responder: Hello())
+        )
         let bound = try await BoundListener.bind(listener, on: group, connections: ConnectionRegistry())
         #expect(bound.channels.count == 2)
         #expect(Set(bound.channels.map { $0.localAddress?.port }).count == 1)
@@ -108,7 +113,8 @@ struct ServerLifecycleTests {
         let log = try String(contentsOfFile: directory.path + "/access.log", encoding: .utf8)
         let lines = log.split(separator: "\n")
         #expect(lines.count == 2)
-        let pattern = #/^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /style\.css HTTP/1\.1" 200 \d+ "http://ref\.example/" "tester/1\.0"$/#
+        let pattern =
+            #/^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} \+0000\] "GET /style\.css HTTP/1\.1" 200 \d+ "http://ref\.example/" "tester/1\.0"$/#
         #expect(lines.first.map { $0.wholeMatch(of: pattern) != nil } == true, "\(log)")
         #expect(lines.last?.contains("\"GET /nope\\x22quote HTTP/1.1\" 404 ") == true, "\(log)")
     }

@@ -97,13 +97,17 @@ struct StaticFileTests {
             #expect(notModified.status == 304)
             #expect(notModified.body.isEmpty)
             #expect(notModified.headers["etag"] == etag)
-            #expect(try await Curl.run(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304)
+            #expect(
+                try await Curl.run(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304
+            )
             #expect(try await Curl.run(["-H", "If-None-Match: \"other\"", server.url("/hello.txt")]).status == 200)
             #expect(try await Curl.run(["-H", "If-Match: \"other\"", server.url("/hello.txt")]).status == 412)
             #expect(try await Curl.run(["-H", "If-Match: \(etag)", server.url("/hello.txt")]).status == 200)
             #expect(
-                try await Curl.run(["-H", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT", server.url("/hello.txt")])
-                    .status == 412
+                try await Curl.run([
+                    "-H", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT", server.url("/hello.txt"),
+                ])
+                .status == 412
             )
         }
     }
@@ -128,9 +132,13 @@ struct StaticFileTests {
             #expect(unsatisfiable.headers["content-range"] == "bytes */36")
 
             let etag = try #require(single.headers["etag"])
-            let current = try await Curl.run(["-H", "Range: bytes=0-0", "-H", "If-Range: \(etag)", server.url("/alphabet.txt")])
+            let current = try await Curl.run([
+                "-H", "Range: bytes=0-0", "-H", "If-Range: \(etag)", server.url("/alphabet.txt"),
+            ])
             #expect(current.status == 206)
-            let stale = try await Curl.run(["-H", "Range: bytes=0-0", "-H", "If-Range: \"old\"", server.url("/alphabet.txt")])
+            let stale = try await Curl.run([
+                "-H", "Range: bytes=0-0", "-H", "If-Range: \"old\"", server.url("/alphabet.txt"),
+            ])
             #expect(stale.status == 200)
             #expect(stale.body.count == 36)
         }
