@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Journey vs nginx, side by side in one run, on loopback.
+#
+#   Benchmarks/compare.sh                     # REPS=3 DURATION=10s, all tests
+#   REPS=1 DURATION=5s TESTS="1k" Benchmarks/compare.sh
+#
+# Both servers run pinned to CPU 0 (one event loop / one worker, sendfile and an open-file cache on);
+# wrk runs pinned to CPU 1. Each test is run REPS times, servers interleaved (order alternating), and
+# medians are reported. On this 2-core machine wrk often saturates its core before nginx does, so the
+# figure that compares the servers is requests per server CPU-second: req/s divided by the CPU the
+# server process used during the run (utime+stime from /proc/PID/stat).
+#
+# Tests: 1k (1 KiB file, 64 connections), 64k, 1m, 1k-c1000 (1 KiB, 1000 connections),
+#        1k-close (1 KiB, a new connection per request).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+REPS="${REPS:-3}"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-2s}"
+TESTS="${TESTS:-1k 64k 1m 1k-c1000 1k-close}"
+SERVER_CPU="${SERVER_CPU:-0}"
+LOAD_CPU="${LOAD_CPU:-1}"
+JOURNEY_PORT=18080
+NGINX_PORT=18081
+WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
+trap 'stop_all; rm -rf "$WORK"' EXIT
+
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || need+=(nginx)
+command -v curl >/dev/null || need+=(curl)
+if [ ${#need[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+echo "building journey (release)…" >&2
+(cd "$ROOT" && swift build -c release --product journey >/dev/null)
+JOURNEY="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey"
+
+# The same files for both servers.
+WWW="$WORK/www"
+mkdir -p "$WWW" "$WORK/nginx"
+head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$WWW/index.html"
+head -c 65536 /dev/urandom > "$WWW/64k.bin"
+head -c 1048576 /dev/urandom > "$WWW/1m.bin"
+
+cat > "$WORK/nginx/nginx.conf" <<CONF
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 16384; use epoll; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 1s;
+    keepalive_requests 10000000;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    server { listen 127.0.0.1:$NGINX_PORT backlog=4096; root $WWW; }
+}
+CONF
+
+declare -A PID
+start() { # name
+    case "$1" in
+        journey) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$JOURNEY_PORT" --threads 1 \
+                     --backlog 4096 --log-level error >"$WORK/journey.log" 2>&1 & ;;
+        nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
+                   >"$WORK/nginx.log" 2>&1 & ;;
+    esac
+    PID[$1]=$!
+    local port; port=$(port_of "$1")
+    for _ in $(seq 1 100); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/index.html")" = 200 ] && return 0
+        sleep 0.1
+    done
+    echo "$1 did not start" >&2; exit 1
+}
+stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
+port_of() { [ "$1" = journey ] && echo "$JOURNEY_PORT" || echo "$NGINX_PORT"; }
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+rss_kb() { awk -v f="$2:" '$1==f {print $2}' "/proc/$1/status"; }
+
+path_of() { case "$1" in 1k|1k-c1000|1k-close) echo /index.html ;; 64k) echo /64k.bin ;; 1m) echo /1m.bin ;; esac; }
+conns_of() { [ "$1" = 1k-c1000 ] && echo 1000 || echo 64; }
+extra_of() { [ "$1" = 1k-close ] && echo "-H Connection:close" || true; }
+
+RAW="$WORK/raw.tsv"
+: > "$RAW"
+start journey
+start nginx
+declare -A IDLE
+for name in journey nginx; do IDLE[$name]=$(rss_kb "${PID[$name]}" VmRSS); done
+
+for rep in $(seq 1 "$REPS"); do
+    order="journey nginx"; [ $((rep % 2)) -eq 0 ] && order="nginx journey"
+    for test in $TESTS; do
+        for name in $order; do
+            url="http://127.0.0.1:$(port_of "$name")$(path_of "$test")"
+            # shellcheck disable=SC2046
+            taskset -c "$LOAD_CPU" wrk -t1 -c"$(conns_of "$test")" -d"$WARMUP" $(extra_of "$test") "$url" >/dev/null 2>&1 || true
+            t0=$(date +%s.%N); c0=$(ticks "${PID[$name]}")
+            # shellcheck disable=SC2046
+            out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$(conns_of "$test")" -d"$DURATION" --timeout 5s --latency \
+                  $(extra_of "$test") "$url" 2>&1)
+            t1=$(date +%s.%N); c1=$(ticks "${PID[$name]}")
+            rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+            p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+            errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$rep" "$test" "$name" "$rps" "$p99" "$t0" "$t1" \
+                "$((c1 - c0))" "$errors" >> "$RAW"
+            echo "rep $rep $test $name: $rps req/s p99 $p99 $errors" >&2
+        done
+    done
+done
+declare -A PEAK
+for name in journey nginx; do PEAK[$name]=$(rss_kb "${PID[$name]}" VmHWM); done
+
+python3 - "$RAW" "$(getconf CLK_TCK)" "${IDLE[journey]}" "${IDLE[nginx]}" "${PEAK[journey]}" "${PEAK[nginx]}" <<'PY'
+import statistics, sys
+raw, hz = sys.argv[1], int(sys.argv[2])
+idle = {"journey": int(sys.argv[3]), "nginx": int(sys.argv[4])}
+peak = {"journey": int(sys.argv[5]), "nginx": int(sys.argv[6])}
+def ms(text):
+    text = text or "0ms"
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+rows = {}
+for line in open(raw):
+    rep, test, name, rps, p99, t0, t1, ticks, errors = (line.rstrip("\n").split("\t") + [""])[:9]
+    seconds = float(t1) - float(t0)
+    cpu = int(ticks) / hz / seconds if seconds else 0
+    rps = float(rps or 0)
+    rows.setdefault((test, name), []).append((rps, ms(p99), rps / cpu if cpu else 0, cpu, errors.strip()))
+tests = []
+for test, _ in rows:
+    if test not in tests:
+        tests.append(test)
+print("| test | server | req/s | p99 | server CPU | req per CPU-s | ratio req/s | ratio per CPU-s |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for test in tests:
+    med = {}
+    for name in ("journey", "nginx"):
+        samples = rows.get((test, name), [])
+        if not samples:
+            continue
+        med[name] = [statistics.median(s[i] for s in samples) for i in range(4)]
+    for name in ("journey", "nginx"):
+        if name not in med:
+            continue
+        rps, p99, per_cpu, cpu = med[name]
+        ratio = ratio_cpu = ""
+        if name == "journey" and "nginx" in med and med["nginx"][0] and med["nginx"][2]:
+            ratio = "%.2fx" % (rps / med["nginx"][0])
+            ratio_cpu = "%.2fx" % (per_cpu / med["nginx"][2])
+        print("| %s | %s | %.0f | %.2f ms | %.0f%% | %.0f | %s | %s |" % (test, name, rps, p99, cpu * 100, per_cpu, ratio, ratio_cpu))
+print()
+print("| memory | journey | nginx |")
+print("|---|---:|---:|")
+print("| idle RSS | %.1f MiB | %.1f MiB |" % (idle["journey"] / 1024, idle["nginx"] / 1024))
+print("| peak RSS | %.1f MiB | %.1f MiB |" % (peak["journey"] / 1024, peak["nginx"] / 1024))
+errs = sorted({(t, n, s[4]) for (t, n), ss in rows.items() for s in ss if s[4]})
+for t, n, e in errs:
+    print("\nerrors: %s %s: %s" % (t, n, e))
+PY
