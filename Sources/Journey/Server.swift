@@ -31,6 +31,7 @@ public final class Server: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let connections = ConnectionRegistry()
+    private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -41,7 +42,17 @@ public final class Server: Service, Sendable {
     }
 
     /// Creates a server; `router`'s routes come first, then the folder (or the embedded site).
-    public init(configuration: Configuration, router: Router = Router(), logger: Logger? = nil) {
+    ///
+    /// - Parameter onListening: called by `run()` once the listeners are bound, with their ports. Under a
+    ///   `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and
+    ///   sends SIGTERM right away gets a graceful shutdown, not a lost signal.
+    public init(
+        configuration: Configuration,
+        router: Router = Router(),
+        logger: Logger? = nil,
+        onListening: (@Sendable (_ ports: [Int]) -> Void)? = nil
+    ) {
+        self.onListening = onListening
         self.configuration = configuration
         self.router = router
         var logger = logger ?? Logger(label: "journey")
@@ -92,6 +103,7 @@ public final class Server: Service, Sendable {
     /// Serves until graceful shutdown is requested, then drains and stops.
     public func run() async throws {
         try await self.start()
+        self.onListening?(self.ports)
         // Returns when the service group signals graceful shutdown (or the task is cancelled).
         try? await gracefulShutdown()
         try await self.shutdown()

@@ -22,7 +22,8 @@ public struct Request: Sendable {
     /// The path part of the target, without the query, still percent-encoded as it arrived.
     public var path: Substring {
         let target = self.head.path ?? "/"
-        if let question = target.firstIndex(of: "?") {
+        // Searching the UTF-8 view: `?` is ASCII, and Character comparison is far slower.
+        if let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             return target[..<question]
         }
         return target[...]
@@ -30,7 +31,7 @@ public struct Request: Sendable {
 
     /// The query part of the target (after `?`), if any.
     public var query: Substring? {
-        guard let target = self.head.path, let question = target.firstIndex(of: "?") else {
+        guard let target = self.head.path, let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else {
             return nil
         }
         return target[target.index(after: question)...]

@@ -7,8 +7,8 @@ import NIOHTTP1
 /// HTTP/1.1 over one connection: the Parse stage on llhttp (NIOHTTP1), feeding a `Responder`.
 ///
 /// The pipeline, in journey order: request-line guard (Read) → llhttp decoder (Parse) → NIO's
-/// pipelining handler (responses in request order, one request in flight) → error mapping → the
-/// request handler (Decode, Process, Write).
+/// pipelining handler (responses in request order, one request in flight) → the request handler
+/// (Decode, Process, Write, and the status for each parse error).
 public struct HTTP1Connection: ConnectionProtocol {
     /// Answers every request on the connection.
     public var responder: any Responder
@@ -47,7 +47,6 @@ public struct HTTP1Connection: ConnectionProtocol {
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: decoderLimits
         )
-        try pipeline.addHandler(HTTP1ErrorHandler(lineGuard: lineGuard))
         try pipeline.addHandler(
             HTTP1RequestHandler(
                 responder: self.responder,

@@ -49,8 +49,16 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private struct PendingRequest {
         var request: Request
         var keepAlive: Bool
-        var requestLine: String
+        var method: HTTPMethod
+        var uri: String
         var arrivedAt: Int
+
+        /// `GET /path HTTP/1.1`, built only when a log line needs it; `-` for a request that did not parse.
+        var requestLine: String {
+            guard !self.uri.isEmpty else { return "-" }
+            return
+                "\(self.method.rawValue) \(self.uri) HTTP/\(self.request.version.major).\(self.request.version.minor)"
+        }
     }
 
     init(
@@ -119,13 +127,44 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Parse errors were answered by HTTP1ErrorHandler; anything reaching here is a transport error.
-        self.logger.debug("connection error", metadata: ["error": "\(error)"])
-        context.close(promise: nil)
+        guard let parserError = error as? HTTPParserError else {
+            self.logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        switch self.state {
+        case .closing:
+            return  // the response in hand already closes the connection
+        case .responding:
+            // NIO's pipelining handler holds errors back until the response in hand is written; should one
+            // get through, the close after that response is the only answer.
+            self.finishing = true
+        case .idle, .receiving:
+            let unparsed = PendingRequest(
+                request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
+                keepAlive: false,
+                method: .GET,
+                uri: "",
+                arrivedAt: Int(time(nil))
+            )
+            self.respondEarly(self.status(for: parserError), to: unparsed, context: context)
+        }
+    }
+
+    /// The status for an llhttp error, told apart with what the request-line guard saw.
+    private func status(for error: HTTPParserError) -> HTTPResponse.Status {
+        if self.lineGuard.tripped { return .uriTooLong }
+        switch error {
+        case .headerOverflow: return .requestHeaderFieldsTooLarge
+        // llhttp calls every method it does not know invalid; only a well-formed one is 501.
+        case .invalidMethod: return self.lineGuard.methodIsToken ? .notImplemented : .badRequest
+        // A bare LF after the version also reads as a bad version to llhttp.
+        case .invalidVersion: return self.lineGuard.sawBareLineFeed ? .badRequest : .httpVersionNotSupported
+        default: return .badRequest
+        }
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let requestLine = "\(head.method.rawValue) \(head.uri) HTTP/\(head.version.major).\(head.version.minor)"
         let version = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
         let placeholder = Request(
             head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"),
@@ -134,13 +173,14 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         var pending = PendingRequest(
             request: placeholder,
             keepAlive: head.isKeepAlive,
-            requestLine: requestLine,
+            method: head.method,
+            uri: head.uri,
             arrivedAt: Int(time(nil))
         )
         // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
         let hostCount = head.headers["host"].count
         guard hostCount == 1 || (hostCount == 0 && version == .http1_0),
-            let converted = try? HTTPRequest(head, secure: false, splitCookie: false)
+            let converted = Self.convert(head)
         else {
             self.respondEarly(.badRequest, to: pending, context: context)
             return
@@ -175,12 +215,24 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         self.state = .receiving(pending, limit)
     }
 
-    private func dispatch(_ pending: PendingRequest, context: ChannelHandlerContext) {
-        let requestContext = RequestContext(
-            eventLoop: context.eventLoop,
-            remoteAddress: context.channel.remoteAddress,
-            logger: self.logger
+    /// The swift-http-types head for an NIOHTTP1 head. The common origin-form target is taken as it is;
+    /// NIOHTTPTypesHTTP1's conversion, which parses with URLComponents, handles absolute and asterisk forms.
+    private static func convert(_ head: HTTPRequestHead) -> HTTPRequest? {
+        guard head.uri.utf8.first == UInt8(ascii: "/") else {
+            return try? HTTPRequest(head, secure: false, splitCookie: false)
+        }
+        guard let method = try? HTTPRequest.Method(head.method) else { return nil }
+        return HTTPRequest(
+            method: method,
+            scheme: "http",
+            authority: head.headers.first(name: "host"),
+            path: head.uri,
+            headerFields: HTTPFields(head.headers, splitCookie: false)
         )
+    }
+
+    private func dispatch(_ pending: PendingRequest, context: ChannelHandlerContext) {
+        let requestContext = RequestContext(channel: context.channel, logger: self.logger)
         self.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
             .assumeIsolated()
@@ -202,7 +254,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             }
     }
 
-    /// Answers before the request is complete (413, 417, 400) and closes: the unread body cannot be trusted.
+    /// Answers before the request is complete (413, 417, 400, parse errors) and closes: what follows on the
+    /// connection cannot be trusted.
     private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext)
     {
         self.state = .closing

@@ -1,5 +1,6 @@
 import HTTPTypes
 import JourneyCore
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -22,7 +23,7 @@ enum FileSystemEntry: Sendable {
     case failure(FileSystemFailure)
 
     /// Inspects `relative` under `root`. Blocking: call only on the thread pool.
-    static func inspect(relative: String, root: String, followSymlinks: Bool) -> FileSystemEntry {
+    static func inspect(relative: String, root: String, followSymlinks: Bool, inMemoryLimit: Int) -> FileSystemEntry {
         let path = relative.isEmpty ? root : root + "/" + relative
         var target = path
         if !followSymlinks {
@@ -40,14 +41,15 @@ enum FileSystemEntry: Sendable {
         guard (status.st_mode & S_IFMT) == S_IFREG else { return .failure(.notFound) }
         // After realpath the last component is no symlink; O_NOFOLLOW keeps it so if one is swapped in.
         let flags = O_RDONLY | O_CLOEXEC | (followSymlinks ? 0 : O_NOFOLLOW)
-        guard let identity = OpenedFile.opening(target, flags: flags) else {
+        guard let opening = OpenedFile.opening(target, flags: flags, inMemoryLimit: inMemoryLimit) else {
             return .failure(FileSystemFailure(errno: errno))
         }
-        guard case .success(let opened) = identity else { return .failure(.notFound) }
-        var file = opened
+        guard case .success(var file) = opening else { return .failure(.notFound) }
         for coding in ContentCoding.allCases {
-            if case .success(let sibling) = OpenedFile.opening(target + coding.fileSuffix, flags: flags) {
-                file.siblings.append((coding, sibling.identity, sibling.file))
+            let siblingPath = target + coding.fileSuffix
+            if case .success(let sibling) = OpenedFile.opening(siblingPath, flags: flags, inMemoryLimit: inMemoryLimit)
+            {
+                file.siblings.append((coding, sibling))
             }
         }
         return .file(file)
@@ -98,10 +100,13 @@ struct OpenedFile: Sendable {
     var path: String
     var identity: FileIdentity
     var file: OpenFile
-    var siblings: [(ContentCoding, FileIdentity, OpenFile)] = []
+    /// The whole file, when it is small enough to keep: written with the head in one `writev`.
+    var contents: ByteBuffer?
+    var siblings: [(coding: ContentCoding, file: OpenedFile)] = []
 
-    /// Opens and fstats `path`: nil with errno set on failure, `.failure` when it is not a regular file.
-    static func opening(_ path: String, flags: CInt) -> Result<OpenedFile, FileSystemFailure>? {
+    /// Opens and fstats `path`, reading it whole when it is at most `inMemoryLimit` bytes: nil with errno
+    /// set on failure, `.failure` when it is not a regular file.
+    static func opening(_ path: String, flags: CInt, inMemoryLimit: Int) -> Result<OpenedFile, FileSystemFailure>? {
         let descriptor = open(path, flags)
         guard descriptor >= 0 else { return nil }
         let file = OpenFile(takingOwnershipOf: descriptor)
@@ -109,6 +114,40 @@ struct OpenedFile: Sendable {
         guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             return .failure(.notFound)
         }
-        return .success(OpenedFile(path: path, identity: FileIdentity(status), file: file))
+        let identity = FileIdentity(status)
+        var contents: ByteBuffer?
+        if identity.size <= inMemoryLimit {
+            contents = Self.read(descriptor, count: identity.size)
+        }
+        return .success(OpenedFile(path: path, identity: identity, file: file, contents: contents))
+    }
+
+    /// Reads `count` bytes from the start of the file, or nil if it changed size under us.
+    private static func read(_ descriptor: CInt, count: Int) -> ByteBuffer? {
+        var buffer = ByteBufferAllocator().buffer(capacity: count)
+        let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
+            var offset = 0
+            while offset < count {
+                let n = pread(descriptor, bytes.baseAddress! + offset, count - offset, off_t(offset))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break }
+                offset += n
+            }
+            return offset
+        }
+        return complete == count ? buffer : nil
+    }
+
+    /// The representation this file (or sibling) is, with the resource's `contentType`.
+    func representation(contentType: String, coding: ContentCoding?, variesByEncoding: Bool) -> Representation {
+        Representation(
+            source: self.contents.map { .memory($0) } ?? .file(self.file),
+            size: self.identity.size,
+            contentType: contentType,
+            contentCoding: coding,
+            variesByEncoding: variesByEncoding,
+            entityTag: self.identity.entityTag,
+            lastModified: self.identity.modificationTime
+        )
     }
 }

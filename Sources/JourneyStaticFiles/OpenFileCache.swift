@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 /// dictionary operations, never I/O.
 final class OpenFileCache: Sendable {
     struct Entry: Sendable {
-        var file: OpenedFile
+        var resource: CachedResource
         var checkedAt: Int
     }
 
@@ -19,22 +19,22 @@ final class OpenFileCache: Sendable {
     }
 
     /// The entry for `relative` if it was checked during second `now`.
-    func freshEntry(for relative: String, now: Int) -> OpenedFile? {
+    func freshEntry(for relative: String, now: Int) -> CachedResource? {
         self.entries.withLockedValue { entries in
             guard let entry = entries[relative], entry.checkedAt == now else { return nil }
-            return entry.file
+            return entry.resource
         }
     }
 
     /// Records `file` as checked at `now`.
-    func store(_ file: OpenedFile, for relative: String, now: Int) {
+    func store(_ resource: CachedResource, for relative: String, now: Int) {
         self.entries.withLockedValue { entries in
             if entries.count >= self.capacity, entries[relative] == nil {
                 // Drop what has not been checked for a while; if everything is hot, start over.
                 entries = entries.filter { now - $0.value.checkedAt < 20 }
                 if entries.count >= self.capacity { entries.removeAll(keepingCapacity: true) }
             }
-            entries[relative] = Entry(file: file, checkedAt: now)
+            entries[relative] = Entry(resource: resource, checkedAt: now)
         }
     }
 

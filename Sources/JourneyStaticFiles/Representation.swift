@@ -15,19 +15,23 @@ public struct Representation: Sendable {
     }
 
     /// The bytes' source.
-    public var source: Source
+    public let source: Source
     /// The representation's length in bytes (of the encoded bytes when `contentCoding` is set).
-    public var size: Int
+    public let size: Int
     /// Content-Type of the resource (of the original, not of the compressed sibling).
-    public var contentType: String
+    public let contentType: String
     /// Set when the bytes are a precompressed sibling: becomes Content-Encoding.
-    public var contentCoding: ContentCoding?
+    public let contentCoding: ContentCoding?
     /// Whether the resource has precompressed siblings, so caches must key on Accept-Encoding.
-    public var variesByEncoding: Bool
+    public let variesByEncoding: Bool
     /// The strong validator.
-    public var entityTag: EntityTag
+    public let entityTag: EntityTag
     /// Last modification, seconds since the epoch.
-    public var lastModified: Int
+    public let lastModified: Int
+    /// `entityTag` and `lastModified` as field values, formatted once rather than once per response.
+    let entityTagValue: String
+    let lastModifiedValue: String
+    let sizeValue: String
 
     /// Creates a representation.
     public init(
@@ -46,6 +50,9 @@ public struct Representation: Sendable {
         self.variesByEncoding = variesByEncoding
         self.entityTag = entityTag
         self.lastModified = lastModified
+        self.entityTagValue = entityTag.headerValue
+        self.lastModifiedValue = HTTPDate.format(lastModified)
+        self.sizeValue = String(size)
     }
 
     /// The bytes `range` of the representation as a body part.

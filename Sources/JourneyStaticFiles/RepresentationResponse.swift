@@ -18,8 +18,8 @@ public enum RepresentationResponse {
         var head = HTTPFields()
         head.reserveCapacity(8)
         head[.contentType] = representation.contentType
-        head[.eTag] = representation.entityTag.headerValue
-        head[.lastModified] = HTTPDate.format(representation.lastModified)
+        head[.eTag] = representation.entityTagValue
+        head[.lastModified] = representation.lastModifiedValue
         head[.acceptRanges] = "bytes"
         if let coding = representation.contentCoding { head[.contentEncoding] = coding.rawValue }
         if representation.variesByEncoding { head[.vary] = "Accept-Encoding" }
@@ -58,7 +58,7 @@ public enum RepresentationResponse {
         }
         switch selection {
         case .whole:
-            head[.contentLength] = String(representation.size)
+            head[.contentLength] = representation.sizeValue
             let body: ResponseBody = isHead || representation.size == 0 ? .empty : Self.body(of: representation)
             return Response(status: .ok, headerFields: head, body: body)
         case .unsatisfiable:

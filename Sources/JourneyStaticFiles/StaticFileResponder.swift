@@ -42,17 +42,18 @@ public struct StaticFileResponder: Responder {
         guard request.head.method == .get || request.head.method == .head else {
             return eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"]))
         }
+        // The cache is keyed by the path as it arrived: only a path that resolved safely is ever stored,
+        // so a hit skips resolving it again (and `/` is as cheap as `/index.html`).
+        let key = String(request.path)
+        let now = Int(time(nil))
+        if let file = self.cache.freshEntry(for: key, now: now) {
+            return eventLoop.makeSucceededFuture(self.response(for: request, file: file))
+        }
         let path: RequestPath
         switch RequestPath.resolve(request.path, allowDotfiles: self.options.servesDotfiles) {
         case .success(let resolved): path = resolved
         case .failure(.malformed): return eventLoop.makeFailedFuture(HTTPError(.badRequest))
         case .failure(.hidden): return eventLoop.makeFailedFuture(HTTPError(.notFound))
-        }
-        // A directory URL is cached under its own key, so `/` is as cheap as `/index.html`.
-        let key = path.hasTrailingSlash ? path.relative + "/" : path.relative
-        let now = Int(time(nil))
-        if let file = self.cache.freshEntry(for: key, now: now) {
-            return eventLoop.makeSucceededFuture(self.response(for: request, file: file))
         }
         return self.threadPool.runIfActive(eventLoop: eventLoop) {
             self.lookUp(path, key: key, now: now)
@@ -75,7 +76,7 @@ public struct StaticFileResponder: Responder {
     }
 
     private enum Outcome: Sendable {
-        case file(OpenedFile)
+        case file(CachedResource)
         case redirect
         case listing([DirectoryListing.Item])
         case failure(FileSystemFailure)
@@ -84,30 +85,24 @@ public struct StaticFileResponder: Responder {
     /// Finds what `path` names. Blocking: runs on the thread pool.
     private func lookUp(_ path: RequestPath, key: String, now: Int) -> Outcome {
         let relative = path.relative
-        switch FileSystemEntry.inspect(
-            relative: relative,
-            root: self.root,
-            followSymlinks: self.options.followsSymlinks
-        ) {
+        switch self.inspect(relative) {
         case .failure(let failure):
             self.cache.remove(key)
             return .failure(failure)
         case .file(let file):
             // `/file.txt/` names a directory that does not exist (open(2) would say ENOTDIR).
             guard !path.hasTrailingSlash else { return .failure(.notFound) }
-            self.cache.store(file, for: key, now: now)
-            return .file(file)
+            let resource = CachedResource(file)
+            self.cache.store(resource, for: key, now: now)
+            return .file(resource)
         case .directory:
             guard path.hasTrailingSlash else { return .redirect }
             if let index = self.options.indexFile {
                 let indexRelative = relative.isEmpty ? index : relative + "/" + index
-                if case .file(let file) = FileSystemEntry.inspect(
-                    relative: indexRelative,
-                    root: self.root,
-                    followSymlinks: self.options.followsSymlinks
-                ) {
-                    self.cache.store(file, for: key, now: now)
-                    return .file(file)
+                if case .file(let file) = self.inspect(indexRelative) {
+                    let resource = CachedResource(file)
+                    self.cache.store(resource, for: key, now: now)
+                    return .file(resource)
                 }
             }
             guard self.options.listsDirectories else { return .failure(FileSystemFailure(status: .forbidden)) }
@@ -118,34 +113,21 @@ public struct StaticFileResponder: Responder {
         }
     }
 
-    private func response(for request: Request, file: OpenedFile) -> Response {
-        let representation = Self.representation(of: file, acceptEncoding: request.head.headerFields[.acceptEncoding])
+    private func inspect(_ relative: String) -> FileSystemEntry {
+        FileSystemEntry.inspect(
+            relative: relative,
+            root: self.root,
+            followSymlinks: self.options.followsSymlinks,
+            inMemoryLimit: self.options.inMemoryLimit
+        )
+    }
+
+    private func response(for request: Request, file: CachedResource) -> Response {
+        let representation = file.representation(acceptEncoding: request.head.headerFields[.acceptEncoding])
         return RepresentationResponse.make(
             for: request,
             representation: representation,
             cacheControl: self.options.cacheControl
-        )
-    }
-
-    /// Picks the precompressed sibling the client accepts best, or the file itself.
-    static func representation(of file: OpenedFile, acceptEncoding: String?) -> Representation {
-        var chosen = (coding: ContentCoding?.none, identity: file.identity, file: file.file)
-        if !file.siblings.isEmpty, let acceptEncoding {
-            for coding in ContentCoding.acceptable(from: acceptEncoding) {
-                if let sibling = file.siblings.first(where: { $0.0 == coding }) {
-                    chosen = (coding, sibling.1, sibling.2)
-                    break
-                }
-            }
-        }
-        return Representation(
-            source: .file(chosen.file),
-            size: chosen.identity.size,
-            contentType: MediaType.forFileName(file.path),
-            contentCoding: chosen.coding,
-            variesByEncoding: !file.siblings.isEmpty,
-            entityTag: chosen.identity.entityTag,
-            lastModified: chosen.identity.modificationTime
         )
     }
 

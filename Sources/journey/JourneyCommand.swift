@@ -58,14 +58,15 @@ func serve(_ options: ServeOptions) async throws {
         return handler
     }
     let logger = Logger(label: "journey")
-    let server = Server(configuration: options.configuration, logger: logger)
-    try await server.start()
     let what = options.directory ?? "the embedded site"
-    for port in server.ports {
-        // Written straight to the descriptor: tests and scripts read the chosen port from a pipe,
-        // where stdio would hold the line in its buffer.
-        let line = "journey serving \(what) on http://\(options.host):\(port)/\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
+    let host = options.host
+    let server = Server(configuration: options.configuration, logger: logger) { ports in
+        for port in ports {
+            // Written straight to the descriptor: tests and scripts read the chosen port from a pipe,
+            // where stdio would hold the line in its buffer.
+            let line = "journey serving \(what) on http://\(host):\(port)/\n"
+            _ = line.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
+        }
     }
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(

@@ -97,11 +97,18 @@ final class RunningJourney: Sendable {
         throw JourneyExited()
     }
 
-    /// Sends SIGTERM and returns the exit status.
+    /// Sends SIGTERM and returns the exit status; a process still alive 15 s later is killed, so a hang
+    /// fails the test (status 9) instead of stalling the run.
     func terminate() async -> Int32 {
-        await withCheckedContinuation { continuation in
-            self.process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            self.process.terminate()
+        let process = self.process
+        let killer = Task {
+            try await Task.sleep(for: .seconds(15))
+            kill(process.processIdentifier, SIGKILL)
+        }
+        defer { killer.cancel() }
+        return await withCheckedContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            process.terminate()
         }
     }
 }
