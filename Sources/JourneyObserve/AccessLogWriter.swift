@@ -1,6 +1,14 @@
-import Foundation
 import JourneyCore
 import NIOConcurrencyHelpers
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Writes Combined Log Format lines to a file or standard output without blocking an event loop.
 ///
@@ -14,6 +22,8 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
     private let finished = ConditionLock(value: false)
     private var buffer: [UInt8] = []
     private var closed = false
+    /// One dedicated thread (Foundation's Thread would pull full Foundation, and ICU, into the binary).
+    private let thread = NIOThreadPool(numberOfThreads: 1)
 
     /// Appends to `path`, creating it if needed; `"-"` writes to standard output.
     public init(path: String) throws {
@@ -23,15 +33,14 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
         } else {
             let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path])
+                throw AccessLogError(path: path, errno: errno)
             }
             self.descriptor = descriptor
             self.ownsDescriptor = true
         }
         // The thread holds the writer until `close()`; a writer is made once per server.
-        let thread = Thread { self.drain() }
-        thread.name = "journey-access-log"
-        thread.start()
+        self.thread.start()
+        self.thread.submit { _ in self.drain() }
     }
 
     /// Queues `entry`'s line; returns at once.
@@ -49,6 +58,7 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
         self.condition.unlock(withValue: true)
         self.finished.lock(whenValue: true)
         self.finished.unlock()
+        try? self.thread.syncShutdownGracefully()
     }
 
     private func drain() {
@@ -68,11 +78,23 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
                 }
             }
             if closing {
-                if self.ownsDescriptor { _ = Foundation.close(self.descriptor) }
+                if self.ownsDescriptor { _ = Glibc.close(self.descriptor) }
                 self.finished.lock()
                 self.finished.unlock(withValue: true)
                 return
             }
         }
+    }
+}
+
+/// The access log file could not be opened.
+public struct AccessLogError: Error, CustomStringConvertible {
+    /// The path that was asked for.
+    public var path: String
+    /// The errno of open(2).
+    public var errno: CInt
+
+    public var description: String {
+        "cannot open the access log \(self.path): \(String(cString: strerror(self.errno)))"
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JourneyStaticFiles
 
 /// The site `journey` serves when given no folder: the seven stages explained, compiled into the binary.
