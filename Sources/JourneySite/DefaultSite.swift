@@ -1,9 +1,10 @@
+import JourneyStaticFiles
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import JourneyStaticFiles
 
 /// The site `journey` serves when given no folder: the seven stages explained, compiled into the binary.
 public enum DefaultSite {

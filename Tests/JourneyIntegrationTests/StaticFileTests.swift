@@ -49,8 +49,11 @@ struct StaticFileTests {
             let head = try await RawClient.exchange("HEAD /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
             #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(head.hasSuffix("\r\n\r\n"))
-            // The same head, byte for byte, but for the Date the two responses may straddle.
-            let withoutDate = { (text: String) in text.replacing(/Date: [^\r]*\r\n/, with: "") }
+            // The same head, byte for byte, but for the Date the two may straddle and the Connection: close a
+            // response gets when the client's half-close overtakes it (an uncached file is looked up off the loop).
+            let withoutDate = { (text: String) in
+                text.replacing(/Date: [^\r]*\r\n/, with: "").replacing("Connection: close\r\n", with: "")
+            }
             #expect(withoutDate(head) + "hello\n" == withoutDate(get))
         }
     }
