@@ -58,6 +58,7 @@ func serve(_ options: ServeOptions) async throws {
         return handler
     }
     let logger = Logger(label: "journey")
+    raiseOpenFileLimit()
     let what = options.directory ?? "the embedded site"
     let host = options.host
     let server = Server(configuration: options.configuration, logger: logger) { ports in
@@ -76,4 +77,18 @@ func serve(_ options: ServeOptions) async throws {
         )
     )
     try await group.run()
+}
+
+/// Raises the soft descriptor limit to the hard one, as Go's runtime and nginx's `worker_rlimit_nofile` do:
+/// every connection and every cached open file holds a descriptor, and 1024 is soon reached.
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    #if os(Linux)
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    #else
+    let resource = RLIMIT_NOFILE
+    #endif
+    guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(resource, &limit)
 }

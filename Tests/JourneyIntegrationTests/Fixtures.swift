@@ -1,4 +1,5 @@
 import Foundation
+import Journey
 import JourneyTestSupport
 
 /// A served folder with every kind of entry the static-file tests need, and a secret just outside it.
@@ -7,6 +8,13 @@ final class SiteFixture: Sendable {
     /// The folder to serve (`DIR/site`); `DIR/outside-secret.txt` must never be reachable.
     let root: String
     static let secret = "TOPSECRET-\(UUID().uuidString)"
+
+    /// A configuration that serves the fixture.
+    var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.root = self.root
+        return configuration
+    }
 
     init() throws {
         let directory = try TemporaryDirectory()

@@ -9,8 +9,7 @@ import Testing
 
     init() throws {
         self.fixture = try SiteFixture()
-        self.configuration = Configuration()
-        self.configuration.root = self.fixture.root
+        self.configuration = self.fixture.configuration
     }
 
     private func statusLines(_ response: String) -> [String] {

@@ -11,8 +11,7 @@ struct StaticFileTests {
 
     init() throws {
         self.fixture = try SiteFixture()
-        self.configuration = Configuration()
-        self.configuration.root = self.fixture.root
+        self.configuration = self.fixture.configuration
     }
 
     @Test func servesAFileWithItsValidatorsAndType() async throws {
