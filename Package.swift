@@ -128,6 +128,10 @@ let package = Package(
             dependencies: ["JourneyCore"]
         ),
         .testTarget(
+            name: "JourneyConnectionTests",
+            dependencies: ["JourneyConnection", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
             name: "JourneyStaticFilesTests",
             dependencies: [
                 "JourneyStaticFiles",

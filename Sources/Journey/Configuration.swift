@@ -1,4 +1,5 @@
 import JourneyAccept
+import JourneyConnection
 import JourneyHTTP1
 import Logging
 import NIOPosix
@@ -33,6 +34,9 @@ public struct Configuration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).
     public var limits: HTTP1Limits = HTTP1Limits()
+    /// How slow a client may be (`--header-timeout`, `--body-timeout`, `--keepalive-timeout`,
+    /// `--write-timeout`).
+    public var timeouts: ConnectionTimeouts = ConnectionTimeouts()
     /// How long in-flight responses may take to finish after a shutdown signal (`--drain-timeout`).
     public var drainTimeout: Duration = .seconds(10)
 

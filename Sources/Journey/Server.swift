@@ -30,7 +30,8 @@ public final class Server: Service, Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
-    private let connections = ConnectionRegistry()
+    /// The open accepted connections (their count, and a way to wait until there are none).
+    public let connections = ConnectionRegistry()
     private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
@@ -83,6 +84,7 @@ public final class Server: Service, Sendable {
         let connectionProtocol = HTTP1Connection(
             responder: router,
             limits: self.configuration.limits,
+            timeouts: self.configuration.timeouts,
             accessLog: accessLog,
             logger: self.logger
         )

@@ -28,6 +28,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private let accessLog: (any AccessLogSink)?
     private let logger: Logger
     private let lineGuard: RequestLineGuard
+    private let deadlines: ConnectionDeadlineHandler
     private var state = State.idle
     /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
     private var finishing = false
@@ -66,13 +67,15 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         limits: HTTP1Limits,
         accessLog: (any AccessLogSink)?,
         logger: Logger,
-        lineGuard: RequestLineGuard
+        lineGuard: RequestLineGuard,
+        deadlines: ConnectionDeadlineHandler
     ) {
         self.responder = responder
         self.limits = limits
         self.accessLog = accessLog
         self.logger = logger
         self.lineGuard = lineGuard
+        self.deadlines = deadlines
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -95,6 +98,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         case .end:
             // The next bytes on the wire start a new request line.
             self.lineGuard.rearm()
+            self.deadlines.requestReceived()
             guard case .receiving(let pending, _) = self.state else { return }
             self.state = .responding
             self.dispatch(pending, context: context)
@@ -213,6 +217,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             }
         }
         self.state = .receiving(pending, limit)
+        self.deadlines.headReceived(expectsBody: !codings.isEmpty || (declaredLength ?? 0) > 0)
     }
 
     /// The swift-http-types head for an NIOHTTP1 head. The common origin-form target is taken as it is;
@@ -313,7 +318,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         }
         // Ready for the next request before `.end` goes out: the pipelining handler may hand it over
         // from inside this write.
-        if case .responding = self.state { self.state = keepAlive ? .idle : .closing }
+        if case .responding = self.state {
+            self.state = keepAlive ? .idle : .closing
+            if keepAlive { self.deadlines.responseSent() }
+        }
         let bodyBytes = body.count
         let accessLog = self.accessLog
         let written = context.eventLoop.makePromise(of: Void.self)

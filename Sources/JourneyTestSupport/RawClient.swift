@@ -4,8 +4,11 @@ import NIOPosix
 /// A client that writes raw bytes and returns everything the server sends back until it closes.
 ///
 /// The client half-closes after writing, so a server that honours half-closure answers and then closes;
-/// the deadline only keeps a broken server from hanging the test run.
+/// the deadline only keeps a broken server from hanging the test run: reaching it throws.
 public enum RawClient {
+    /// The server had not closed the connection by the deadline.
+    public struct DeadlineExceeded: Error {}
+
     /// Sends `request` to 127.0.0.1:`port` and returns the response bytes as text.
     public static func exchange(
         _ request: String,
@@ -33,13 +36,17 @@ public enum RawClient {
                 }
             }
             .connect(host: "127.0.0.1", port: port).get()
-        let timeout = channel.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
+        let timeout = channel.eventLoop.scheduleTask(in: deadline) {
+            collector.deadlineExceeded = true
+            channel.close(promise: nil)
+        }
         try await channel.writeAndFlush(ByteBuffer(bytes: request))
         if halfClose {
             try? await channel.close(mode: .output)
         }
         try? await channel.closeFuture.get()
         timeout.cancel()
+        if collector.deadlineExceeded { throw DeadlineExceeded() }
         return collector.bytes
     }
 }
@@ -47,6 +54,7 @@ public enum RawClient {
 /// The bytes a connection received; touched only on its event loop, read after it closed.
 final class Collector: @unchecked Sendable {
     var bytes: [UInt8] = []
+    var deadlineExceeded = false
 }
 
 private final class CollectingHandler: ChannelInboundHandler {

@@ -52,6 +52,18 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds in-flight responses may take to finish after SIGTERM/SIGINT.")
     var drainTimeout = 10
 
+    @Option(help: "Seconds within which a whole request head must arrive (slowloris defence).")
+    var headerTimeout = 10.0
+
+    @Option(help: "Seconds a request body may pause between two pieces.")
+    var bodyTimeout = 60.0
+
+    @Option(help: "Seconds an idle keep-alive connection is kept open.")
+    var keepaliveTimeout = 75.0
+
+    @Option(help: "Seconds the send queue may stay full (a client that stops reading) before the connection is cut.")
+    var writeTimeout = 60.0
+
     /// The configuration these flags describe.
     var configuration: Configuration {
         var configuration = Configuration()
@@ -71,10 +83,26 @@ struct ServeOptions: ParsableArguments {
         configuration.limits.maximumHeaderSectionSize = self.maxHeaderSize
         configuration.limits.maximumBodySize = self.maxBodySize
         configuration.drainTimeout = .seconds(self.drainTimeout)
+        configuration.timeouts = ConnectionTimeouts(
+            headerRead: Self.amount(self.headerTimeout),
+            bodyRead: Self.amount(self.bodyTimeout),
+            keepAliveIdle: Self.amount(self.keepaliveTimeout),
+            write: Self.amount(self.writeTimeout)
+        )
         return configuration
     }
 
+    private static func amount(_ seconds: Double) -> TimeAmount {
+        .nanoseconds(Int64(seconds * 1_000_000_000))
+    }
+
     func validate() throws {
+        for (name, value) in [
+            ("--header-timeout", self.headerTimeout), ("--body-timeout", self.bodyTimeout),
+            ("--keepalive-timeout", self.keepaliveTimeout), ("--write-timeout", self.writeTimeout),
+        ] where !(value > 0 && value < 1_000_000) {
+            throw ValidationError("\(name) must be a positive number of seconds")
+        }
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
         guard self.threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
 import NIOCore
@@ -24,9 +25,12 @@ import Testing
         }
     }
 
-    private func makeChannel(limits: HTTP1Limits = HTTP1Limits()) throws -> EmbeddedChannel {
+    private func makeChannel(
+        limits: HTTP1Limits = HTTP1Limits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
+    ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try HTTP1Connection(responder: EchoResponder(), limits: limits).configure(channel)
+        try HTTP1Connection(responder: EchoResponder(), limits: limits, timeouts: timeouts).configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return channel
     }
@@ -199,5 +203,75 @@ import Testing
         #expect(self.statusLines(first) == ["HTTP/1.1 200 OK"])
         let second = try self.exchange("GET /\(String(repeating: "b", count: 9000)) HTTP/1.1\r\n", on: channel)
         #expect(self.statusLines(second) == ["HTTP/1.1 414 URI Too Long"])
+    }
+
+    // MARK: - Deadlines (the clock is the embedded loop's: no waiting)
+
+    private let shortTimeouts = ConnectionTimeouts(
+        headerRead: .seconds(10),
+        bodyRead: .seconds(5),
+        keepAliveIdle: .seconds(75),
+        write: .seconds(30)
+    )
+
+    @Test func aSilentConnectionIsClosedByTheHeaderTimeout() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aSlowlorisHeadIsClosedAfterTheHeaderTimeout() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        for byte in "GET / HTTP/1.1\r\nHost".utf8.prefix(9) {
+            #expect(try self.exchange(String(UnicodeScalar(byte)), on: channel).isEmpty)
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        }
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        let output = try self.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
+        #expect(output.hasPrefix("HTTP/1.1 200 OK"))
+        channel.embeddedEventLoop.advanceTime(by: .seconds(74))
+        #expect(channel.isActive)
+        // A request in time keeps it open, and restarts the idle clock after its response.
+        _ = try self.exchange("GET /b HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(74))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aStalledBodyIsClosedByTheBodyTimeout() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        _ = try self.exchange("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", on: channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        _ = try self.exchange("def", on: channel)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aClientThatStopsReadingIsClosedByTheWriteTimeout() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        _ = try self.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        #expect(channel.isActive)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        #expect(channel.isActive)  // it drained in time; only the keep-alive clock runs (75 s)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(30))
+        #expect(!channel.isActive)
     }
 }
