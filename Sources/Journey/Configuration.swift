@@ -34,6 +34,9 @@ public struct Configuration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).
     public var limits: HTTP1Limits = HTTP1Limits()
+    /// The most connections open at once (`--max-connections`); at the cap accepting pauses and the
+    /// kernel's accept queue holds the rest. nil: no cap.
+    public var maximumConnections: Int?
     /// How slow a client may be (`--header-timeout`, `--body-timeout`, `--keepalive-timeout`,
     /// `--write-timeout`).
     public var timeouts: ConnectionTimeouts = ConnectionTimeouts()

@@ -32,6 +32,8 @@ public final class Server: Service, Sendable {
     private let threadPool: NIOThreadPool
     /// The open accepted connections (their count, and a way to wait until there are none).
     public let connections = ConnectionRegistry()
+    /// The connection cap and its counts (open, peak, paused).
+    public let admission: ConnectionAdmission
     private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
@@ -54,6 +56,7 @@ public final class Server: Service, Sendable {
         onListening: (@Sendable (_ ports: [Int]) -> Void)? = nil
     ) {
         self.onListening = onListening
+        self.admission = ConnectionAdmission(maximum: configuration.maximumConnections)
         self.configuration = configuration
         self.router = router
         var logger = logger ?? Logger(label: "journey")
@@ -95,7 +98,12 @@ public final class Server: Service, Sendable {
             acceptModel: self.configuration.acceptModel,
             protocol: connectionProtocol
         )
-        let bound = try await BoundListener.bind(listener, on: self.group, connections: self.connections)
+        let bound = try await BoundListener.bind(
+            listener,
+            on: self.group,
+            connections: self.connections,
+            admission: self.admission
+        )
         self.state.withLockedValue { state in
             state.listeners.append(bound)
             state.accessLog = accessLog

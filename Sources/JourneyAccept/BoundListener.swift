@@ -19,16 +19,24 @@ public struct BoundListener: Sendable {
     /// The port actually bound (the kernel's choice when the listener asked for port 0).
     public var port: Int { self.channels.first?.localAddress?.port ?? 0 }
 
-    /// Binds `listener` on `group`, registering every accepted connection with `connections`.
+    /// Binds `listener` on `group`, registering every accepted connection with `connections` and
+    /// counting it against `admission`'s cap.
     public static func bind(
         _ listener: Listener,
         on group: MultiThreadedEventLoopGroup,
-        connections: ConnectionRegistry
+        connections: ConnectionRegistry,
+        admission: ConnectionAdmission = ConnectionAdmission(maximum: nil)
     ) async throws -> BoundListener {
         switch listener.acceptModel {
         case .shared:
-            let channel = try await Self.bootstrap(listener, group: group, connections: connections, reusePort: false)
-                .bind(host: listener.host, port: listener.port).get()
+            let channel = try await Self.bootstrap(
+                listener,
+                group: group,
+                connections: connections,
+                admission: admission,
+                reusePort: false
+            )
+            .bind(host: listener.host, port: listener.port).get()
             return BoundListener(channels: [channel])
         case .reuseport:
             var channels: [any Channel] = []
@@ -39,6 +47,7 @@ public struct BoundListener: Sendable {
                         listener,
                         group: loop,
                         connections: connections,
+                        admission: admission,
                         reusePort: true
                     ).bind(host: listener.host, port: port).get()
                     // With port 0 the first socket's port is the one the others share.
@@ -64,9 +73,11 @@ public struct BoundListener: Sendable {
         _ listener: Listener,
         group: any EventLoopGroup,
         connections: ConnectionRegistry,
+        admission: ConnectionAdmission,
         reusePort: Bool
     ) -> ServerBootstrap {
         let connectionProtocol = listener.connectionProtocol
+        let logger = Logger(label: "journey.accept")
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: Int32(clamping: listener.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -74,6 +85,22 @@ public struct BoundListener: Sendable {
                 ChannelOptions.Types.SocketOption(level: .socket, name: NIOBSDSocket.Option(rawValue: SO_REUSEPORT)),
                 value: reusePort ? 1 : 0
             )
+            // With a cap, accept one connection per wake-up, so the count is exact when the listener pauses.
+            .serverChannelOption(.maxMessagesPerRead, value: admission.maximum == nil ? UInt(4) : UInt(1))
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    admission.addListener(channel)
+                    // NIO's async bind adds this; its classic bind does not. EMFILE/ENFILE on accept back
+                    // off for a second (logged, so at most once a second) instead of spinning.
+                    try channel.pipeline.syncOperations.addHandler(
+                        AcceptBackoffHandler(shouldForwardIOErrorCaught: false) { error in
+                            logger.error("accept failed, pausing accepts for 1 s", metadata: ["error": "\(error)"])
+                            return .seconds(1)
+                        }
+                    )
+                    try channel.pipeline.syncOperations.addHandler(AdmissionHandler(admission: admission))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             // A client that half-closes after sending its request (`printf … | nc`) still gets its answer;

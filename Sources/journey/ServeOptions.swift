@@ -52,6 +52,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds in-flight responses may take to finish after SIGTERM/SIGINT.")
     var drainTimeout = 10
 
+    @Option(help: "The most connections open at once; beyond it accepting pauses (the kernel queues the rest).")
+    var maxConnections: Int?
+
     @Option(help: "Seconds within which a whole request head must arrive (slowloris defence).")
     var headerTimeout = 10.0
 
@@ -83,6 +86,7 @@ struct ServeOptions: ParsableArguments {
         configuration.limits.maximumHeaderSectionSize = self.maxHeaderSize
         configuration.limits.maximumBodySize = self.maxBodySize
         configuration.drainTimeout = .seconds(self.drainTimeout)
+        configuration.maximumConnections = self.maxConnections
         configuration.timeouts = ConnectionTimeouts(
             headerRead: Self.amount(self.headerTimeout),
             bodyRead: Self.amount(self.bodyTimeout),
@@ -105,6 +109,9 @@ struct ServeOptions: ParsableArguments {
         }
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
         guard self.threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
+        guard self.maxConnections.map({ $0 >= 1 }) ?? true else {
+            throw ValidationError("--max-connections must be at least 1")
+        }
         guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }
     }
 }

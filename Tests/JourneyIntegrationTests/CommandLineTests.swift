@@ -64,13 +64,16 @@ enum JourneyBinary {
 final class RunningJourney: Sendable {
     private let process: Process
     private let lines: AsyncStream<String>
+    private let errors: Pipe
 
-    init(arguments: [String]) throws {
+    init(executable: String? = nil, arguments: [String]) throws {
         let process = Process()
-        process.executableURL = JourneyBinary.url
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? JourneyBinary.url
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
+        self.errors = Pipe()
+        process.standardError = self.errors
         let (lines, continuation) = AsyncStream.makeStream(of: String.self)
         let buffer = LineBuffer()
         pipe.fileHandleForReading.readabilityHandler = { handle in
@@ -95,6 +98,11 @@ final class RunningJourney: Sendable {
             }
         }
         throw JourneyExited()
+    }
+
+    /// What the process wrote to standard error (read once it has exited).
+    var standardError: String {
+        String(decoding: (try? self.errors.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
     }
 
     /// Sends SIGTERM and returns the exit status; a process still alive 15 s later is killed, so a hang

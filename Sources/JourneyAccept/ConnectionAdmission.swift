@@ -1,0 +1,89 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The connection cap (`--max-connections`): at the cap the listeners stop accepting, so the burst
+/// waits in the kernel's accept queue, and they resume below a low-water mark.
+///
+/// Nothing is ever accepted and then closed: the cap is enforced by not calling accept(2) at all, which
+/// is also what makes the accept queue's depth visible to the operator.
+public final class ConnectionAdmission: Sendable {
+    private struct State {
+        var count = 0
+        var peak = 0
+        var paused = false
+        var listeners: [any Channel] = []
+    }
+
+    /// The most connections open at once; nil for no cap.
+    public let maximum: Int?
+    private let lowWater: Int
+    private let state = NIOLockedValueBox(State())
+
+    /// Creates the admission control; accepting resumes at 90% of `maximum`.
+    public init(maximum: Int?) {
+        self.maximum = maximum
+        self.lowWater = maximum.map { max(0, min($0 - 1, $0 * 9 / 10)) } ?? 0
+    }
+
+    /// Connections admitted and not yet closed.
+    public var count: Int { self.state.withLockedValue { $0.count } }
+
+    /// The most connections that were open at once.
+    public var peak: Int { self.state.withLockedValue { $0.peak } }
+
+    /// Whether the listeners are paused at the cap.
+    public var isPaused: Bool { self.state.withLockedValue { $0.paused } }
+
+    /// A listening channel to pause and resume.
+    func addListener(_ channel: any Channel) {
+        self.state.withLockedValue { $0.listeners.append(channel) }
+    }
+
+    /// Counts a freshly accepted connection (on its listener's event loop) until it closes.
+    func admit(_ child: any Channel) {
+        let listenersToPause: [any Channel] = self.state.withLockedValue { state in
+            state.count += 1
+            state.peak = max(state.peak, state.count)
+            guard let maximum = self.maximum, state.count >= maximum, !state.paused else { return [] }
+            state.paused = true
+            return state.listeners
+        }
+        // On the accepting loop this takes effect before the next accept(2).
+        for listener in listenersToPause {
+            listener.setOption(.autoRead, value: false).whenFailure { _ in }
+        }
+        child.closeFuture.whenComplete { _ in self.release() }
+    }
+
+    private func release() {
+        let listenersToResume: [any Channel] = self.state.withLockedValue { state in
+            state.count -= 1
+            guard state.paused, state.count <= self.lowWater else { return [] }
+            state.paused = false
+            return state.listeners
+        }
+        for listener in listenersToResume {
+            listener.setOption(.autoRead, value: true).whenSuccess { listener.read() }
+        }
+    }
+}
+
+/// Sits on a listening channel, before NIO's accept handler, and tells admission about each connection.
+final class AdmissionHandler: ChannelInboundHandler {
+    typealias InboundIn = any Channel
+    typealias InboundOut = any Channel
+
+    private let admission: ConnectionAdmission
+
+    init(admission: ConnectionAdmission) {
+        self.admission = admission
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.admission.admit(Self.unwrapInboundIn(data))
+        context.fireChannelRead(data)
+    }
+}
+
+@available(*, unavailable)
+extension AdmissionHandler: Sendable {}
