@@ -32,6 +32,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private var state = State.idle
     /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
     private var finishing = false
+    /// A complete request waiting for the send queue to drain before it is answered.
+    private var parked: PendingRequest?
     /// Completes when the last response written so far has left; closing waits for it.
     private var lastResponseWritten: EventLoopFuture<Void>?
 
@@ -101,8 +103,23 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             self.deadlines.requestReceived()
             guard case .receiving(let pending, _) = self.state else { return }
             self.state = .responding
+            // Backpressure: while the client is not reading, the next response waits, so NIO's pipelining
+            // handler (which hands over a request only once the previous response is written) stops
+            // reading too, and a deep pipeline cannot pile responses up in memory.
+            guard context.channel.isWritable else {
+                self.parked = pending
+                return
+            }
             self.dispatch(pending, context: context)
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let parked = self.parked {
+            self.parked = nil
+            self.dispatch(parked, context: context)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyTestSupport
+import NIOConcurrencyHelpers
 import Testing
 
 /// The `journey` binary itself: flags, the printed port, the embedded site and a clean exit on SIGTERM.
@@ -103,6 +104,29 @@ final class RunningJourney: Sendable {
     /// What the process wrote to standard error (read once it has exited).
     var standardError: String {
         String(decoding: (try? self.errors.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+    }
+
+    /// Sends `signal` to the process.
+    func signal(_ signal: Int32) {
+        kill(self.process.processIdentifier, signal)
+    }
+
+    /// Waits for the process to exit (killing it after 60 s, so a hang fails rather than stalls).
+    func exitStatus() async -> Int32 {
+        let process = self.process
+        let killer = Task {
+            try await Task.sleep(for: .seconds(60))
+            kill(process.processIdentifier, SIGKILL)
+        }
+        defer { killer.cancel() }
+        return await withCheckedContinuation { continuation in
+            // Resumed once, whether the handler or the isRunning check sees the exit first.
+            let once = NIOLockedValueBox<CheckedContinuation<Int32, Never>?>(continuation)
+            process.terminationHandler = { once.withLockedValue { $0.take() }?.resume(returning: $0.terminationStatus) }
+            if !process.isRunning {
+                once.withLockedValue { $0.take() }?.resume(returning: process.terminationStatus)
+            }
+        }
     }
 
     /// Sends SIGTERM and returns the exit status; a process still alive 15 s later is killed, so a hang

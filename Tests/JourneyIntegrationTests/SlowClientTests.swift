@@ -1,6 +1,8 @@
 import Foundation
 import Journey
 import JourneyTestSupport
+import NIOCore
+import NIOPosix
 import Testing
 
 /// Slow and stalled clients over real sockets: they are cut off, everyone else is served.
@@ -84,6 +86,27 @@ struct SlowClientTests {
             #expect(received < size)
             let growth = ServerLifecycleTests.residentBytes() - before
             #expect(growth < 24 * 1024 * 1024, "RSS grew by \(growth) bytes")
+        }
+    }
+}
+
+extension SlowClientTests {
+    @Test func aDeepPipelineFromAClientThatDoesNotReadStaysBounded() async throws {
+        var configuration = Configuration()
+        configuration.timeouts.write = .milliseconds(500)
+        try await TestServer.with(configuration) { server async throws in
+            // 200,000 pipelined requests (unbounded, their answers would take ~70 MB), never read.
+            let request = "GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n"
+            let requests = ByteBuffer(string: String(repeating: request, count: 200_000))
+            let before = ServerLifecycleTests.residentBytes()
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.autoRead, value: false)
+                .connect(host: "127.0.0.1", port: server.port).get()
+            channel.writeAndFlush(requests, promise: nil)
+            // The server stops reading, its send queue stays full, and the write timeout cuts the connection.
+            try await channel.closeFuture.get()
+            let growth = ServerLifecycleTests.residentBytes() - before
+            #expect(growth < 32 * 1024 * 1024, "RSS grew by \(growth) bytes")
         }
     }
 }
