@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Journey", targets: ["Journey"]),
+        // The stages on their own, for embedders who build their own server (and for Fuzz/).
+        .library(name: "JourneyHTTP1", targets: ["JourneyHTTP1"]),
+        .library(name: "JourneyStaticFiles", targets: ["JourneyStaticFiles"]),
         .executable(name: "journey", targets: ["journey"]),
     ],
     dependencies: [

@@ -1,0 +1,32 @@
+import JourneyCore
+import JourneyHTTP1
+import NIOCore
+import NIOEmbedded
+
+struct Answer: Responder {
+    func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        context.eventLoop.makeSucceededFuture(.text("ok"))
+    }
+}
+
+/// The HTTP/1 stages (request-line guard, llhttp, pipelining, limits, request handler) on any bytes:
+/// never traps, whatever arrives, in one write or byte by byte.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    for chunkSize in [max(1, size), 7] {
+        let channel = EmbeddedChannel()
+        try! HTTP1Connection(responder: Answer(), limits: HTTP1Limits(maximumRequestLineLength: 256, maximumHeaderSectionSize: 512, maximumBodySize: 256)).configure(channel)
+        _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        var offset = 0
+        while offset < bytes.count, channel.isActive {
+            let end = min(bytes.count, offset + chunkSize)
+            _ = try? channel.writeInbound(ByteBuffer(bytes: bytes[offset..<end]))
+            offset = end
+        }
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        while (try? channel.readOutbound(as: IOData.self)) != nil {}
+        _ = try? channel.finish()
+    }
+    return 0
+}
