@@ -6,7 +6,9 @@ import NIOCore
 /// It sits first in the pipeline, where it sees every read before any parser. The protocol handler
 /// reports message boundaries (`headReceived`, `requestReceived`, `responseSent`); it owns no rule itself.
 public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+    /// Bytes, untouched: this handler only watches them go by.
     public typealias InboundIn = ByteBuffer
+    /// The same bytes, passed on.
     public typealias InboundOut = ByteBuffer
 
     private var machine: ReadDeadlineStateMachine
@@ -21,33 +23,39 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
         self.writeTimeout = timeouts.write
     }
 
+    /// Arms the first deadline when added to a connection that is already active.
     public func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive { self.perform(self.machine.connectionOpened()) }
     }
 
+    /// Stops both timers.
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.readTimer?.cancel()
         self.writeTimer?.cancel()
         self.context = nil
     }
 
+    /// The first request's head must arrive within the header timeout, counted from the accept.
     public func channelActive(context: ChannelHandlerContext) {
         self.perform(self.machine.connectionOpened())
         context.fireChannelActive()
     }
 
+    /// Stops both timers.
     public func channelInactive(context: ChannelHandlerContext) {
         self.readTimer?.cancel()
         self.writeTimer?.cancel()
         context.fireChannelInactive()
     }
 
+    /// Re-arms or leaves the read deadline as the state machine says.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.perform(self.machine.bytesReceived())
         context.fireChannelRead(data)
     }
 
+    /// Starts the write deadline when the send queue fills, stops it when it drains.
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The send queue filled up: the client must drain it within the write timeout.
         if context.channel.isWritable {

@@ -162,7 +162,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             self.finishing = true
         case .idle, .receiving:
             let unparsed = PendingRequest(
-                request: Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")),
+                request: Request(head: Self.unparsedHead),
                 keepAlive: false,
                 method: .GET,
                 uri: "",
@@ -187,26 +187,21 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let version = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
-        let placeholder = Request(
-            head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"),
-            version: version
-        )
-        var pending = PendingRequest(
-            request: placeholder,
+        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
+        let hostCount = head.headers["host"].count
+        let hostIsValid = hostCount == 1 || (hostCount == 0 && version == .http1_0)
+        let converted = hostIsValid ? Self.convert(head) : nil
+        let pending = PendingRequest(
+            request: Request(head: converted ?? Self.unparsedHead, version: version),
             keepAlive: head.isKeepAlive,
             method: head.method,
             uri: head.uri,
             arrivedAt: Int(time(nil))
         )
-        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
-        let hostCount = head.headers["host"].count
-        guard hostCount == 1 || (hostCount == 0 && version == .http1_0),
-            let converted = Self.convert(head)
-        else {
+        guard converted != nil else {
             self.respondEarly(.badRequest, to: pending, context: context)
             return
         }
-        pending.request.head = converted
 
         // RFC 9112 §6.1: a transfer coding other than chunked cannot be decoded here (501, as nginx).
         let codings = head.headers["transfer-encoding"]
@@ -236,6 +231,9 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         self.state = .receiving(pending, limit)
         self.deadlines.headReceived(expectsBody: !codings.isEmpty || (declaredLength ?? 0) > 0)
     }
+
+    /// The head error responses are written against when the request itself could not be read.
+    private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
     /// The swift-http-types head for an NIOHTTP1 head. The common origin-form target is taken as it is;
     /// NIOHTTPTypesHTTP1's conversion, which parses with URLComponents, handles absolute and asterisk forms.

@@ -47,7 +47,7 @@ public struct DirectoryListing: Sendable {
         let sorted = self.items.sorted {
             $0.isDirectory != $1.isDirectory ? $0.isDirectory : $0.name < $1.name
         }
-        let title = Self.escapeHTML(Self.decodedForDisplay(self.urlPath))
+        let title = Self.escapeHTML(self.urlPath.removingPercentEncodingLossy)
         var page = """
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>Index of \(title)</title>
@@ -86,10 +86,6 @@ public struct DirectoryListing: Sendable {
             }
         }
         return out
-    }
-
-    private static func decodedForDisplay(_ urlPath: String) -> String {
-        urlPath.removingPercentEncodingLossy
     }
 
     /// Reads `directory`'s entries. Blocking: call only on the thread pool.
