@@ -135,6 +135,13 @@ public final class Server: Service, Sendable {
         }
         for listener in listeners { await listener.close() }
         self.connections.quiesce()
+        self.logger.notice(
+            "stopped accepting; draining open connections",
+            metadata: [
+                "connections": "\(self.connections.count)",
+                "drain-timeout": "\(self.configuration.drainTimeout)",
+            ]
+        )
         // Whichever comes first, every connection closed or the drain timeout, ends the wait.
         let drainTimeout = self.configuration.drainTimeout
         let connections = self.connections

@@ -64,46 +64,43 @@ enum JourneyBinary {
 /// A `journey` process whose first output line names its port.
 final class RunningJourney: Sendable {
     private let process: Process
-    private let lines: AsyncStream<String>
-    private let errors: Pipe
+    private let output: OutputLines
+    private let errors: OutputLines
 
     init(executable: String? = nil, arguments: [String]) throws {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? JourneyBinary.url
         process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        self.errors = Pipe()
-        process.standardError = self.errors
-        let (lines, continuation) = AsyncStream.makeStream(of: String.self)
-        let buffer = LineBuffer()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                continuation.finish()
-                return
-            }
-            for line in buffer.append(data) { continuation.yield(line) }
-        }
+        self.output = OutputLines()
+        self.errors = OutputLines()
+        process.standardOutput = self.output.pipe
+        process.standardError = self.errors.pipe
         try process.run()
         self.process = process
-        self.lines = lines
     }
 
     /// Waits for `journey serving … on http://HOST:PORT/` and returns PORT.
     func port() async throws -> Int {
-        for await line in self.lines {
-            if let match = line.firstMatch(of: /on http:\/\/[^:]+:(\d+)\//), let port = Int(match.1) {
-                return port
-            }
+        let line = try await self.output.first { $0.contains(/on http:\/\/[^:]+:\d+\//) }
+        guard let match = line.firstMatch(of: /on http:\/\/[^:]+:(\d+)\//), let port = Int(match.1) else {
+            throw JourneyExited()
         }
-        throw JourneyExited()
+        return port
     }
 
-    /// What the process wrote to standard error (read once it has exited).
-    var standardError: String {
-        String(decoding: (try? self.errors.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+    /// Waits for a line on standard error that contains `text` (the server's log).
+    func waitForLog(containing text: String) async throws {
+        _ = try await self.errors.first { $0.contains(text) }
+    }
+
+    /// The process's peak resident memory so far (VmHWM), or nil where /proc does not tell.
+    var peakResidentBytes: Int? {
+        let path = "/proc/\(self.process.processIdentifier)/status"
+        guard let status = try? String(contentsOfFile: path, encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kibibytes * 1024
     }
 
     /// Sends `signal` to the process.
@@ -148,17 +145,67 @@ final class RunningJourney: Sendable {
 /// The process ended before it printed its port.
 struct JourneyExited: Error {}
 
-/// Splits a byte stream into lines; called from one reader thread at a time.
-private final class LineBuffer: @unchecked Sendable {
-    private var pending = Data()
+/// One output pipe of a child process, split into lines as they arrive and kept for later reading.
+private final class OutputLines: Sendable {
+    let pipe = Pipe()
+    private let state = NIOLockedValueBox(State())
 
-    func append(_ data: Data) -> [String] {
-        self.pending.append(data)
+    fileprivate struct State {
+        var pending = Data()
         var lines: [String] = []
-        while let newline = self.pending.firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(String(decoding: self.pending[self.pending.startIndex..<newline], as: UTF8.self))
-            self.pending.removeSubrange(self.pending.startIndex...newline)
+        var finished = false
+        var waiters: [(predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
+    }
+
+    init() {
+        let state = self.state
+        self.pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            let ready = state.withLockedValue { state in
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    state.finished = true
+                } else {
+                    state.pending.append(data)
+                    while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        let line = state.pending[state.pending.startIndex..<newline]
+                        state.lines.append(String(decoding: line, as: UTF8.self))
+                        state.pending.removeSubrange(state.pending.startIndex...newline)
+                    }
+                }
+                return state.resolveWaiters()
+            }
+            for (continuation, result) in ready { continuation.resume(with: result) }
         }
-        return lines
+    }
+
+    /// The first line (already written or still to come) that satisfies `predicate`.
+    func first(where predicate: @escaping @Sendable (String) -> Bool) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = self.state.withLockedValue { state in
+                state.waiters.append((predicate, continuation))
+                return state.resolveWaiters()
+            }
+            for (continuation, result) in ready { continuation.resume(with: result) }
+        }
+    }
+}
+
+extension OutputLines.State {
+    /// Takes the waiters whose line has arrived, or all of them once the pipe has closed.
+    fileprivate mutating func resolveWaiters() -> [(CheckedContinuation<String, any Error>, Result<String, any Error>)] {
+        var ready: [(CheckedContinuation<String, any Error>, Result<String, any Error>)] = []
+        self.waiters.removeAll { waiter in
+            if let line = self.lines.first(where: waiter.predicate) {
+                ready.append((waiter.continuation, .success(line)))
+                return true
+            }
+            if self.finished {
+                ready.append((waiter.continuation, .failure(JourneyExited())))
+                return true
+            }
+            return false
+        }
+        return ready
     }
 }
