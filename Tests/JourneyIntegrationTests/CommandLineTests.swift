@@ -154,7 +154,8 @@ private final class OutputLines: Sendable {
         var pending = Data()
         var lines: [String] = []
         var finished = false
-        var waiters: [(predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] = []
+        var waiters: [(predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] =
+            []
     }
 
     init() {
@@ -193,7 +194,8 @@ private final class OutputLines: Sendable {
 
 extension OutputLines.State {
     /// Takes the waiters whose line has arrived, or all of them once the pipe has closed.
-    fileprivate mutating func resolveWaiters() -> [(CheckedContinuation<String, any Error>, Result<String, any Error>)] {
+    fileprivate mutating func resolveWaiters() -> [(CheckedContinuation<String, any Error>, Result<String, any Error>)]
+    {
         var ready: [(CheckedContinuation<String, any Error>, Result<String, any Error>)] = []
         self.waiters.removeAll { waiter in
             if let line = self.lines.first(where: waiter.predicate) {

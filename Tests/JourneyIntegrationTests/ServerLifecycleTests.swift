@@ -58,7 +58,9 @@ struct ServerLifecycleTests {
         let before = try #require(running.peakResidentBytes)
         let output = try await Process.output(
             of: "curl",
-            arguments: ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", Curl.url("/big.bin", port: port)]
+            arguments: [
+                "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", Curl.url("/big.bin", port: port),
+            ]
         )
         #expect(String(decoding: output.standardOutput, as: UTF8.self) == "200 \(size)")
         let growth = try #require(running.peakResidentBytes) - before
