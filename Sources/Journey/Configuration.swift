@@ -1,6 +1,7 @@
 import JourneyAccept
 import JourneyConnection
 import JourneyHTTP1
+import JourneyObserve
 import Logging
 import NIOPosix
 
@@ -28,8 +29,21 @@ public struct Configuration: Sendable {
     public var followsSymlinks: Bool = false
     /// `Cache-Control` for file responses (`--cache-control`).
     public var cacheControl: String?
-    /// Where the Combined Log Format access log goes (`--access-log PATH|-`); nil for none.
+    /// Where the access log goes (`--access-log PATH|-`); nil for none.
     public var accessLogPath: String?
+    /// The access log's line format (`--access-log-format combined|journey`).
+    public var accessLogFormat: AccessLogFormat = .combined
+    /// Whether each request's journey is stamped and counted (`--no-journey` turns it off; the dashboard,
+    /// Server-Timing and stage metrics then show nothing, which is how their cost is measured).
+    public var recordsJourney: Bool = true
+    /// Whether responses carry `Server-Timing` with the request's stage durations (`--server-timing`).
+    public var sendsServerTiming: Bool = false
+    /// Whether `GET /metrics` (Prometheus text) is served on the main listener (`--metrics`).
+    public var servesMetrics: Bool = false
+    /// A separate listener for `/metrics` and the dashboard (`--admin HOST:PORT`); nil for none.
+    public var admin: AdminEndpoint?
+    /// Who may open the live dashboard at `/_journey/` (`--dashboard`, `--dashboard-public`).
+    public var dashboard: DashboardAccess = .off
     /// The log level for the server's own messages (`--log-level`).
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).
@@ -45,4 +59,39 @@ public struct Configuration: Sendable {
 
     /// The defaults: the embedded site on 127.0.0.1:8080.
     public init() {}
+}
+
+/// Where the admin listener (metrics and dashboard, away from the public port) listens.
+public struct AdminEndpoint: Sendable, Equatable {
+    /// The address, e.g. 127.0.0.1.
+    public var host: String
+    /// The port; 0 picks a free one.
+    public var port: Int
+
+    /// An endpoint at `host:port`.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT` (`[::1]:9090` for IPv6); nil when it is not one.
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.init(host: host, port: port)
+    }
+}
+
+/// Who may open the live dashboard: it shows paths and client behaviour, so by default only this machine.
+public enum DashboardAccess: Sendable, Equatable {
+    /// No dashboard.
+    case off
+    /// Only clients connecting from a loopback address; others get 403.
+    case loopbackOnly
+    /// Anyone who can reach the listener.
+    case everyone
 }

@@ -8,6 +8,7 @@ import JourneyStaticFiles
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
@@ -34,11 +35,15 @@ public final class Server: Service, Sendable {
     public let connections = ConnectionRegistry()
     /// The connection cap and its counts (open, peak, paused).
     public let admission: ConnectionAdmission
+    /// The journey gathered: stage percentiles, rates, recent requests, the kernel's queues, Prometheus.
+    public let statistics: JourneyStatistics
     private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
     private struct State {
         var listeners: [BoundListener] = []
+        var adminListener: BoundListener?
+        var sampler: Task<Void, Never>?
         var accessLog: AccessLogWriter?
         var started = false
         var stopped = false
@@ -64,6 +69,19 @@ public final class Server: Service, Sendable {
         self.logger = logger
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
+        self.statistics = JourneyStatistics(
+            recorders: JourneyRecorders(
+                group: self.group,
+                clock: JourneyClock(running: configuration.recordsJourney),
+                keepsRecentRequests: configuration.dashboard != .off
+            ),
+            exposesMetrics: configuration.servesMetrics || configuration.admin != nil
+        )
+    }
+
+    /// The admin listener's port (after `start()`), if there is one.
+    public var adminPort: Int? {
+        self.state.withLockedValue { $0.adminListener?.port }
     }
 
     /// The ports the listeners are bound to (after `start()`), in listener order.
@@ -79,35 +97,118 @@ public final class Server: Service, Sendable {
         }
         guard !alreadyStarted else { return }
         self.threadPool.start()
-        let accessLog = try self.configuration.accessLogPath.map { try AccessLogWriter(path: $0) }
+        let accessLog = try self.configuration.accessLogPath.map {
+            try AccessLogWriter(path: $0, format: self.configuration.accessLogFormat)
+        }
+        let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission)
         var router = self.router
+        if self.configuration.servesMetrics { observe.addMetrics(to: &router) }
+        if self.configuration.dashboard != .off {
+            observe.addDashboard(to: &router, access: self.configuration.dashboard)
+        }
         if router.fallback == nil {
             router.fallback = try self.makeFileResponder()
         }
-        let connectionProtocol = HTTP1Connection(
-            responder: router,
-            limits: self.configuration.limits,
-            timeouts: self.configuration.timeouts,
-            accessLog: accessLog,
-            logger: self.logger
-        )
-        let listener = Listener(
+        let main = try await self.bind(
             host: self.configuration.host,
             port: self.configuration.port,
             backlog: self.configuration.backlog,
             acceptModel: self.configuration.acceptModel,
+            responder: router,
+            upgraders: observe.upgraders(access: self.configuration.dashboard),
+            accessLog: accessLog
+        )
+        self.state.withLockedValue { state in
+            state.listeners.append(main)
+            state.accessLog = accessLog
+        }
+        if let admin = self.configuration.admin {
+            // The admin listener shows the dashboard to whoever can reach it: bind it where only operators can.
+            var adminRouter = Router()
+            observe.addMetrics(to: &adminRouter)
+            observe.addDashboard(to: &adminRouter, access: .everyone)
+            let bound = try await self.bind(
+                host: admin.host,
+                port: admin.port,
+                backlog: 128,
+                acceptModel: .shared,
+                responder: adminRouter,
+                upgraders: observe.upgraders(access: .everyone),
+                accessLog: nil
+            )
+            self.state.withLockedValue { $0.adminListener = bound }
+        }
+        let sampler = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, !Task.isCancelled else { return }
+                await self.collectStatistics(closingSecond: true)
+            }
+        }
+        self.state.withLockedValue { $0.sampler = sampler }
+    }
+
+    private func bind(
+        host: String,
+        port: Int,
+        backlog: Int,
+        acceptModel: AcceptModel,
+        responder: any Responder,
+        upgraders: [any HTTPServerProtocolUpgrader & Sendable],
+        accessLog: AccessLogWriter?
+    ) async throws -> BoundListener {
+        var connectionProtocol = HTTP1Connection(
+            responder: responder,
+            limits: self.configuration.limits,
+            timeouts: self.configuration.timeouts,
+            accessLog: accessLog,
+            logger: self.logger,
+            journey: self.statistics.recorders,
+            sendsServerTiming: self.configuration.sendsServerTiming
+        )
+        connectionProtocol.upgraders = upgraders
+        let listener = Listener(
+            host: host,
+            port: port,
+            backlog: backlog,
+            acceptModel: acceptModel,
             protocol: connectionProtocol
         )
-        let bound = try await BoundListener.bind(
+        return try await BoundListener.bind(
             listener,
             on: self.group,
             connections: self.connections,
             admission: self.admission
         )
-        self.state.withLockedValue { state in
-            state.listeners.append(bound)
-            state.accessLog = accessLog
+    }
+
+    /// Gathers the journey now: every loop's counts, each listener's accept queue (TCP_INFO) and the
+    /// kernel's listen-drop counters (/proc/net/netstat, read on the thread pool). Runs once a second by
+    /// itself; call it to see the numbers of this instant.
+    public func collectStatistics(closingSecond: Bool = false) async {
+        await self.statistics.collect(closingSecond: closingSecond)
+        let listeners = self.state.withLockedValue { $0.listeners }
+        var queues: [AcceptQueueSample] = []
+        for listener in listeners {
+            for channel in listener.channels {
+                let name = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                if let sample = try? await AcceptQueueSample.read(from: channel, listener: name).get() {
+                    queues.append(sample)
+                }
+            }
         }
+        let counters = try? await self.threadPool.runIfActive { ListenQueueCounters.read() }
+        self.statistics.record(acceptQueues: queues, listenCounters: counters ?? nil)
+    }
+
+    /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).
+    public func pauseAccepting() async {
+        await self.admission.pauseAccepting()
+    }
+
+    /// Accepts again after `pauseAccepting()`.
+    public func resumeAccepting() async {
+        await self.admission.resumeAccepting()
     }
 
     /// Serves until graceful shutdown is requested, then drains and stops.
@@ -130,8 +231,12 @@ public final class Server: Service, Sendable {
         }
         guard !alreadyStopped else { return true }
         let listeners = self.state.withLockedValue { state in
-            defer { state.listeners = [] }
-            return state.listeners
+            defer {
+                state.listeners = []
+                state.adminListener = nil
+                state.sampler?.cancel()
+            }
+            return state.listeners + (state.adminListener.map { [$0] } ?? [])
         }
         for listener in listeners { await listener.close() }
         self.connections.quiesce()

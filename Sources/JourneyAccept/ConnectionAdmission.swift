@@ -11,6 +11,7 @@ public final class ConnectionAdmission: Sendable {
         var count = 0
         var peak = 0
         var paused = false
+        var pausedByOperator = false
         var listeners: [any Channel] = []
     }
 
@@ -34,6 +35,34 @@ public final class ConnectionAdmission: Sendable {
     /// Whether the listeners are paused at the cap.
     public var isPaused: Bool { self.state.withLockedValue { $0.paused } }
 
+    /// Whether an operator (or a test) paused accepting.
+    public var isPausedByOperator: Bool { self.state.withLockedValue { $0.pausedByOperator } }
+
+    /// Stops calling accept(2) until `resumeAccepting()`: new connections complete their handshake and
+    /// wait in the kernel's accept queue (and overflow it), which is how the Accept stage's numbers are
+    /// checked against `ss -ltn` — and how an operator holds traffic in the kernel for a moment.
+    public func pauseAccepting() async {
+        let listeners = self.state.withLockedValue { state in
+            state.pausedByOperator = true
+            return state.listeners
+        }
+        for listener in listeners {
+            try? await listener.setOption(.autoRead, value: false).get()
+        }
+    }
+
+    /// Accepts again (unless the connection cap still holds the listeners paused).
+    public func resumeAccepting() async {
+        let listeners = self.state.withLockedValue { state in
+            state.pausedByOperator = false
+            return state.paused ? [] : state.listeners
+        }
+        for listener in listeners {
+            try? await listener.setOption(.autoRead, value: true).get()
+            listener.read()
+        }
+    }
+
     /// A listening channel to pause and resume.
     func addListener(_ channel: any Channel) {
         self.state.withLockedValue { $0.listeners.append(channel) }
@@ -46,7 +75,7 @@ public final class ConnectionAdmission: Sendable {
             state.peak = max(state.peak, state.count)
             guard let maximum = self.maximum, state.count >= maximum, !state.paused else { return [] }
             state.paused = true
-            return state.listeners
+            return state.pausedByOperator ? [] : state.listeners
         }
         // On the accepting loop this takes effect before the next accept(2).
         for listener in listenersToPause {
@@ -60,7 +89,7 @@ public final class ConnectionAdmission: Sendable {
             state.count -= 1
             guard state.paused, state.count <= self.lowWater else { return [] }
             state.paused = false
-            return state.listeners
+            return state.pausedByOperator ? [] : state.listeners
         }
         for listener in listenersToResume {
             listener.setOption(.autoRead, value: true).whenSuccess { listener.read() }

@@ -16,6 +16,8 @@ public struct AccessLogEntry: Sendable {
     public var referer: String?
     /// The `User-Agent` field, if any.
     public var userAgent: String?
+    /// The request's journey through the stages.
+    public var timeline: RequestTimeline
 
     /// Creates an entry.
     public init(
@@ -25,8 +27,10 @@ public struct AccessLogEntry: Sendable {
         status: Int,
         bodyBytes: Int,
         referer: String?,
-        userAgent: String?
+        userAgent: String?,
+        timeline: RequestTimeline = RequestTimeline()
     ) {
+        self.timeline = timeline
         self.remoteAddress = remoteAddress
         self.time = time
         self.requestLine = requestLine

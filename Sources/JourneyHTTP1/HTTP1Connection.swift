@@ -6,8 +6,8 @@ import NIOHTTP1
 
 /// HTTP/1.1 over one connection: the Parse stage on llhttp (NIOHTTP1), feeding a `Responder`.
 ///
-/// The pipeline, in journey order: read/write deadlines and request-line guard (Read) → llhttp decoder (Parse) → NIO's
-/// pipelining handler (responses in request order, one request in flight) → the request handler
+/// The pipeline, in journey order: read/write deadlines and request-line guard (Read) → llhttp decoder (Parse) →
+/// parse tap (stamps head and end) → NIO's pipelining handler (responses in request order, one request in flight) → the request handler
 /// (Decode, Process, Write, and the status for each parse error).
 public struct HTTP1Connection: ConnectionProtocol {
     /// Answers every request on the connection.
@@ -20,6 +20,13 @@ public struct HTTP1Connection: ConnectionProtocol {
     public var accessLog: (any AccessLogSink)?
     /// The logger for handler errors.
     public var logger: Logger
+    /// The per-loop recorders the connection's journey is stamped into; nil records nothing.
+    public var journey: JourneyRecorders?
+    /// Whether responses carry a `Server-Timing` field with the request's stage durations.
+    public var sendsServerTiming: Bool
+    /// Protocols a request may switch the connection to (`Upgrade:`, e.g. NIOWebSocket's upgrader). A request
+    /// no upgrader takes is answered as any other.
+    public var upgraders: [any HTTPServerProtocolUpgrader & Sendable] = []
 
     /// Creates the protocol.
     public init(
@@ -27,8 +34,12 @@ public struct HTTP1Connection: ConnectionProtocol {
         limits: HTTP1Limits = HTTP1Limits(),
         timeouts: ConnectionTimeouts = ConnectionTimeouts(),
         accessLog: (any AccessLogSink)? = nil,
-        logger: Logger = Logger(label: "journey.http1")
+        logger: Logger = Logger(label: "journey.http1"),
+        journey: JourneyRecorders? = nil,
+        sendsServerTiming: Bool = false
     ) {
+        self.journey = journey
+        self.sendsServerTiming = sendsServerTiming
         self.responder = responder
         self.limits = limits
         self.timeouts = timeouts
@@ -39,29 +50,56 @@ public struct HTTP1Connection: ConnectionProtocol {
     /// Adds the HTTP/1.1 handlers to `channel`.
     public func configure(_ channel: any Channel) throws {
         let pipeline = channel.pipeline.syncOperations
-        let lineGuard = RequestLineGuard(maximumLength: self.limits.maximumRequestLineLength)
+        let timeline = ConnectionTimeline(
+            recorder: self.journey?.recorder(on: channel.eventLoop),
+            clock: self.journey?.clock ?? JourneyClock(running: false)
+        )
+        let lineGuard = RequestLineGuard(maximumLength: self.limits.maximumRequestLineLength, timeline: timeline)
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = self.limits.maximumHeaderSectionSize
         decoderLimits.maxHeaderListSize = self.limits.maximumHeaderSectionSize
         let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
         try pipeline.addHandler(deadlines)
         try pipeline.addHandler(lineGuard)
+        let handler = HTTP1RequestHandler(
+            responder: self.responder,
+            limits: self.limits,
+            accessLog: self.accessLog,
+            logger: self.logger,
+            lineGuard: lineGuard,
+            deadlines: deadlines,
+            timeline: timeline,
+            sendsServerTiming: self.sendsServerTiming
+        )
+        var upgrade: NIOHTTPServerUpgradeConfiguration?
+        if !self.upgraders.isEmpty {
+            // The upgrade handler removes NIO's HTTP handlers; ours go first, before the new protocol's
+            // handlers are added (its bytes must not reach a handler that expects HTTP).
+            let ours = NIOLoopBound(
+                [deadlines, lineGuard, handler] as [any RemovableChannelHandler],
+                eventLoop: channel.eventLoop
+            )
+            upgrade = (
+                upgraders: self.upgraders,
+                completionHandler: { context in
+                    let pipeline = context.pipeline.syncOperations
+                    for handler in ours.value { pipeline.removeHandler(handler, promise: nil) }
+                    if let tap = try? pipeline.handler(type: HTTP1ParseTap.self) {
+                        pipeline.removeHandler(tap, promise: nil)
+                    }
+                }
+            )
+        }
         try pipeline.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
+            withServerUpgrade: upgrade,
             withErrorHandling: false,
             withOutboundHeaderValidation: false,
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: decoderLimits
         )
-        try pipeline.addHandler(
-            HTTP1RequestHandler(
-                responder: self.responder,
-                limits: self.limits,
-                accessLog: self.accessLog,
-                logger: self.logger,
-                lineGuard: lineGuard,
-                deadlines: deadlines
-            )
-        )
+        let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        try pipeline.addHandler(HTTP1ParseTap(timeline: timeline), position: .after(decoder))
+        try pipeline.addHandler(handler)
     }
 }

@@ -19,7 +19,7 @@ import Darwin
 ///
 /// NIO's `HTTPServerPipelineHandler` sits in front, so this handler sees one request at a time and its
 /// responses leave in request order however deeply the client pipelines.
-final class HTTP1RequestHandler: ChannelInboundHandler {
+final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -29,6 +29,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     private let logger: Logger
     private let lineGuard: RequestLineGuard
     private let deadlines: ConnectionDeadlineHandler
+    private let timeline: ConnectionTimeline
+    private let sendsServerTiming: Bool
     private var state = State.idle
     /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
     private var finishing = false
@@ -55,6 +57,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         var method: HTTPMethod
         var uri: String
         var arrivedAt: Int
+        var timeline = RequestTimeline()
 
         /// `GET /path HTTP/1.1`, built only when a log line needs it; `-` for a request that did not parse.
         var requestLine: String {
@@ -70,8 +73,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         accessLog: (any AccessLogSink)?,
         logger: Logger,
         lineGuard: RequestLineGuard,
-        deadlines: ConnectionDeadlineHandler
+        deadlines: ConnectionDeadlineHandler,
+        timeline: ConnectionTimeline,
+        sendsServerTiming: Bool
     ) {
+        self.timeline = timeline
+        self.sendsServerTiming = sendsServerTiming
         self.responder = responder
         self.limits = limits
         self.accessLog = accessLog
@@ -101,8 +108,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             // The next bytes on the wire start a new request line.
             self.lineGuard.rearm()
             self.deadlines.requestReceived()
-            guard case .receiving(let pending, _) = self.state else { return }
+            guard case .receiving(var pending, _) = self.state else { return }
+            pending.timeline = self.timeline.takeRequestTimeline()
             self.state = .responding
+            self.timeline.move(to: .processing)
             // Backpressure: while the client is not reading, the next response waits, so NIO's pipelining
             // handler (which hands over a request only once the previous response is written) stops
             // reading too, and a deep pipeline cannot pile responses up in memory.
@@ -257,6 +266,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             .hop(to: context.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
+                var pending = pending
+                pending.timeline.processed = self.timeline.clock.now()
                 let response: Response
                 switch result {
                 case .success(let success):
@@ -278,6 +289,9 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
     /// connection cannot be trusted.
     private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext)
     {
+        var pending = pending
+        pending.timeline = self.timeline.takeRequestTimeline()
+        pending.timeline.processed = self.timeline.clock.now()
         self.state = .closing
         self.write(ErrorPage.response(for: status), for: pending, closing: true, context: context)
     }
@@ -294,6 +308,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         }
         if !headers.contains(name: "date") { headers.add(name: "Date", value: DateHeader.now) }
         if !headers.contains(name: "server") { headers.add(name: "Server", value: "journey") }
+        if self.sendsServerTiming { headers.add(name: "Server-Timing", value: pending.timeline.serverTiming) }
         // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
         if (100..<200).contains(status) || status == 204 || status == 304 {
             headers.remove(name: "content-length")
@@ -317,6 +332,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
                 ? HTTPResponseStatus(statusCode: status) : HTTPResponseStatus(statusCode: status, reasonPhrase: reason),
             headers: headers
         )
+        self.timeline.move(to: .writing)
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         var handles: [NIOFileHandle] = []
         switch body {
@@ -339,6 +355,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
         }
         let bodyBytes = body.count
         let accessLog = self.accessLog
+        let timeline = self.timeline
+        let requestTimeline = pending.timeline
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
@@ -346,6 +364,15 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
             // The OpenFile in `body` owns the descriptor; the NIOFileHandles only lent it to sendfile.
             for handle in handles { _ = try? handle.takeDescriptorOwnership() }
             withExtendedLifetime(body) {}
+            var finished = requestTimeline
+            finished.lastByteWritten = timeline.clock.now()
+            timeline.responseWritten()
+            timeline.recorder?.requestFinished(
+                finished,
+                status: status,
+                bodyBytes: bodyBytes,
+                request: pending.request
+            )
             accessLog?.record(
                 AccessLogEntry(
                     remoteAddress: context.channel.remoteAddress,
@@ -354,7 +381,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler {
                     status: status,
                     bodyBytes: bodyBytes,
                     referer: pending.request.head.headerFields[.referer],
-                    userAgent: pending.request.head.headerFields[.userAgent]
+                    userAgent: pending.request.head.headerFields[.userAgent],
+                    timeline: finished
                 )
             )
             if !keepAlive { context.close(promise: nil) }

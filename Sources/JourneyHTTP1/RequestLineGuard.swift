@@ -1,7 +1,8 @@
+import JourneyConnection
 import NIOCore
 import NIOHTTP1
 
-/// Refuses a request line longer than the limit with 414 before the parser has buffered it all.
+/// Stamps each read on the connection's timeline, and refuses a request line longer than the limit with 414 before the parser has buffered it all.
 ///
 /// llhttp counts the target against the header-section limit only, which would answer 431; nginx
 /// answers an over-long request line with 414. This tap sees the bytes before the parser and watches
@@ -22,12 +23,15 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var methodIsToken = true
     private var watching = true
     private var lineLength = 0
+    private let timeline: ConnectionTimeline
 
-    init(maximumLength: Int) {
+    init(maximumLength: Int, timeline: ConnectionTimeline) {
         self.maximumLength = maximumLength
+        self.timeline = timeline
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.timeline.bytesArrived()
         if self.watching {
             let buffer = Self.unwrapInboundIn(data)
             if self.lineLength == 0 {

@@ -10,7 +10,7 @@ import Musl
 import Darwin
 #endif
 
-/// Writes Combined Log Format lines to a file or standard output without blocking an event loop.
+/// Writes access log lines to a file or standard output without blocking an event loop.
 ///
 /// Event loops only append to a buffer under a lock; one background thread swaps the buffer out and
 /// writes it, so the lock is never held across I/O and a slow disk never stalls a request.
@@ -25,8 +25,11 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
     /// One dedicated thread (Foundation's Thread would pull full Foundation, and ICU, into the binary).
     private let thread = NIOThreadPool(numberOfThreads: 1)
 
-    /// Appends to `path`, creating it if needed; `"-"` writes to standard output.
-    public init(path: String) throws {
+    private let format: AccessLogFormat
+
+    /// Appends `format` lines to `path`, creating it if needed; `"-"` writes to standard output.
+    public init(path: String, format: AccessLogFormat = .combined) throws {
+        self.format = format
         if path == "-" {
             self.descriptor = STDOUT_FILENO
             self.ownsDescriptor = false
@@ -45,7 +48,7 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
 
     /// Queues `entry`'s line; returns at once.
     public func record(_ entry: AccessLogEntry) {
-        let line = CombinedLogFormat.line(for: entry)
+        let line = self.format.line(for: entry)
         self.condition.lock()
         self.buffer.append(contentsOf: line.utf8)
         self.condition.unlock(withValue: true)

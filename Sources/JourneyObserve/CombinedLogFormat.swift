@@ -27,12 +27,12 @@ public enum CombinedLogFormat {
             + "\"\(Self.escape(entry.referer ?? "-"))\" \"\(Self.escape(entry.userAgent ?? "-"))\"\n"
     }
 
-    /// Escapes `"`, `\` and control bytes as nginx does (`\xHH`), so a client cannot forge log lines.
+    /// Escapes `"`, `\`, control and non-ASCII bytes as nginx does (`\xHH`), so a client cannot forge log lines.
     static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte == 0x7f {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x7f {
                 let hex = Array("0123456789ABCDEF".utf8)
                 out += "\\x" + String(UnicodeScalar(hex[Int(byte >> 4)])) + String(UnicodeScalar(hex[Int(byte & 15)]))
             } else {

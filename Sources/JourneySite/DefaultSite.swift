@@ -20,3 +20,10 @@ public enum DefaultSite {
         InMemoryFiles(files: Self.files, modificationTime: modificationTime)
     }
 }
+
+extension DefaultSite {
+    /// Only the live dashboard's files (`_journey/…`), for servers that serve a folder of their own.
+    public static func dashboard(modificationTime: Int) -> InMemoryFiles {
+        InMemoryFiles(files: Self.files.filter { $0.key.hasPrefix("_journey/") }, modificationTime: modificationTime)
+    }
+}

@@ -37,8 +37,29 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "A Cache-Control value for file responses.")
     var cacheControl: String?
 
-    @Option(help: "Write a Combined Log Format access log to PATH, or '-' for standard output.")
+    @Option(help: "Write an access log to PATH, or '-' for standard output.")
     var accessLog: String?
+
+    @Option(help: "Access log format: combined (nginx's) or journey (JSON lines with stage timings).")
+    var accessLogFormat: AccessLogFormat = .combined
+
+    @Flag(inversion: .prefixedNo, help: "Stamp each request's journey (--no-journey: no stamps, the cost baseline).")
+    var journey = true
+
+    @Flag(help: "Add a Server-Timing header with each request's stage durations.")
+    var serverTiming = false
+
+    @Flag(help: "Serve Prometheus metrics at /metrics on the main listener.")
+    var metrics = false
+
+    @Option(help: "A separate listener (HOST:PORT) for /metrics and the dashboard.")
+    var admin: String?
+
+    @Flag(help: "Serve the live dashboard at /_journey/ to loopback clients (on by default without a folder).")
+    var dashboard = false
+
+    @Flag(help: "Serve the live dashboard to every client, not only loopback ones.")
+    var dashboardPublic = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -82,6 +103,16 @@ struct ServeOptions: ParsableArguments {
         configuration.followsSymlinks = self.followSymlinks
         configuration.cacheControl = self.cacheControl
         configuration.accessLogPath = self.accessLog
+        configuration.accessLogFormat = self.accessLogFormat
+        configuration.recordsJourney = self.journey
+        configuration.sendsServerTiming = self.serverTiming
+        configuration.servesMetrics = self.metrics
+        configuration.admin = self.admin.flatMap(AdminEndpoint.init)
+        if self.dashboardPublic {
+            configuration.dashboard = .everyone
+        } else if self.dashboard || self.directory == nil {
+            configuration.dashboard = .loopbackOnly
+        }
         configuration.logLevel = self.logLevel
         configuration.limits.maximumHeaderSectionSize = self.maxHeaderSize
         configuration.limits.maximumBodySize = self.maxBodySize
@@ -113,6 +144,9 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--max-connections must be at least 1")
         }
         guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }
+        if let admin = self.admin, AdminEndpoint(admin) == nil {
+            throw ValidationError("--admin must be HOST:PORT")
+        }
     }
 }
 
@@ -125,3 +159,5 @@ enum DotfilePolicy: String, ExpressibleByArgument, CaseIterable {
 extension AcceptModel: ExpressibleByArgument {}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+extension AccessLogFormat: ExpressibleByArgument {}

@@ -1,0 +1,99 @@
+import HTTPTypes
+import JourneyAccept
+import JourneyCore
+import JourneyObserve
+import JourneySite
+import JourneyStaticFiles
+import NIOCore
+import NIOHTTP1
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The routes that make the journey visible: `/metrics` (Prometheus) and `/_journey/` (the live dashboard
+/// and its WebSocket feed).
+struct ObserveRoutes: Sendable {
+    let statistics: JourneyStatistics
+    let admission: ConnectionAdmission
+
+    /// `GET /metrics`: the Prometheus text exposition format, version 0.0.4.
+    func addMetrics(to router: inout Router) {
+        let statistics = self.statistics
+        router.get("/metrics") { _, _ in
+            let body = ByteBuffer(bytes: await statistics.exposition())
+            return Response(
+                status: .ok,
+                headerFields: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .bytes(body)
+            )
+        }
+    }
+
+    /// `/_journey/`: the dashboard page, embedded in the binary; `/_journey` redirects to it.
+    func addDashboard(to router: inout Router, access: DashboardAccess) {
+        let files = DefaultSite.dashboard(modificationTime: Int(time(nil)))
+        let guarded = AccessGuard(access: access, responder: files)
+        router.on(.get, "/_journey/*", responder: guarded)
+        router.get("/_journey") { request, context in
+            guard access.allows(context.remoteAddress) else { throw HTTPError(.forbidden) }
+            return Response(status: .permanentRedirect, headerFields: [.location: "/_journey/"])
+        }
+    }
+
+    /// The dashboard feed's upgrader, when the dashboard is on.
+    func upgraders(access: DashboardAccess) -> [any HTTPServerProtocolUpgrader & Sendable] {
+        guard access != .off else { return [] }
+        let statistics = self.statistics
+        let admission = self.admission
+        return [
+            DashboardFeedUpgrader.make(allows: { access.allows($0.remoteAddress) }) {
+                var snapshot = statistics.snapshot()
+                snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
+                return snapshot.json
+            }
+        ]
+    }
+}
+
+/// Answers 403 to clients the dashboard access does not let in, and hands the rest to `responder`.
+struct AccessGuard: Responder {
+    let access: DashboardAccess
+    let responder: any Responder
+
+    func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        guard self.access.allows(context.remoteAddress) else {
+            return context.eventLoop.makeFailedFuture(HTTPError(.forbidden))
+        }
+        return self.responder.respond(to: request, context: context)
+    }
+}
+
+extension DashboardAccess {
+    /// Whether a client at `address` may see the dashboard.
+    func allows(_ address: SocketAddress?) -> Bool {
+        switch self {
+        case .off: return false
+        case .everyone: return true
+        case .loopbackOnly: return address?.isLoopback ?? false
+        }
+    }
+}
+
+extension SocketAddress {
+    /// 127.0.0.0/8, ::1, or an IPv4-mapped loopback address (::ffff:127.x.y.z).
+    var isLoopback: Bool {
+        switch self {
+        case .v4(let address):
+            return UInt32(bigEndian: address.address.sin_addr.s_addr) >> 24 == 127
+        case .v6(let address):
+            let bytes = withUnsafeBytes(of: address.address.sin6_addr) { Array($0) }
+            if bytes[0..<15].allSatisfy({ $0 == 0 }) && bytes[15] == 1 { return true }
+            return bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xff && bytes[11] == 0xff && bytes[12] == 127
+        case .unixDomainSocket:
+            return true
+        }
+    }
+}

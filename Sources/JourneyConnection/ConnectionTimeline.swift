@@ -1,0 +1,109 @@
+import JourneyCore
+import NIOCore
+
+/// The journey of one connection's requests, stamped by the taps along its pipeline.
+///
+/// The byte tap in front of the parser calls `bytesArrived()` on every read, the tap behind it
+/// `headParsed()` and `bodyDecoded()` for every request; the request handler takes each request's
+/// timeline in order, adds the Process and Write stamps and hands it to the loop's recorder once.
+/// Pipelined requests get their own first-byte and parse stamps: the timelines wait here in order.
+public final class ConnectionTimeline {
+    /// The recorder of the connection's event loop, if the journey is recorded.
+    public let recorder: JourneyRecorder?
+    /// The clock the stamps come from.
+    public let clock: JourneyClock
+    /// Where the connection is in its request loop.
+    public private(set) var phase = ConnectionPhase.idle
+    private let accepted: UInt64
+    private var tlsDone: UInt64 = 0
+    private var readStart: UInt64 = 0
+    /// The first byte of the request not yet parsed, 0 while none has arrived.
+    private var nextFirstByte: UInt64 = 0
+    /// Parsed requests whose timelines the request handler has not taken yet, oldest first.
+    private var parsed = CircularBuffer<RequestTimeline>(initialCapacity: 4)
+    private var isClosed = false
+
+    /// Stamps the accept now; counts the connection on `recorder`.
+    public init(recorder: JourneyRecorder?, clock: JourneyClock) {
+        self.recorder = recorder
+        self.clock = clock
+        self.accepted = clock.now()
+        recorder?.connectionOpened()
+    }
+
+    /// A timeline for a connection whose journey is not recorded.
+    public convenience init() {
+        self.init(recorder: nil, clock: JourneyClock(running: false))
+    }
+
+    /// The TLS handshake finished: the first request's timeline carries it.
+    public func handshakeFinished() {
+        self.tlsDone = self.clock.now()
+    }
+
+    /// Bytes arrived from the kernel (called at the start of each read).
+    @inline(__always)
+    public func bytesArrived() {
+        self.readStart = self.clock.now()
+        if self.nextFirstByte == 0 {
+            self.nextFirstByte = self.readStart == 0 ? 1 : self.readStart
+            if self.phase == .idle { self.move(to: .reading) }
+        }
+    }
+
+    /// The parser delivered a request head, within the current read.
+    public func headParsed() {
+        var timeline = RequestTimeline()
+        timeline.accepted = self.accepted
+        if self.tlsDone != 0 {
+            timeline.tlsDone = self.tlsDone
+            self.tlsDone = 0
+        }
+        // The head ends in this read; its first byte came with this read or an earlier one.
+        timeline.firstByte = self.clock.isRunning && self.nextFirstByte != 0 ? self.nextFirstByte : self.readStart
+        timeline.headArrived = self.readStart
+        timeline.headParsed = self.clock.now()
+        self.parsed.append(timeline)
+    }
+
+    /// The parser delivered the end of a request: whatever arrives next belongs to the next one.
+    public func bodyDecoded() {
+        if !self.parsed.isEmpty {
+            self.parsed[self.parsed.index(before: self.parsed.endIndex)].bodyDecoded = self.clock.now()
+        }
+        self.nextFirstByte = 0
+    }
+
+    /// The oldest parsed request's timeline (an empty one, stamped now, for a request that never parsed).
+    public func takeRequestTimeline() -> RequestTimeline {
+        if let timeline = self.parsed.popFirst() { return timeline }
+        var timeline = RequestTimeline()
+        timeline.accepted = self.accepted
+        timeline.firstByte = self.nextFirstByte
+        return timeline
+    }
+
+    /// The connection moved to `phase` in its request loop.
+    @inline(__always)
+    public func move(to phase: ConnectionPhase) {
+        guard phase != self.phase, !self.isClosed else { return }
+        self.recorder?.connection(movedFrom: self.phase, to: phase)
+        self.phase = phase
+    }
+
+    /// The response being written has left: the connection reads the next request or waits for one.
+    public func responseWritten() {
+        guard self.phase == .writing else { return }
+        self.move(to: self.nextFirstByte == 0 ? .idle : .reading)
+    }
+
+    /// The connection closed.
+    public func closed() {
+        guard !self.isClosed else { return }
+        self.recorder?.connectionClosed(in: self.phase)
+        self.isClosed = true
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionTimeline: Sendable {}

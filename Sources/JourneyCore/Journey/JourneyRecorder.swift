@@ -1,0 +1,138 @@
+import NIOCore
+
+/// One event loop's tally of the journey: the stages stamp requests into it, the statistics collect it.
+///
+/// It belongs to its event loop: every call comes from that loop, so counting takes no lock and no atomic
+/// (nginx's log phase, per worker). Once a second `takeInterval()` hands the counts over and starts afresh.
+public final class JourneyRecorder {
+    /// The clock the stages on this loop stamp with.
+    public let clock: JourneyClock
+    /// Whether the last requests are kept for the dashboard's waterfall.
+    public let keepsRecentRequests: Bool
+    private var interval = JourneyInterval()
+    private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
+    private var recent: [RecentRequest] = []
+    private var nextRecent = 0
+
+    /// How many recent requests are kept.
+    public static let recentCapacity = 50
+
+    /// A recorder stamping with `clock`.
+    public init(clock: JourneyClock, keepsRecentRequests: Bool = false) {
+        self.clock = clock
+        self.keepsRecentRequests = keepsRecentRequests
+        self.recent.reserveCapacity(Self.recentCapacity)
+    }
+
+    /// A connection was accepted on this loop; it starts idle.
+    public func connectionOpened() {
+        self.interval.accepted &+= 1
+        self.phases[ConnectionPhase.idle.rawValue] &+= 1
+    }
+
+    /// A connection closed while in `phase`.
+    public func connectionClosed(in phase: ConnectionPhase) {
+        self.phases[phase.rawValue] &-= 1
+    }
+
+    /// A connection moved between phases of its request loop.
+    @inline(__always)
+    public func connection(movedFrom old: ConnectionPhase, to new: ConnectionPhase) {
+        self.phases[old.rawValue] &-= 1
+        self.phases[new.rawValue] &+= 1
+    }
+
+    /// A request's last byte was written: count it, its status class, its bytes and its stages.
+    public func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
+        self.interval.requests &+= 1
+        self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
+        self.interval.bodyBytes &+= UInt64(bodyBytes)
+        guard self.clock.isRunning else { return }
+        for stage in Stage.allCases {
+            if let nanoseconds = timeline.duration(of: stage) {
+                self.interval.stages[stage.rawValue].record(nanoseconds)
+            }
+        }
+        guard self.keepsRecentRequests else { return }
+        let entry = RecentRequest(
+            timeline: timeline,
+            status: status,
+            method: request.head.method.rawValue,
+            path: request.head.path ?? "",
+            bodyBytes: bodyBytes
+        )
+        if self.recent.count < Self.recentCapacity {
+            self.recent.append(entry)
+        } else {
+            self.recent[self.nextRecent] = entry
+        }
+        self.nextRecent = (self.nextRecent + 1) % Self.recentCapacity
+    }
+
+    /// What was counted since the last call, and the connection phases now; the counts start afresh.
+    public func takeInterval() -> JourneyInterval {
+        var taken = self.interval
+        taken.phases = self.phases
+        taken.recent = Array(self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)])
+        self.interval.reset()
+        return taken
+    }
+}
+
+@available(*, unavailable)
+extension JourneyRecorder: Sendable {}
+
+/// What one event loop counted over one interval (or, merged, what the server counted).
+public struct JourneyInterval: Sendable {
+    /// Connections accepted.
+    public var accepted: UInt64 = 0
+    /// Requests whose response was written.
+    public var requests: UInt64 = 0
+    /// Requests by status class: index 1 is 1xx … index 5 is 5xx (index 0: anything below 100).
+    public var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
+    /// Response body bytes written.
+    public var bodyBytes: UInt64 = 0
+    /// Per-stage durations, indexed by `Stage.rawValue`.
+    public var stages: [LatencyHistogram] = Stage.allCases.map { _ in LatencyHistogram() }
+    /// Open connections in each phase at the end of the interval, indexed by `ConnectionPhase.rawValue`.
+    public var phases: [Int] = Array(repeating: 0, count: ConnectionPhase.allCases.count)
+    /// The last requests, oldest first.
+    public var recent: [RecentRequest] = []
+
+    /// An empty interval.
+    public init() {}
+
+    /// Adds `other`'s counts (its phases and recent requests too).
+    public mutating func merge(_ other: JourneyInterval) {
+        self.accepted &+= other.accepted
+        self.requests &+= other.requests
+        self.bodyBytes &+= other.bodyBytes
+        for index in self.statusClasses.indices { self.statusClasses[index] &+= other.statusClasses[index] }
+        for index in self.stages.indices { self.stages[index].merge(other.stages[index]) }
+        for index in self.phases.indices { self.phases[index] += other.phases[index] }
+        self.recent += other.recent
+    }
+
+    /// Zeroes the counts, keeping the histograms' storage.
+    mutating func reset() {
+        self.accepted = 0
+        self.requests = 0
+        self.bodyBytes = 0
+        for index in self.statusClasses.indices { self.statusClasses[index] = 0 }
+        for index in self.stages.indices { self.stages[index].reset() }
+    }
+}
+
+/// A finished request as the dashboard's waterfall draws it.
+public struct RecentRequest: Sendable {
+    /// Its journey.
+    public var timeline: RequestTimeline
+    /// The response status.
+    public var status: Int
+    /// The request method.
+    public var method: String
+    /// The request target.
+    public var path: String
+    /// Response body bytes.
+    public var bodyBytes: Int
+}

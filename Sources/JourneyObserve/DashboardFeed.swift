@@ -1,0 +1,102 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// The dashboard's WebSocket (`/_journey/live`): a JSON snapshot every 500 ms, server to browser.
+///
+/// A snapshot is skipped while the connection is not writable, so a stalled browser costs one snapshot
+/// of memory, never a queue of them. Pings are answered; a close frame is echoed and the connection closed.
+final class DashboardFeed: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let snapshot: @Sendable () -> String
+    private let interval: TimeAmount
+    private var task: RepeatedTask?
+    private var closing = false
+
+    init(interval: TimeAmount = .milliseconds(500), snapshot: @escaping @Sendable () -> String) {
+        self.interval = interval
+        self.snapshot = snapshot
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        self.task = context.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: self.interval) { _ in
+            let (feed, context) = loopBound.value
+            feed.send(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.task?.cancel()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.task?.cancel()
+        context.fireChannelInactive()
+    }
+
+    private func send(context: ChannelHandlerContext) {
+        guard !self.closing, context.channel.isActive, context.channel.isWritable else { return }
+        let text = context.channel.allocator.buffer(string: self.snapshot())
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        switch frame.opcode {
+        case .ping:
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
+        case .connectionClose:
+            guard !self.closing else {
+                context.close(promise: nil)
+                return
+            }
+            self.closing = true
+            self.task?.cancel()
+            // RFC 6455 §5.5.1: echo the status code, then close.
+            var data = frame.unmaskedData
+            let code = data.readSlice(length: 2) ?? context.channel.allocator.buffer(capacity: 0)
+            let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: code)
+            context.writeAndFlush(Self.wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        default:
+            break  // the feed is one-way; what the browser sends is ignored
+        }
+    }
+}
+
+@available(*, unavailable)
+extension DashboardFeed: Sendable {}
+
+/// The upgrader that turns `GET /_journey/live` into the dashboard feed.
+public enum DashboardFeedUpgrader {
+    /// The path of the feed.
+    public static let path = "/_journey/live"
+
+    /// An upgrader for the feed; `allows` decides per connection (e.g. loopback only), `snapshot` makes
+    /// each message.
+    public static func make(
+        allows: @escaping @Sendable (any Channel) -> Bool,
+        snapshot: @escaping @Sendable () -> String
+    ) -> NIOWebSocketServerUpgrader {
+        NIOWebSocketServerUpgrader(
+            maxFrameSize: 1 << 14,
+            shouldUpgrade: { channel, head in
+                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+                guard path == Self.path, allows(channel) else {
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+            },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(DashboardFeed(snapshot: snapshot))
+                }
+            }
+        )
+    }
+}

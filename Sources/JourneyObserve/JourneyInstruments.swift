@@ -1,0 +1,132 @@
+import CoreMetrics
+import JourneyAccept
+import JourneyCore
+import Prometheus
+
+/// The swift-metrics instruments of the journey, backed by one Prometheus registry.
+///
+/// Names follow Prometheus conventions (`_total` counters, `_seconds` histograms, base units).
+struct JourneyInstruments: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let requests: [CoreMetrics.Counter]
+    private let bodyBytes: CoreMetrics.Counter
+    private let accepted: CoreMetrics.Counter
+    private let phases: [CoreMetrics.Meter]
+    private let stages: [CoreMetrics.Timer]
+    private let listenOverflows: CoreMetrics.Counter
+    private let listenDrops: CoreMetrics.Counter
+    private let synQueueFullDrops: CoreMetrics.Counter
+    private let synCookiesSent: CoreMetrics.Counter
+
+    /// Stage latency buckets, from 10 µs (a parse) to 30 s (a large download).
+    static let buckets: [Duration] = [
+        .microseconds(10), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
+        .milliseconds(500), .seconds(1), .seconds(5), .seconds(30),
+    ]
+
+    /// swift-metrics instruments whose handlers are the registry's metrics, made with help texts (which
+    /// swift-prometheus' `MetricsFactory` path cannot give, and `promtool check metrics` asks for).
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
+            let descriptor = Self.descriptor(name, help)
+            return CoreMetrics.Counter(
+                label: descriptor.name,
+                dimensions: labels,
+                handler: registry.makeCounter(descriptor: descriptor, labels: labels)
+            )
+        }
+        self.requests = ["other", "1xx", "2xx", "3xx", "4xx", "5xx"].map {
+            counter("journey_requests_total", "Requests answered, by status class.", [("status_class", $0)])
+        }
+        self.bodyBytes = counter("journey_response_body_bytes_total", "Response body bytes written.")
+        self.accepted = counter("journey_connections_accepted_total", "Connections accepted.")
+        self.phases = ConnectionPhase.allCases.map { phase in
+            let labels = [("phase", phase.name)]
+            let help = "Open connections by phase: idle (keep-alive), reading, processing, writing."
+            return CoreMetrics.Meter(
+                label: "journey_connections",
+                dimensions: labels,
+                handler: registry.makeGauge(descriptor: Self.descriptor("journey_connections", help), labels: labels)
+            )
+        }
+        self.stages = Stage.allCases.map { stage in
+            let labels = [("stage", stage.name)]
+            let histogram = registry.makeDurationHistogram(
+                descriptor: Self.descriptor(
+                    "journey_stage_duration_seconds",
+                    "Time requests spent in each stage of the journey."
+                ),
+                labels: labels,
+                buckets: Self.buckets
+            )
+            return CoreMetrics.Timer(label: "journey_stage_duration_seconds", dimensions: labels, handler: histogram)
+        }
+        self.listenOverflows = counter(
+            "journey_kernel_listen_overflows_total",
+            "Handshakes that found an accept queue full, host-wide, since the server started (ListenOverflows)."
+        )
+        self.listenDrops = counter(
+            "journey_kernel_listen_drops_total",
+            "Connections dropped at a listener, host-wide, since the server started (ListenDrops)."
+        )
+        self.synQueueFullDrops = counter(
+            "journey_kernel_syn_queue_full_drops_total",
+            "SYNs dropped on a full SYN queue, host-wide, since the server started (TCPReqQFullDrop)."
+        )
+        self.synCookiesSent = counter(
+            "journey_kernel_syn_cookies_sent_total",
+            "SYN cookies sent on a full SYN queue, host-wide, since the server started (SyncookiesSent)."
+        )
+    }
+
+    /// A descriptor for the full metric `name` (its unit part included) with `help`.
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    /// Adds an interval's counts. The stage histograms are replayed from the recorders' fine buckets (each
+    /// bucket's midpoint, as often as it was hit): values are placed within 1/16 of their true size.
+    func record(_ interval: JourneyInterval) {
+        for (index, count) in interval.statusClasses.enumerated() where count > 0 {
+            self.requests[index].increment(by: Int64(count))
+        }
+        if interval.bodyBytes > 0 { self.bodyBytes.increment(by: Int64(interval.bodyBytes)) }
+        if interval.accepted > 0 { self.accepted.increment(by: Int64(interval.accepted)) }
+        for (index, count) in interval.phases.enumerated() { self.phases[index].set(count) }
+        for (index, histogram) in interval.stages.enumerated() where histogram.count > 0 {
+            for (bucket, hits) in histogram.counts.enumerated() where hits > 0 {
+                let lower = LatencyHistogram.lowerBound(of: bucket)
+                let middle = lower + (LatencyHistogram.upperBound(of: bucket) - lower) / 2
+                for _ in 0..<hits { self.stages[index].recordNanoseconds(Int64(clamping: middle)) }
+            }
+        }
+    }
+
+    /// Sets the accept-queue gauges and adds the rise of the kernel's drop counters.
+    func record(acceptQueues: [AcceptQueueSample], rise: ListenQueueCounters?) {
+        for queue in acceptQueues {
+            let labels = [("listener", queue.listener)]
+            self.registry.makeGauge(
+                descriptor: Self.descriptor(
+                    "journey_listener_accept_queue",
+                    "Connections waiting in the listener's accept queue (TCP_INFO)."
+                ),
+                labels: labels
+            ).set(Double(queue.depth))
+            self.registry.makeGauge(
+                descriptor: Self.descriptor(
+                    "journey_listener_accept_queue_limit",
+                    "The listener's accept queue limit, the effective backlog (TCP_INFO)."
+                ),
+                labels: labels
+            ).set(Double(queue.limit))
+        }
+        guard let rise else { return }
+        self.listenOverflows.increment(by: Int64(clamping: rise.listenOverflows))
+        self.listenDrops.increment(by: Int64(clamping: rise.listenDrops))
+        self.synQueueFullDrops.increment(by: Int64(clamping: rise.synQueueFullDrops))
+        self.synCookiesSent.increment(by: Int64(clamping: rise.synCookiesSent))
+    }
+}

@@ -1,0 +1,79 @@
+import JourneyAccept
+import JourneyCore
+
+/// The journey at one moment, as the dashboard draws it: totals, the last 10 seconds' stage percentiles,
+/// a minute of rates, the last requests and the kernel's accept queues.
+public struct JourneySnapshot: Sendable {
+    /// Everything counted since the server started (phases: now).
+    public var totals: JourneyInterval
+    /// The last `JourneyStatistics.windowSeconds` seconds.
+    public var window: JourneyInterval
+    /// Requests per second, oldest first.
+    public var requestRates: [UInt64]
+    /// Body bytes per second, oldest first.
+    public var byteRates: [UInt64]
+    /// The last requests, oldest first.
+    public var recent: [RecentRequest]
+    /// Each listener's accept queue.
+    public var acceptQueues: [AcceptQueueSample]
+    /// The host's listen-queue drop counters, risen since the server started.
+    public var listenCounters: ListenQueueCounters
+    /// Whether accepting is paused (by the connection cap or an operator).
+    public var acceptingPaused = false
+
+    /// The snapshot as one JSON object (what `/_journey/live` sends every 500 ms).
+    public var json: String {
+        var out = "{\"requests\":\(self.totals.requests),\"bytes\":\(self.totals.bodyBytes)"
+        out += ",\"accepted\":\(self.totals.accepted),\"acceptingPaused\":\(self.acceptingPaused)"
+        out += ",\"status\":{"
+        out += ["1xx", "2xx", "3xx", "4xx", "5xx"].enumerated()
+            .map { "\"\($1)\":\(self.totals.statusClasses[$0 + 1])" }.joined(separator: ",")
+        out += "},\"connections\":{"
+        out += ConnectionPhase.allCases.map { "\"\($0.name)\":\(self.totals.phases[$0.rawValue])" }
+            .joined(separator: ",")
+        out += "},\"requestRates\":[" + self.requestRates.map(String.init).joined(separator: ",")
+        out += "],\"byteRates\":[" + self.byteRates.map(String.init).joined(separator: ",")
+        out += "],\"stages\":{"
+        out += Stage.allCases.map { stage in
+            let histogram = self.window.stages[stage.rawValue]
+            let percentiles = [0.5, 0.9, 0.99].map { fraction in
+                histogram.value(atFraction: fraction).map { String(Self.microseconds($0)) } ?? "null"
+            }
+            return "\"\(stage.name)\":{\"count\":\(histogram.count),\"p50\":\(percentiles[0]),"
+                + "\"p90\":\(percentiles[1]),\"p99\":\(percentiles[2])}"
+        }.joined(separator: ",")
+        out += "},\"recent\":[" + self.recent.map(Self.json(for:)).joined(separator: ",")
+        out +=
+            "],\"listeners\":["
+            + self.acceptQueues.map { queue in
+                var name = ""
+                JourneyLogFormat.appendString(queue.listener, to: &name)
+                return "{\"listener\":\(name),\"depth\":\(queue.depth),\"limit\":\(queue.limit)}"
+            }.joined(separator: ",")
+        let counters = self.listenCounters
+        out += "],\"kernel\":{\"listenOverflows\":\(counters.listenOverflows),\"listenDrops\":\(counters.listenDrops)"
+        out += ",\"synQueueFullDrops\":\(counters.synQueueFullDrops),\"synCookiesSent\":\(counters.synCookiesSent)}}"
+        return out
+    }
+
+    /// A waterfall row: each stamp in microseconds after the request's first byte.
+    private static func json(for request: RecentRequest) -> String {
+        let timeline = request.timeline
+        let origin = timeline.firstByte
+        func offset(_ instant: UInt64) -> String {
+            instant >= origin && instant != 0 && origin != 0 ? String(Self.microseconds(instant - origin)) : "null"
+        }
+        var target = ""
+        JourneyLogFormat.appendString(request.path, to: &target)
+        var method = ""
+        JourneyLogFormat.appendString(request.method, to: &method)
+        return "{\"method\":\(method),\"path\":\(target),\"status\":\(request.status),\"bytes\":\(request.bodyBytes)"
+            + ",\"headArrived\":\(offset(timeline.headArrived)),\"headParsed\":\(offset(timeline.headParsed))"
+            + ",\"bodyDecoded\":\(offset(timeline.bodyDecoded)),\"processed\":\(offset(timeline.processed))"
+            + ",\"written\":\(offset(timeline.lastByteWritten))}"
+    }
+
+    private static func microseconds(_ nanoseconds: UInt64) -> UInt64 {
+        (nanoseconds + 500) / 1000
+    }
+}

@@ -1,0 +1,102 @@
+import CoreMetrics
+import JourneyAccept
+import JourneyCore
+import NIOConcurrencyHelpers
+import NIOCore
+import Prometheus
+
+/// The server's journey, gathered: each loop's recorder is collected once a second (or when a scrape asks),
+/// kept as a 10-second window for percentiles and a minute of rates for the dashboard, and fed to the
+/// swift-metrics instruments that swift-prometheus exposes.
+///
+/// The request path never touches this type: it only counts into its loop's `JourneyRecorder`.
+public final class JourneyStatistics: Sendable {
+    /// The per-loop recorders the stages stamp into.
+    public let recorders: JourneyRecorders
+    /// The Prometheus registry behind `/metrics`; embedders may register their own metrics on it.
+    public let registry: PrometheusCollectorRegistry
+    private let instruments: JourneyInstruments?
+    private let state = NIOLockedValueBox(State())
+
+    /// Seconds in the percentile window.
+    public static let windowSeconds = 10
+    /// Seconds of rate history kept for the sparklines.
+    public static let historySeconds = 60
+
+    private struct State {
+        var window: [JourneyInterval] = Array(repeating: JourneyInterval(), count: JourneyStatistics.windowSeconds)
+        var current = 0
+        var totals = JourneyInterval()
+        var requestRates: [UInt64] = []
+        var byteRates: [UInt64] = []
+        var recent: [RecentRequest] = []
+        var acceptQueues: [AcceptQueueSample] = []
+        var listenBaseline: ListenQueueCounters?
+        var listenCounters = ListenQueueCounters()
+    }
+
+    /// Statistics over `recorders`; with `exposesMetrics` the Prometheus instruments are fed too (they cost
+    /// a histogram update per request per stage once a second, so they are fed only when something reads them).
+    public init(recorders: JourneyRecorders, exposesMetrics: Bool) {
+        self.recorders = recorders
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
+        self.instruments = exposesMetrics ? JourneyInstruments(registry: registry) : nil
+    }
+
+    /// Collects every loop's counts; `closingSecond` rotates the window (the once-a-second tick does).
+    public func collect(closingSecond: Bool) async {
+        guard let future = self.recorders.takeIntervals(), let interval = try? await future.get() else { return }
+        self.instruments?.record(interval)
+        self.state.withLockedValue { state in
+            state.window[state.current].merge(interval)
+            state.window[state.current].phases = interval.phases
+            state.totals.merge(interval)
+            state.totals.phases = interval.phases
+            state.recent = Array((state.recent + interval.recent).suffix(JourneyRecorder.recentCapacity))
+            guard closingSecond else { return }
+            let second = state.window[state.current]
+            state.requestRates = Array((state.requestRates + [second.requests]).suffix(Self.historySeconds))
+            state.byteRates = Array((state.byteRates + [second.bodyBytes]).suffix(Self.historySeconds))
+            state.current = (state.current + 1) % Self.windowSeconds
+            state.window[state.current] = JourneyInterval()
+        }
+    }
+
+    /// Records the kernel's view of the Accept stage: each listener's queue and the host's drop counters.
+    public func record(acceptQueues: [AcceptQueueSample], listenCounters: ListenQueueCounters?) {
+        let rise: ListenQueueCounters? = self.state.withLockedValue { state in
+            state.acceptQueues = acceptQueues
+            guard let listenCounters else { return nil }
+            let baseline = state.listenBaseline ?? listenCounters
+            state.listenBaseline = baseline
+            let previous = state.listenCounters
+            state.listenCounters = listenCounters.since(baseline)
+            return state.listenCounters.since(previous)
+        }
+        self.instruments?.record(acceptQueues: acceptQueues, rise: rise)
+    }
+
+    /// What the dashboard shows now.
+    public func snapshot() -> JourneySnapshot {
+        self.state.withLockedValue { state in
+            var window = JourneyInterval()
+            for second in state.window { window.merge(second) }
+            return JourneySnapshot(
+                totals: state.totals,
+                window: window,
+                requestRates: state.requestRates,
+                byteRates: state.byteRates,
+                recent: state.recent,
+                acceptQueues: state.acceptQueues,
+                listenCounters: state.listenCounters
+            )
+        }
+    }
+
+    /// The Prometheus text exposition of the registry, after collecting the loops' latest counts.
+    public func exposition() async -> [UInt8] {
+        await self.collect(closingSecond: false)
+        return self.registry.emitToBuffer()
+    }
+}
