@@ -139,6 +139,13 @@ let package = Package(
             dependencies: ["JourneyCore"]
         ),
         .testTarget(
+            name: "JourneyObserveTests",
+            dependencies: [
+                "JourneyObserve",
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "JourneyConnectionTests",
             dependencies: ["JourneyConnection", .product(name: "NIOCore", package: "swift-nio")]
         ),

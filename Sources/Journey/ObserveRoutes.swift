@@ -18,12 +18,16 @@ import Darwin
 struct ObserveRoutes: Sendable {
     let statistics: JourneyStatistics
     let admission: ConnectionAdmission
+    /// Gathers the latest numbers (loops, accept queues, kernel counters) before a scrape.
+    let refresh: @Sendable () async -> Void
 
     /// `GET /metrics`: the Prometheus text exposition format, version 0.0.4.
     func addMetrics(to router: inout Router) {
         let statistics = self.statistics
+        let refresh = self.refresh
         router.get("/metrics") { _, _ in
-            let body = ByteBuffer(bytes: await statistics.exposition())
+            await refresh()
+            let body = ByteBuffer(bytes: statistics.exposition())
             return Response(
                 status: .ok,
                 headerFields: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
@@ -48,13 +52,12 @@ struct ObserveRoutes: Sendable {
         guard access != .off else { return [] }
         let statistics = self.statistics
         let admission = self.admission
-        return [
-            DashboardFeedUpgrader.make(allows: { access.allows($0.remoteAddress) }) {
-                var snapshot = statistics.snapshot()
-                snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
-                return snapshot.json
-            }
-        ]
+        let snapshot: @Sendable () -> String = {
+            var snapshot = statistics.snapshot()
+            snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
+            return snapshot.json
+        }
+        return [DashboardFeedUpgrader.make(allows: { access.allows($0.remoteAddress) }, snapshot: snapshot)]
     }
 }
 

@@ -100,7 +100,9 @@ public final class Server: Service, Sendable {
         let accessLog = try self.configuration.accessLogPath.map {
             try AccessLogWriter(path: $0, format: self.configuration.accessLogFormat)
         }
-        let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission)
+        let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission) { [weak self] in
+            await self?.collectStatistics()
+        }
         var router = self.router
         if self.configuration.servesMetrics { observe.addMetrics(to: &router) }
         if self.configuration.dashboard != .off {

@@ -83,10 +83,10 @@ public final class ConnectionTimeline {
         return timeline
     }
 
-    /// The connection moved to `phase` in its request loop.
+    /// The connection moved to `phase` in its request loop (an upgraded connection stays upgraded).
     @inline(__always)
     public func move(to phase: ConnectionPhase) {
-        guard phase != self.phase, !self.isClosed else { return }
+        guard phase != self.phase, !self.isClosed, self.phase != .upgraded else { return }
         self.recorder?.connection(movedFrom: self.phase, to: phase)
         self.phase = phase
     }

@@ -76,14 +76,15 @@ public struct HTTP1Connection: ConnectionProtocol {
             // The upgrade handler removes NIO's HTTP handlers; ours go first, before the new protocol's
             // handlers are added (its bytes must not reach a handler that expects HTTP).
             let ours = NIOLoopBound(
-                [deadlines, lineGuard, handler] as [any RemovableChannelHandler],
+                (handlers: [deadlines, lineGuard, handler] as [any RemovableChannelHandler], timeline: timeline),
                 eventLoop: channel.eventLoop
             )
             upgrade = (
                 upgraders: self.upgraders,
                 completionHandler: { context in
                     let pipeline = context.pipeline.syncOperations
-                    for handler in ours.value { pipeline.removeHandler(handler, promise: nil) }
+                    for handler in ours.value.handlers { pipeline.removeHandler(handler, promise: nil) }
+                    ours.value.timeline.move(to: .upgraded)
                     if let tap = try? pipeline.handler(type: HTTP1ParseTap.self) {
                         pipeline.removeHandler(tap, promise: nil)
                     }
@@ -98,6 +99,7 @@ public struct HTTP1Connection: ConnectionProtocol {
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: decoderLimits
         )
+        channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
         try pipeline.addHandler(HTTP1ParseTap(timeline: timeline), position: .after(decoder))
         try pipeline.addHandler(handler)

@@ -22,11 +22,6 @@ final class HTTP1ParseTap: ChannelInboundHandler, RemovableChannelHandler {
         }
         context.fireChannelRead(data)
     }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        self.timeline.closed()
-        context.fireChannelInactive()
-    }
 }
 
 @available(*, unavailable)

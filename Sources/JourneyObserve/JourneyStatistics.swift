@@ -94,9 +94,8 @@ public final class JourneyStatistics: Sendable {
         }
     }
 
-    /// The Prometheus text exposition of the registry, after collecting the loops' latest counts.
-    public func exposition() async -> [UInt8] {
-        await self.collect(closingSecond: false)
-        return self.registry.emitToBuffer()
+    /// The Prometheus text exposition of the registry (collect first for the latest counts).
+    public func exposition() -> [UInt8] {
+        self.registry.emitToBuffer()
     }
 }

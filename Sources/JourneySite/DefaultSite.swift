@@ -16,8 +16,9 @@ public enum DefaultSite {
     }
 
     /// A responder serving the embedded site; `modificationTime` dates every file (use the start time).
+    /// The dashboard's files are left out: they are served only where the dashboard is on.
     public static func responder(modificationTime: Int) -> InMemoryFiles {
-        InMemoryFiles(files: Self.files, modificationTime: modificationTime)
+        InMemoryFiles(files: Self.files.filter { !$0.key.hasPrefix("_journey/") }, modificationTime: modificationTime)
     }
 }
 

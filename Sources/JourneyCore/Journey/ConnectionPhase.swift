@@ -8,6 +8,8 @@ public enum ConnectionPhase: Int, CaseIterable, Sendable {
     case processing
     /// The response is being handed to the kernel.
     case writing
+    /// The connection switched protocols (WebSocket) and left the HTTP request loop.
+    case upgraded
 
     /// The name used in metrics labels and the dashboard.
     public var name: String {
@@ -16,6 +18,7 @@ public enum ConnectionPhase: Int, CaseIterable, Sendable {
         case .reading: "reading"
         case .processing: "processing"
         case .writing: "writing"
+        case .upgraded: "upgraded"
         }
     }
 }

@@ -1,0 +1,244 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Testing
+
+/// The journey made visible, over real sockets: kernel queues, Prometheus, Server-Timing, the dashboard.
+@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+struct JourneyVisibilityTests {
+    static func connect(port: Int, timeout: TimeAmount = .seconds(10)) async throws -> any Channel {
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(timeout)
+            .connect(host: "127.0.0.1", port: port).get()
+    }
+
+    /// The accept queue's depth for `port` as `ss -ltn` prints it (Recv-Q of the LISTEN socket).
+    static func acceptQueueFromSS(port: Int) async throws -> Int? {
+        let output = try await Process.output(of: "ss", arguments: ["-ltnH", "sport = :\(port)"])
+        let line = String(decoding: output.standardOutput, as: UTF8.self).split(separator: "\n").first
+        return line.flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
+            .flatMap { Int($0) }
+    }
+
+    @Test func theReportedAcceptQueueIsTheKernelsWhileAcceptingIsPaused() async throws {
+        try await TestServer.with { server async throws in
+            await server.server.pauseAccepting()
+            var clients: [any Channel] = []
+            for _ in 0..<20 { clients.append(try await Self.connect(port: server.port)) }
+            await server.server.collectStatistics()
+            let queue = try #require(server.server.statistics.snapshot().acceptQueues.first)
+            #expect(queue.depth == 20)
+            #expect(queue.limit == 511)
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/ss")
+                || FileManager.default.isExecutableFile(atPath: "/bin/ss")
+            {
+                #expect(try await Self.acceptQueueFromSS(port: server.port) == 20)
+            }
+
+            await server.server.resumeAccepting()
+            // Every queued connection is accepted and answered: the queue is empty again.
+            for client in clients { try await client.close() }
+            let answer = try await RawClient.exchange("GET /style.css HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            await server.server.collectStatistics()
+            #expect(server.server.statistics.snapshot().acceptQueues.first?.depth == 0)
+        }
+    }
+
+    @Test(.enabled(if: ListenQueueCounters.read() != nil, "needs /proc/net/netstat"))
+    func aFullAcceptQueueOverflowsAndTheCounterRises() async throws {
+        var configuration = Configuration()
+        configuration.backlog = 4
+        try await TestServer.with(configuration) { server async throws in
+            await server.server.collectStatistics()  // the baseline
+            await server.server.pauseAccepting()
+            var clients: [any Channel] = []
+            // The queue holds backlog + 1; the kernel drops the SYNs beyond it and counts ListenOverflows.
+            for _ in 0..<12 {
+                if let client = try? await Self.connect(port: server.port, timeout: .milliseconds(300)) {
+                    clients.append(client)
+                }
+            }
+            await server.server.collectStatistics()
+            let snapshot = server.server.statistics.snapshot()
+            #expect(snapshot.acceptQueues.first?.depth == 5)
+            #expect(snapshot.acceptQueues.first?.limit == 4)
+            #expect(snapshot.listenCounters.listenOverflows > 0)
+            await server.server.resumeAccepting()
+            for client in clients { try? await client.close() }
+        }
+    }
+
+    @Test func metricsAreValidPrometheusText() async throws {
+        var configuration = Configuration()
+        configuration.servesMetrics = true
+        try await TestServer.with(configuration) { server async throws in
+            for _ in 0..<3 { _ = try await Curl.run([server.url("/style.css")]) }
+            _ = try await Curl.run([server.url("/missing")])
+            let metrics = try await Curl.run([server.url("/metrics")])
+            #expect(metrics.status == 200)
+            #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+            #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 3"))
+            #expect(metrics.text.contains("journey_requests_total{status_class=\"4xx\"} 1"))
+            #expect(metrics.text.contains("journey_stage_duration_seconds_count{stage=\"process\"} 4"))
+            #expect(metrics.text.contains("journey_listener_accept_queue_limit{listener=\"127.0.0.1:\(server.port)\"}"))
+            for promtool in ["/usr/bin/promtool", "/usr/local/bin/promtool"]
+            where FileManager.default.isExecutableFile(atPath: promtool) {
+                let check = try await Process.output(
+                    of: "/bin/sh",
+                    arguments: [
+                        "-c", "curl -s \(server.url("/metrics")) | \(promtool) check metrics; echo \"exit=$?\"",
+                    ]
+                )
+                let text = String(decoding: check.standardOutput + check.standardError, as: UTF8.self)
+                #expect(text.hasSuffix("exit=0\n"), "promtool: \(text)")
+                break
+            }
+        }
+    }
+
+    @Test func metricsAreNotServedUnlessAsked() async throws {
+        try await TestServer.with { server async throws in
+            #expect(try await Curl.run([server.url("/metrics")]).status == 404)
+            #expect(try await Curl.run([server.url("/_journey/")]).status == 404)
+        }
+    }
+
+    @Test func serverTimingCarriesTheStages() async throws {
+        var configuration = Configuration()
+        configuration.sendsServerTiming = true
+        try await TestServer.with(configuration) { server async throws in
+            let result = try await Curl.run([server.url("/style.css")])
+            let timing = try #require(result.headers["server-timing"])
+            #expect(
+                timing.contains(
+                    /^read;dur=\d+\.\d{3}, parse;dur=\d+\.\d{3}, decode;dur=\d+\.\d{3}, process;dur=\d+\.\d{3}$/
+                )
+            )
+        }
+        try await TestServer.with { server async throws in
+            #expect(try await Curl.run([server.url("/style.css")]).headers["server-timing"] == nil)
+        }
+    }
+
+    @Test func theAdminListenerServesMetricsAndTheDashboardApartFromTheSite() async throws {
+        var configuration = Configuration()
+        configuration.admin = AdminEndpoint(host: "127.0.0.1", port: 0)
+        try await TestServer.with(configuration) { server async throws in
+            let adminPort = try #require(server.server.adminPort)
+            _ = try await Curl.run([server.url("/")])
+            let metrics = try await Curl.run([Curl.url("/metrics", port: adminPort)])
+            #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 1"))
+            #expect(try await Curl.run([Curl.url("/_journey/", port: adminPort)]).text.contains("Journey — live"))
+            #expect(try await Curl.run([server.url("/metrics")]).status == 404)
+        }
+    }
+
+    @Test func theDashboardFeedSendsSnapshotsOverAWebSocket() async throws {
+        var configuration = Configuration()
+        configuration.dashboard = .loopbackOnly
+        try await TestServer.with(configuration) { server async throws in
+            let page = try await Curl.run([server.url("/_journey/")])
+            #expect(page.status == 200 && page.text.contains("/_journey/live"))
+            _ = try await Curl.run([server.url("/style.css")])
+            await server.server.collectStatistics()
+            let (head, message) = try await FirstWebSocketMessage.read(path: "/_journey/live", port: server.port)
+            #expect(head.hasPrefix("HTTP/1.1 101"))
+            #expect(head.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))
+            let json = try #require(JSONSerialization.jsonObject(with: Data(message.utf8)) as? [String: Any])
+            #expect((json["requests"] as? Int ?? 0) >= 2)
+            let connections = try #require(json["connections"] as? [String: Int])
+            #expect(Set(connections.keys) == ["idle", "reading", "processing", "writing", "upgraded"])
+        }
+    }
+
+    /// One of this host's IPv4 addresses that is not loopback, if it has one.
+    static let outsideAddress: String? = (try? System.enumerateDevices())?.compactMap(\.address).compactMap {
+        address -> String? in
+        guard case .v4 = address, let ip = address.ipAddress, !ip.hasPrefix("127.") else { return nil }
+        return ip
+    }.first
+
+    @Test(.enabled(if: Self.outsideAddress != nil, "no non-loopback IPv4 address on this host"))
+    func theDashboardRefusesNonLoopbackClients() async throws {
+        let ip = try #require(Self.outsideAddress)
+        var configuration = Configuration()
+        configuration.dashboard = .loopbackOnly
+        configuration.host = "0.0.0.0"
+        configuration.port = 0
+        configuration.threads = 1
+        let server = Server(configuration: configuration)
+        try await server.start()
+        do {
+            let port = server.ports[0]
+            // From this host's own outside address the client is not loopback.
+            #expect(try await Curl.run(["http://\(ip):\(port)/_journey/"]).status == 403)
+            #expect(try await Curl.run(["http://\(ip):\(port)/style.css"]).status == 200)
+            #expect(try await Curl.run([Curl.url("/_journey/", port: port)]).status == 200)
+            try await server.shutdown()
+        } catch {
+            _ = try? await server.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Opens a WebSocket with the RFC 6455 sample key and returns the 101 head and the first text message.
+enum FirstWebSocketMessage {
+    struct Incomplete: Error {}
+
+    static func read(path: String, port: Int) async throws -> (head: String, message: String) {
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        let promise = MultiThreadedEventLoopGroup.singleton.next().makePromise(of: (String, String).self)
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(FrameCollector(promise: promise))
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { promise.fail(Incomplete()) }
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        defer {
+            timeout.cancel()
+            channel.close(promise: nil)
+        }
+        return try await promise.futureResult.get()
+    }
+
+    /// Collects bytes until the head and one whole unmasked server frame (RFC 6455 §5.2) have arrived.
+    private final class FrameCollector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private var buffer = ByteBuffer()
+        private let promise: EventLoopPromise<(String, String)>
+
+        init(promise: EventLoopPromise<(String, String)>) { self.promise = promise }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var incoming = Self.unwrapInboundIn(data)
+            self.buffer.writeBuffer(&incoming)
+            let bytes = Array(self.buffer.readableBytesView)
+            guard let end = bytes.indices.dropLast(3).first(where: { bytes[$0..<$0 + 4] == [13, 10, 13, 10] }) else {
+                return
+            }
+            let head = String(decoding: bytes[..<end], as: UTF8.self)
+            var frame = bytes[(end + 4)...]
+            guard frame.count >= 2 else { return }
+            var length = Int(frame[frame.startIndex + 1] & 0x7f)
+            var start = frame.startIndex + 2
+            if length == 126 {
+                guard frame.count >= 4 else { return }
+                length = Int(frame[start]) << 8 | Int(frame[start + 1])
+                start += 2
+            }
+            frame = frame[start...]
+            guard frame.count >= length else { return }
+            self.promise.succeed((head, String(decoding: frame.prefix(length), as: UTF8.self)))
+        }
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import JourneyAccept
+import JourneyCore
+import JourneyObserve
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite struct ListenQueueCountersTests {
+    static let netstat = """
+        TcpExt: SyncookiesSent SyncookiesRecv SyncookiesFailed ListenOverflows ListenDrops TCPReqQFullDrop
+        TcpExt: 3 0 0 17 19 2
+        IpExt: InNoRoutes InTruncatedPkts
+        IpExt: 0 0
+
+        """
+
+    @Test func readsTheTcpExtPair() throws {
+        let counters = try #require(ListenQueueCounters(netstat: Substring(Self.netstat)))
+        #expect(counters.synCookiesSent == 3)
+        #expect(counters.listenOverflows == 17)
+        #expect(counters.listenDrops == 19)
+        #expect(counters.synQueueFullDrops == 2)
+    }
+
+    @Test func refusesTextWithoutTcpExt() {
+        #expect(ListenQueueCounters(netstat: "IpExt: A B\nIpExt: 1 2\n") == nil)
+        #expect(ListenQueueCounters(netstat: "") == nil)
+    }
+
+    @Test func risesAreNeverNegative() throws {
+        var earlier = ListenQueueCounters()
+        earlier.listenOverflows = 20
+        let now = try #require(ListenQueueCounters(netstat: Substring(Self.netstat)))
+        #expect(now.since(earlier).listenOverflows == 0)
+        #expect(now.since(ListenQueueCounters()).listenDrops == 19)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/netstat")))
+    func readsThisHostsCounters() {
+        #expect(ListenQueueCounters.read() != nil)
+    }
+}
+
+@Suite struct JourneyLogFormatTests {
+    @Test func aLineIsOneJSONObjectWithTheStages() throws {
+        var timeline = RequestTimeline()
+        timeline.firstByte = 1_000
+        timeline.headArrived = 1_000
+        timeline.headParsed = 3_000
+        timeline.bodyDecoded = 3_000
+        timeline.processed = 10_000
+        timeline.lastByteWritten = 21_000
+        let entry = AccessLogEntry(
+            remoteAddress: try SocketAddress(ipAddress: "10.0.0.1", port: 5),
+            time: 1_764_194_453,
+            requestLine: "GET /a\"b\\c\u{1} HTTP/1.1",
+            status: 200,
+            bodyBytes: 12,
+            referer: nil,
+            userAgent: "curl/8 ünï",
+            timeline: timeline
+        )
+        let line = JourneyLogFormat.line(for: entry)
+        #expect(line.hasSuffix("}\n"))
+        #expect(line.filter { $0 == "\n" }.count == 1)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["request"] as? String == "GET /a\"b\\c\u{1} HTTP/1.1")
+        #expect(object["user_agent"] as? String == "curl/8 ünï")
+        #expect(object["referer"] is NSNull)
+        #expect(object["remote"] as? String == "10.0.0.1")
+        let journey = try #require(object["journey_us"] as? [String: Int])
+        #expect(journey == ["total": 20, "read": 0, "parse": 2, "decode": 0, "process": 7, "write": 11])
+    }
+
+    @Test func combinedFormatEscapesNonASCIIAsNginxDoes() {
+        let entry = AccessLogEntry(
+            remoteAddress: nil,
+            time: 0,
+            requestLine: "GET /é HTTP/1.1",
+            status: 404,
+            bodyBytes: 0,
+            referer: nil,
+            userAgent: nil
+        )
+        #expect(AccessLogFormat.combined.line(for: entry).contains("\"GET /\\xC3\\xA9 HTTP/1.1\""))
+    }
+}
+
+@Suite struct JourneyStatisticsTests {
+    @Test func collectedCountsReachTheSnapshotAndPrometheus() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let loop = group.next()
+        let recorders = JourneyRecorders(group: group, clock: JourneyClock(), keepsRecentRequests: true)
+        let statistics = JourneyStatistics(recorders: recorders, exposesMetrics: true)
+        // The recorder belongs to its loop: everything is counted there, as the stages do.
+        try await loop.submit {
+            let recorder = try #require(recorders.recorder(on: loop))
+            recorder.connectionOpened()
+            recorder.connection(movedFrom: .idle, to: .reading)
+            var timeline = RequestTimeline()
+            timeline.firstByte = 1_000
+            timeline.headArrived = 1_000
+            timeline.headParsed = 21_000
+            timeline.bodyDecoded = 21_000
+            timeline.processed = 121_000
+            timeline.lastByteWritten = 1_121_000
+            for status in [200, 200, 404] {
+                let request = Request(head: .init(method: .get, scheme: nil, authority: nil, path: "/x"))
+                recorder.requestFinished(timeline, status: status, bodyBytes: 100, request: request)
+            }
+        }.get()
+        await statistics.collect(closingSecond: true)
+
+        let snapshot = statistics.snapshot()
+        #expect(snapshot.totals.requests == 3)
+        #expect(snapshot.totals.statusClasses[2] == 2 && snapshot.totals.statusClasses[4] == 1)
+        #expect(snapshot.totals.phases[ConnectionPhase.reading.rawValue] == 1)
+        #expect(snapshot.requestRates == [3])
+        #expect(snapshot.recent.count == 3)
+        let parse = try #require(snapshot.window.stages[Stage.parse.rawValue].value(atFraction: 0.5))
+        #expect(parse >= 20_000 && parse <= 21_250)
+        let json = try #require(JSONSerialization.jsonObject(with: Data(snapshot.json.utf8)) as? [String: Any])
+        #expect(json["requests"] as? Int == 3)
+
+        let text = String(decoding: statistics.exposition(), as: UTF8.self)
+        #expect(text.contains("journey_requests_total{status_class=\"2xx\"} 2"))
+        #expect(text.contains("journey_stage_duration_seconds_count{stage=\"total\"} 3"))
+        #expect(text.contains("journey_connections{phase=\"reading\"} 1"))
+    }
+
+    @Test func recentRequestsKeepTheLastFifty() throws {
+        let recorder = JourneyRecorder(clock: JourneyClock(), keepsRecentRequests: true)
+        for index in 0..<120 {
+            let request = Request(head: .init(method: .get, scheme: nil, authority: nil, path: "/\(index)"))
+            recorder.requestFinished(RequestTimeline(), status: 200, bodyBytes: 0, request: request)
+        }
+        let recent = recorder.takeInterval().recent
+        #expect(recent.map(\.path) == (70..<120).map { "/\($0)" })
+    }
+}
