@@ -12,7 +12,8 @@ struct CommandLineTests {
         for flag in [
             "--host", "--port", "--backlog", "--threads", "--accept", "--index", "--browse", "--cache-control",
             "--access-log", "--log-level", "--dotfiles", "--follow-symlinks", "--max-header-size", "--max-body-size",
-            "--drain-timeout",
+            "--drain-timeout", "--access-log-format", "--no-journey", "--server-timing", "--metrics", "--admin",
+            "--dashboard", "--dashboard-public",
         ] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
@@ -26,6 +27,36 @@ struct CommandLineTests {
         let port = try await running.port()
         #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "from the cli\n")
         #expect(try await Curl.run([Curl.url("/", port: port)]).text.contains("page.txt"))
+        #expect(await running.terminate() == 0)
+    }
+
+    @Test func theJourneyAccessLogAndServerTimingFromTheCommandLine() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("hello\n", to: "page.txt")
+        let log = directory.path + "/access.log"
+        let running = try RunningJourney(arguments: [
+            directory.path, "--port", "0", "--access-log", log, "--access-log-format", "journey", "--server-timing",
+            "--metrics",
+        ])
+        let port = try await running.port()
+        let page = try await Curl.run([Curl.url("/page.txt", port: port)])
+        #expect(page.headers["server-timing"]?.hasPrefix("read;dur=") == true)
+        #expect(try await Curl.run([Curl.url("/metrics", port: port)]).text.contains("journey_requests_total"))
+        // A folder is served without the dashboard unless it is asked for.
+        #expect(try await Curl.run([Curl.url("/_journey/", port: port)]).status == 404)
+        #expect(await running.terminate() == 0)
+        let first = try #require(try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").first)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any])
+        #expect(object["request"] as? String == "GET /page.txt HTTP/1.1")
+        #expect(object["status"] as? Int == 200)
+        let stages = try #require(object["journey_us"] as? [String: Int])
+        #expect(Set(stages.keys) == ["total", "read", "parse", "decode", "process", "write"])
+    }
+
+    @Test func theDemoServesTheDashboardToLoopback() async throws {
+        let running = try RunningJourney(arguments: ["--port", "0"])
+        let port = try await running.port()
+        #expect(try await Curl.run([Curl.url("/_journey/", port: port)]).text.contains("Journey — live"))
         #expect(await running.terminate() == 0)
     }
 
