@@ -3,6 +3,10 @@
 #
 #   Benchmarks/compare.sh                     # REPS=3 DURATION=10s, all tests
 #   REPS=1 DURATION=5s TESTS="1k" Benchmarks/compare.sh
+#   SERVERS="journey journey-bare nginx" TESTS=1k Benchmarks/compare.sh   # the cost of the journey
+#
+# journey-bare is journey with --no-journey (no stage clock): the baseline the instrumentation's cost is
+# measured against (issue: at most 3 % of requests per second on the 1 KiB test).
 #
 # Both servers run pinned to CPU 0 (one event loop / one worker, sendfile and an open-file cache on);
 # wrk runs pinned to CPU 1. Each test is run REPS times, servers interleaved (order alternating), and
@@ -20,10 +24,12 @@ REPS="${REPS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 TESTS="${TESTS:-1k 64k 1m 1k-c1000 1k-close}"
+SERVERS="${SERVERS:-journey nginx}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
 JOURNEY_PORT=18080
 NGINX_PORT=18081
+BARE_PORT=18082
 WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
@@ -80,6 +86,8 @@ start() { # name
     case "$1" in
         journey) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$JOURNEY_PORT" --threads 1 \
                      --backlog 4096 --log-level error >"$WORK/journey.log" 2>&1 & ;;
+        journey-bare) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$BARE_PORT" --threads 1 \
+                     --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
         nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
                    >"$WORK/nginx.log" 2>&1 & ;;
     esac
@@ -92,7 +100,7 @@ start() { # name
     echo "$1 did not start" >&2; exit 1
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
-port_of() { [ "$1" = journey ] && echo "$JOURNEY_PORT" || echo "$NGINX_PORT"; }
+port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_kb() { awk -v f="$2:" '$1==f {print $2}' "/proc/$1/status"; }
 
@@ -102,13 +110,12 @@ extra_of() { [ "$1" = 1k-close ] && echo "-H Connection:close" || true; }
 
 RAW="$WORK/raw.tsv"
 : > "$RAW"
-start journey
-start nginx
+for name in $SERVERS; do start "$name"; done
 declare -A IDLE
-for name in journey nginx; do IDLE[$name]=$(rss_kb "${PID[$name]}" VmRSS); done
+for name in $SERVERS; do IDLE[$name]=$(rss_kb "${PID[$name]}" VmRSS); done
 
 for rep in $(seq 1 "$REPS"); do
-    order="journey nginx"; [ $((rep % 2)) -eq 0 ] && order="nginx journey"
+    order="$SERVERS"; [ $((rep % 2)) -eq 0 ] && order="$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')"
     for test in $TESTS; do
         for name in $order; do
             url="http://127.0.0.1:$(port_of "$name")$(path_of "$test")"
@@ -128,14 +135,17 @@ for rep in $(seq 1 "$REPS"); do
         done
     done
 done
-declare -A PEAK
-for name in journey nginx; do PEAK[$name]=$(rss_kb "${PID[$name]}" VmHWM); done
+MEMORY="$WORK/memory.tsv"
+: > "$MEMORY"
+for name in $SERVERS; do
+    printf '%s\t%s\t%s\n' "$name" "${IDLE[$name]}" "$(rss_kb "${PID[$name]}" VmHWM)" >> "$MEMORY"
+done
 
-python3 - "$RAW" "$(getconf CLK_TCK)" "${IDLE[journey]}" "${IDLE[nginx]}" "${PEAK[journey]}" "${PEAK[nginx]}" <<'PY'
+python3 - "$RAW" "$(getconf CLK_TCK)" "$MEMORY" <<'PY'
 import statistics, sys
 raw, hz = sys.argv[1], int(sys.argv[2])
-idle = {"journey": int(sys.argv[3]), "nginx": int(sys.argv[4])}
-peak = {"journey": int(sys.argv[5]), "nginx": int(sys.argv[6])}
+memory = [line.rstrip("\n").split("\t") for line in open(sys.argv[3])]
+servers = [row[0] for row in memory]
 def ms(text):
     text = text or "0ms"
     for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
@@ -155,27 +165,37 @@ for test, _ in rows:
         tests.append(test)
 print("| test | server | req/s | p99 | server CPU | req per CPU-s | ratio req/s | ratio per CPU-s |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
+medians = {}
 for test in tests:
     med = {}
-    for name in ("journey", "nginx"):
+    for name in servers:
         samples = rows.get((test, name), [])
         if not samples:
             continue
         med[name] = [statistics.median(s[i] for s in samples) for i in range(4)]
-    for name in ("journey", "nginx"):
+    medians[test] = med
+    for name in servers:
         if name not in med:
             continue
         rps, p99, per_cpu, cpu = med[name]
         ratio = ratio_cpu = ""
-        if name == "journey" and "nginx" in med and med["nginx"][0] and med["nginx"][2]:
+        if name != "nginx" and "nginx" in med and med["nginx"][0] and med["nginx"][2]:
             ratio = "%.2fx" % (rps / med["nginx"][0])
             ratio_cpu = "%.2fx" % (per_cpu / med["nginx"][2])
         print("| %s | %s | %.0f | %.2f ms | %.0f%% | %.0f | %s | %s |" % (test, name, rps, p99, cpu * 100, per_cpu, ratio, ratio_cpu))
+if "journey-bare" in servers and "journey" in servers:
+    print()
+    print("| cost of the journey | req/s journey / journey-bare | per CPU-s journey / journey-bare |")
+    print("|---|---:|---:|")
+    for test, med in medians.items():
+        if "journey" in med and "journey-bare" in med and med["journey-bare"][0] and med["journey-bare"][2]:
+            print("| %s | %.3f | %.3f |" % (test, med["journey"][0] / med["journey-bare"][0],
+                                         med["journey"][2] / med["journey-bare"][2]))
 print()
-print("| memory | journey | nginx |")
-print("|---|---:|---:|")
-print("| idle RSS | %.1f MiB | %.1f MiB |" % (idle["journey"] / 1024, idle["nginx"] / 1024))
-print("| peak RSS | %.1f MiB | %.1f MiB |" % (peak["journey"] / 1024, peak["nginx"] / 1024))
+print("| memory | " + " | ".join(servers) + " |")
+print("|---|" + "---:|" * len(servers))
+print("| idle RSS | " + " | ".join("%.1f MiB" % (int(row[1]) / 1024) for row in memory) + " |")
+print("| peak RSS | " + " | ".join("%.1f MiB" % (int(row[2]) / 1024) for row in memory) + " |")
 errs = sorted({(t, n, s[4]) for (t, n), ss in rows.items() for s in ss if s[4]})
 for t, n, e in errs:
     print("\nerrors: %s %s: %s" % (t, n, e))

@@ -201,6 +201,20 @@ public final class Server: Service, Sendable {
         }
         let counters = try? await self.threadPool.runIfActive { ListenQueueCounters.read() }
         self.statistics.record(acceptQueues: queues, listenCounters: counters ?? nil)
+        // The connections' own queues are for the dashboard: read only where it is on.
+        guard self.configuration.dashboard != .off else { return }
+        let ports = Set(listeners.map(\.port))
+        let sockets = try? await self.threadPool.runIfActive { SocketQueues.read(ports: ports) }
+        var roundTrips: [Int] = []
+        #if os(Linux)
+        for channel in self.connections.some(upTo: 16) {
+            guard let provider = channel as? any SocketOptionProvider,
+                let info = try? await provider.getTCPInfo().get()
+            else { continue }
+            roundTrips.append(Int(info.tcpi_rtt))
+        }
+        #endif
+        self.statistics.record(sockets: sockets ?? nil, roundTripMicroseconds: roundTrips.sorted().middle)
     }
 
     /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).
@@ -290,4 +304,9 @@ public final class Server: Service, Sendable {
         )
         return try StaticFileResponder(options: options, threadPool: self.threadPool)
     }
+}
+
+extension Array {
+    /// The middle element (the median of a sorted array), nil when empty.
+    fileprivate var middle: Element? { self.isEmpty ? nil : self[self.count / 2] }
 }

@@ -21,6 +21,11 @@ public final class ConnectionRegistry: Sendable {
     /// The number of open connections.
     public var count: Int { self.state.withLockedValue { $0.channels.count } }
 
+    /// Up to `limit` of the open connections (for sampling their TCP_INFO).
+    public func some(upTo limit: Int) -> [any Channel] {
+        self.state.withLockedValue { Array($0.channels.values.prefix(limit)) }
+    }
+
     /// Tracks `channel` until it closes; a connection accepted during shutdown is told to quiesce at once.
     public func register(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)

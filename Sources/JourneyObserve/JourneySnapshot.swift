@@ -18,6 +18,10 @@ public struct JourneySnapshot: Sendable {
     public var acceptQueues: [AcceptQueueSample]
     /// The host's listen-queue drop counters, risen since the server started.
     public var listenCounters: ListenQueueCounters
+    /// The kernel's receive and send queues of the server's connections, when sampled.
+    public var sockets: SocketQueues?
+    /// The median smoothed round-trip time of a sample of connections (TCP_INFO), when sampled.
+    public var roundTripMicroseconds: Int?
     /// Whether accepting is paused (by the connection cap or an operator).
     public var acceptingPaused = false
 
@@ -52,8 +56,13 @@ public struct JourneySnapshot: Sendable {
             }.joined(separator: ",")
         let counters = self.listenCounters
         out += "],\"kernel\":{\"listenOverflows\":\(counters.listenOverflows),\"listenDrops\":\(counters.listenDrops)"
-        out += ",\"synQueueFullDrops\":\(counters.synQueueFullDrops),\"synCookiesSent\":\(counters.synCookiesSent)}}"
-        return out
+        out += ",\"synQueueFullDrops\":\(counters.synQueueFullDrops),\"synCookiesSent\":\(counters.synCookiesSent)}"
+        if let sockets = self.sockets {
+            out += ",\"sockets\":{\"connections\":\(sockets.connections),\"receiveQueue\":\(sockets.receiveQueueBytes)"
+            out += ",\"sendQueue\":\(sockets.sendQueueBytes),\"largestSendQueue\":\(sockets.largestSendQueueBytes)}"
+        }
+        if let rtt = self.roundTripMicroseconds { out += ",\"rttMicroseconds\":\(rtt)" }
+        return out + "}"
     }
 
     /// A waterfall row: each stamp in microseconds after the request's first byte.

@@ -33,6 +33,8 @@ public final class JourneyStatistics: Sendable {
         var acceptQueues: [AcceptQueueSample] = []
         var listenBaseline: ListenQueueCounters?
         var listenCounters = ListenQueueCounters()
+        var sockets: SocketQueues?
+        var roundTripMicroseconds: Int?
     }
 
     /// Statistics over `recorders`; with `exposesMetrics` the Prometheus instruments are fed too (they cost
@@ -77,6 +79,14 @@ public final class JourneyStatistics: Sendable {
         self.instruments?.record(acceptQueues: acceptQueues, rise: rise)
     }
 
+    /// Records the kernel's queues of the server's connections and a sample of their round-trip times.
+    public func record(sockets: SocketQueues?, roundTripMicroseconds: Int?) {
+        self.state.withLockedValue { state in
+            state.sockets = sockets
+            state.roundTripMicroseconds = roundTripMicroseconds
+        }
+    }
+
     /// What the dashboard shows now.
     public func snapshot() -> JourneySnapshot {
         self.state.withLockedValue { state in
@@ -89,7 +99,9 @@ public final class JourneyStatistics: Sendable {
                 byteRates: state.byteRates,
                 recent: state.recent,
                 acceptQueues: state.acceptQueues,
-                listenCounters: state.listenCounters
+                listenCounters: state.listenCounters,
+                sockets: state.sockets,
+                roundTripMicroseconds: state.roundTripMicroseconds
             )
         }
     }

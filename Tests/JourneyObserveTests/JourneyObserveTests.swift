@@ -139,3 +139,28 @@ import Testing
         #expect(recent.map(\.path) == (70..<120).map { "/\($0)" })
     }
 }
+
+@Suite struct SocketQueuesTests {
+    static let table = """
+          sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+           0: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 1 1
+           1: 0100007F:1F90 0100007F:C350 01 00000100:00000020 00:00000000 00000000     0        0 2 1
+           2: 0100007F:1F90 0100007F:C351 01 00001000:00000000 00:00000000 00000000     0        0 3 1
+           3: 0100007F:0050 0100007F:C352 01 00000010:00000010 00:00000000 00000000     0        0 4 1
+
+        """
+
+    @Test func sumsTheEstablishedSocketsOfTheServersPorts() {
+        var queues = SocketQueues()
+        queues.add(table: Substring(Self.table), ports: [8080])
+        #expect(queues.connections == 2)  // the LISTEN socket and port 80 are left out
+        #expect(queues.sendQueueBytes == 0x1100)
+        #expect(queues.receiveQueueBytes == 0x20)
+        #expect(queues.largestSendQueueBytes == 0x1000)
+    }
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/tcp")))
+    func readsThisHostsTables() {
+        #expect(SocketQueues.read(ports: [1]) != nil)
+    }
+}

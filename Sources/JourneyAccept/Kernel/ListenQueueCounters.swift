@@ -52,16 +52,6 @@ extension ListenQueueCounters {
     /// Reads /proc/net/netstat (a blocking read: call it from a thread pool, never an event loop).
     /// Nil where the file does not exist (not Linux).
     public static func read() -> ListenQueueCounters? {
-        let descriptor = open("/proc/net/netstat", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { break }
-            bytes += chunk[0..<count]
-        }
-        return ListenQueueCounters(netstat: Substring(String(decoding: bytes, as: UTF8.self)))
+        ProcFile.read("/proc/net/netstat").flatMap { ListenQueueCounters(netstat: Substring($0)) }
     }
 }

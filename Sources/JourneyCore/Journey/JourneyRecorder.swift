@@ -16,6 +16,8 @@ public final class JourneyRecorder {
 
     /// How many recent requests are kept.
     public static let recentCapacity = 50
+    /// `Stage.allCases` made once (the synthesized property builds a new array on every call).
+    private static let stages = Stage.allCases
 
     /// A recorder stamping with `clock`.
     public init(clock: JourneyClock, keepsRecentRequests: Bool = false) {
@@ -48,7 +50,7 @@ public final class JourneyRecorder {
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
         guard self.clock.isRunning else { return }
-        for stage in Stage.allCases {
+        for stage in Self.stages {
             if let nanoseconds = timeline.duration(of: stage) {
                 self.interval.stages[stage.rawValue].record(nanoseconds)
             }
