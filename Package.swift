@@ -126,6 +126,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The journey's own cost per request, without the network (Benchmarks/RESULTS.md).
+        .executableTarget(
+            name: "journey-cost",
+            dependencies: ["JourneyConnection", "JourneyCore"],
+            path: "Benchmarks/JourneyCost"
+        ),
         .target(
             name: "JourneyTestSupport",
             dependencies: [

@@ -118,7 +118,8 @@ public final class Server: Service, Sendable {
             acceptModel: self.configuration.acceptModel,
             responder: router,
             upgraders: observe.upgraders(access: self.configuration.dashboard),
-            accessLog: accessLog
+            accessLog: accessLog,
+            admission: self.admission
         )
         self.state.withLockedValue { state in
             state.listeners.append(main)
@@ -136,7 +137,9 @@ public final class Server: Service, Sendable {
                 acceptModel: .shared,
                 responder: adminRouter,
                 upgraders: observe.upgraders(access: .everyone),
-                accessLog: nil
+                accessLog: nil,
+                // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
+                admission: ConnectionAdmission(maximum: nil)
             )
             self.state.withLockedValue { $0.adminListener = bound }
         }
@@ -157,7 +160,8 @@ public final class Server: Service, Sendable {
         acceptModel: AcceptModel,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
-        accessLog: AccessLogWriter?
+        accessLog: AccessLogWriter?,
+        admission: ConnectionAdmission
     ) async throws -> BoundListener {
         var connectionProtocol = HTTP1Connection(
             responder: responder,
@@ -180,7 +184,7 @@ public final class Server: Service, Sendable {
             listener,
             on: self.group,
             connections: self.connections,
-            admission: self.admission
+            admission: admission
         )
     }
 

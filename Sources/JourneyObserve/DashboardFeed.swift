@@ -5,7 +5,8 @@ import NIOWebSocket
 /// The dashboard's WebSocket (`/_journey/live`): a JSON snapshot every 500 ms, server to browser.
 ///
 /// A snapshot is skipped while the connection is not writable, so a stalled browser costs one snapshot
-/// of memory, never a queue of them. Pings are answered; a close frame is echoed and the connection closed.
+/// of memory, never a queue of them. Pings are answered; a close frame is echoed and the connection closed;
+/// on shutdown the feed closes with 1001 (going away).
 final class DashboardFeed: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -41,6 +42,23 @@ final class DashboardFeed: ChannelInboundHandler {
         guard !self.closing, context.channel.isActive, context.channel.isWritable else { return }
         let text = context.channel.allocator.buffer(string: self.snapshot())
         context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // Shutdown: say goodbye (1001, going away) rather than keep the drain waiting.
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        guard !self.closing else { return }
+        self.closing = true
+        self.task?.cancel()
+        var code = context.channel.allocator.buffer(capacity: 2)
+        code.writeInteger(UInt16(1001))
+        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: code)
+        context.writeAndFlush(Self.wrapOutboundOut(close)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -137,6 +137,29 @@ struct JourneyVisibilityTests {
         }
     }
 
+    @Test func shutdownClosesAnOpenDashboardFeedInsteadOfWaitingForIt() async throws {
+        var configuration = Configuration()
+        configuration.dashboard = .loopbackOnly
+        configuration.drainTimeout = .seconds(60)
+        let server = try await TestServer.start(configuration)
+        let feed = try await FirstWebSocketMessage.open(path: "/_journey/live", port: server.port)
+        _ = try await feed.message.get()
+        // Drained (true), not cut at the drain timeout: the feed said goodbye and closed.
+        #expect(try await server.server.shutdown() == true)
+        try await feed.channel.closeFuture.get()
+    }
+
+    @Test func pausingAcceptLeavesTheAdminListenerReachable() async throws {
+        var configuration = Configuration()
+        configuration.admin = AdminEndpoint(host: "127.0.0.1", port: 0)
+        try await TestServer.with(configuration) { server async throws in
+            await server.server.pauseAccepting()
+            let adminPort = try #require(server.server.adminPort)
+            #expect(try await Curl.run(["-m", "10", Curl.url("/metrics", port: adminPort)]).status == 200)
+            await server.server.resumeAccepting()
+        }
+    }
+
     @Test func theDashboardFeedSendsSnapshotsOverAWebSocket() async throws {
         var configuration = Configuration()
         configuration.dashboard = .loopbackOnly
@@ -191,6 +214,16 @@ enum FirstWebSocketMessage {
     struct Incomplete: Error {}
 
     static func read(path: String, port: Int) async throws -> (head: String, message: String) {
+        let feed = try await Self.open(path: path, port: port)
+        defer { feed.channel.close(promise: nil) }
+        return try await feed.message.get()
+    }
+
+    /// Opens the WebSocket and leaves it open; `message` completes with the head and first message.
+    static func open(
+        path: String,
+        port: Int
+    ) async throws -> (channel: any Channel, message: EventLoopFuture<(String, String)>) {
         let request =
             "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
@@ -203,12 +236,9 @@ enum FirstWebSocketMessage {
             }
             .connect(host: "127.0.0.1", port: port).get()
         let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) { promise.fail(Incomplete()) }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
         try await channel.writeAndFlush(ByteBuffer(string: request))
-        defer {
-            timeout.cancel()
-            channel.close(promise: nil)
-        }
-        return try await promise.futureResult.get()
+        return (channel, promise.futureResult)
     }
 
     /// Collects bytes until the head and one whole unmasked server frame (RFC 6455 §5.2) have arrived.
