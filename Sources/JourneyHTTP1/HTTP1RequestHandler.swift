@@ -308,7 +308,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
         if !headers.contains(name: "date") { headers.add(name: "Date", value: DateHeader.now) }
         if !headers.contains(name: "server") { headers.add(name: "Server", value: "journey") }
-        if self.sendsServerTiming { headers.add(name: "Server-Timing", value: pending.timeline.serverTiming) }
+        if self.sendsServerTiming {
+            let timing = pending.timeline.serverTiming
+            if !timing.isEmpty { headers.add(name: "Server-Timing", value: timing) }
+        }
         // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
         if (100..<200).contains(status) || status == 204 || status == 304 {
             headers.remove(name: "content-length")

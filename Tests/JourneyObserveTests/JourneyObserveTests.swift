@@ -44,13 +44,7 @@ import Testing
 
 @Suite struct JourneyLogFormatTests {
     @Test func aLineIsOneJSONObjectWithTheStages() throws {
-        var timeline = RequestTimeline()
-        timeline.firstByte = 1_000
-        timeline.headArrived = 1_000
-        timeline.headParsed = 3_000
-        timeline.bodyDecoded = 3_000
-        timeline.processed = 10_000
-        timeline.lastByteWritten = 21_000
+        let timeline = RequestTimeline.stamped(headParsed: 3_000, processed: 10_000, written: 21_000)
         let entry = AccessLogEntry(
             remoteAddress: try SocketAddress(ipAddress: "10.0.0.1", port: 5),
             time: 1_764_194_453,
@@ -98,13 +92,7 @@ import Testing
             let recorder = try #require(recorders.recorder(on: loop))
             recorder.connectionOpened()
             recorder.connection(movedFrom: .idle, to: .reading)
-            var timeline = RequestTimeline()
-            timeline.firstByte = 1_000
-            timeline.headArrived = 1_000
-            timeline.headParsed = 21_000
-            timeline.bodyDecoded = 21_000
-            timeline.processed = 121_000
-            timeline.lastByteWritten = 1_121_000
+            let timeline = RequestTimeline.stamped(headParsed: 21_000, processed: 121_000, written: 1_121_000)
             for status in [200, 200, 404] {
                 let request = Request(head: .init(method: .get, scheme: nil, authority: nil, path: "/x"))
                 recorder.requestFinished(timeline, status: status, bodyBytes: 100, request: request)
@@ -162,5 +150,20 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/net/tcp")))
     func readsThisHostsTables() {
         #expect(SocketQueues.read(ports: [1]) != nil)
+    }
+}
+
+extension RequestTimeline {
+    /// A bodiless request whose head arrived whole at 1 µs on the clock, parsed, processed and written at the
+    /// given instants.
+    static func stamped(headParsed: UInt64, processed: UInt64, written: UInt64) -> RequestTimeline {
+        var timeline = RequestTimeline()
+        timeline.firstByte = 1_000
+        timeline.headArrived = 1_000
+        timeline.headParsed = headParsed
+        timeline.bodyDecoded = headParsed
+        timeline.processed = processed
+        timeline.lastByteWritten = written
+        return timeline
     }
 }
