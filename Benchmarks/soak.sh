@@ -9,6 +9,7 @@
 #   - wrk, 16 keep-alive connections on a 1 KiB file, in one-minute segments (p99 per minute);
 #   - wrk, 4 connections, a new connection per request, on a 64 KiB file;
 #   - a curl loop downloading a 1 MiB file;
+#   - a /metrics scrape every second (the server runs with --dashboard --metrics);
 #   - 50 slow clients that send one byte of a request head per second (closed by the header timeout
 #     and reconnecting).
 # WebSocket load joins once WebSockets land.
@@ -31,7 +32,7 @@ head -c 65536 /dev/urandom > "$WORK/www/64k.bin"
 head -c 1048576 /dev/urandom > "$WORK/www/1m.bin"
 
 taskset -c 0 "$JOURNEY" serve "$WORK/www" --port "$PORT" --threads 1 --header-timeout 5 --log-level error \
-    >"$WORK/journey.log" 2>&1 &
+    --dashboard --metrics >"$WORK/journey.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/index.html" && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }
@@ -46,6 +47,10 @@ taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do wrk -t1 -c4 -d20s -H '
 pids+=($!)
 taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:$PORT/1m.bin; done" \
     >"$WORK/curl.txt" 2>&1 &
+pids+=($!)
+# A Prometheus scrape every second (the journey's statistics gathered under load).
+taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:$PORT/metrics; sleep 1; done" \
+    >"$WORK/metrics.txt" 2>&1 &
 pids+=($!)
 # The slow clients: 50 sockets, one byte a second, reconnecting when the server closes them.
 taskset -c 1 python3 -c "
@@ -88,6 +93,8 @@ RSS1=$(rss)
 FDS1=$(fds)
 closeerr=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' "$WORK/close.txt")
 curlerr=$(grep -vc '^200$' "$WORK/curl.txt" || true)
+metricserr=$(grep -vc '^200$' "$WORK/metrics.txt" || true)
+echo "metrics scrapes: $(wc -l < "$WORK/metrics.txt"), failed $metricserr"
 echo
 echo "errors: keep-alive $ERRORS, connection-per-request $closeerr, 1 MiB downloads $curlerr (of $(wc -l < "$WORK/curl.txt"))"
 cat "$WORK/slow.txt"

@@ -36,6 +36,20 @@ struct ObserveRoutes: Sendable {
         }
     }
 
+    /// `POST /accept/pause` and `POST /accept/resume`: an operator holds new connections in the kernel's accept
+    /// queue for a moment (and lets them in again). Only on the admin listener, which the cap never pauses.
+    func addAcceptControl(to router: inout Router) {
+        let admission = self.admission
+        router.post("/accept/pause") { _, _ in
+            await admission.pauseAccepting()
+            return .text("accepting paused\n")
+        }
+        router.post("/accept/resume") { _, _ in
+            await admission.resumeAccepting()
+            return .text(admission.isPaused ? "resumed; still paused at the connection cap\n" : "accepting\n")
+        }
+    }
+
     /// `/_journey/`: the dashboard page, embedded in the binary; `/_journey` redirects to it.
     func addDashboard(to router: inout Router, access: DashboardAccess) {
         let files = DefaultSite.dashboard(modificationTime: Int(time(nil)))

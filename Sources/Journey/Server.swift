@@ -130,6 +130,7 @@ public final class Server: Service, Sendable {
             var adminRouter = Router()
             observe.addMetrics(to: &adminRouter)
             observe.addDashboard(to: &adminRouter, access: .everyone)
+            observe.addAcceptControl(to: &adminRouter)
             let bound = try await self.bind(
                 host: admin.host,
                 port: admin.port,

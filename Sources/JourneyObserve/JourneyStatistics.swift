@@ -50,12 +50,15 @@ public final class JourneyStatistics: Sendable {
     public func collect(closingSecond: Bool) async {
         guard let future = self.recorders.takeIntervals(), let interval = try? await future.get() else { return }
         self.instruments?.record(interval)
+        var counts = interval
+        counts.recent = []  // kept once, below, not in every sum
         self.state.withLockedValue { state in
-            state.window[state.current].merge(interval)
+            state.window[state.current].merge(counts)
             state.window[state.current].phases = interval.phases
-            state.totals.merge(interval)
+            state.totals.merge(counts)
             state.totals.phases = interval.phases
-            state.recent = Array((state.recent + interval.recent).suffix(JourneyRecorder.recentCapacity))
+            let finished = interval.recent.sorted { $0.timeline.lastByteWritten < $1.timeline.lastByteWritten }
+            state.recent = Array((state.recent + finished).suffix(JourneyRecorder.recentCapacity))
             guard closingSecond else { return }
             let second = state.window[state.current]
             state.requestRates = Array((state.requestRates + [second.requests]).suffix(Self.historySeconds))

@@ -149,14 +149,23 @@ struct JourneyVisibilityTests {
         try await feed.channel.closeFuture.get()
     }
 
-    @Test func pausingAcceptLeavesTheAdminListenerReachable() async throws {
+    @Test func anOperatorPausesAcceptingFromTheAdminListener() async throws {
         var configuration = Configuration()
         configuration.admin = AdminEndpoint(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration) { server async throws in
-            await server.server.pauseAccepting()
             let adminPort = try #require(server.server.adminPort)
+            let pause = try await Curl.run(["-X", "POST", Curl.url("/accept/pause", port: adminPort)])
+            #expect(pause.text == "accepting paused\n")
+            #expect(server.server.admission.isPausedByOperator)
+            // The main listener holds a new connection in the kernel; the admin listener still answers.
+            let waiting = try await Self.connect(port: server.port)
             #expect(try await Curl.run(["-m", "10", Curl.url("/metrics", port: adminPort)]).status == 200)
-            await server.server.resumeAccepting()
+            await server.server.collectStatistics()
+            #expect(server.server.statistics.snapshot().acceptQueues.first?.depth == 1)
+            let resume = try await Curl.run(["-X", "POST", Curl.url("/accept/resume", port: adminPort)])
+            #expect(resume.text == "accepting\n")
+            try await waiting.close()
+            #expect(try await Curl.run([server.url("/style.css")]).status == 200)
         }
     }
 

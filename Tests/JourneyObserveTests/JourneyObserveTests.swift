@@ -106,6 +106,10 @@ import Testing
         #expect(snapshot.totals.phases[ConnectionPhase.reading.rawValue] == 1)
         #expect(snapshot.requestRates == [3])
         #expect(snapshot.recent.count == 3)
+        // Collecting again neither repeats the waterfall nor piles requests up in the totals.
+        await statistics.collect(closingSecond: true)
+        #expect(statistics.snapshot().recent.count == 3)
+        #expect(statistics.snapshot().totals.recent.isEmpty)
         let parse = try #require(snapshot.window.stages[Stage.parse.rawValue].value(atFraction: 0.5))
         #expect(parse >= 20_000 && parse <= 21_250)
         let json = try #require(JSONSerialization.jsonObject(with: Data(snapshot.json.utf8)) as? [String: Any])
@@ -125,6 +129,11 @@ import Testing
         }
         let recent = recorder.takeInterval().recent
         #expect(recent.map(\.path) == (70..<120).map { "/\($0)" })
+        // Each interval hands over only what finished since the last one.
+        #expect(recorder.takeInterval().recent.isEmpty)
+        let request = Request(head: .init(method: .get, scheme: nil, authority: nil, path: "/120"))
+        recorder.requestFinished(RequestTimeline(), status: 200, bodyBytes: 0, request: request)
+        #expect(recorder.takeInterval().recent.map(\.path) == ["/120"])
     }
 }
 

@@ -13,6 +13,8 @@ public final class JourneyRecorder {
     private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
     private var recent: [RecentRequest] = []
     private var nextRecent = 0
+    /// How many of `recent` arrived since the last `takeInterval()`.
+    private var newRecent = 0
 
     /// How many recent requests are kept.
     public static let recentCapacity = 50
@@ -69,13 +71,17 @@ public final class JourneyRecorder {
             self.recent[self.nextRecent] = entry
         }
         self.nextRecent = (self.nextRecent + 1) % Self.recentCapacity
+        self.newRecent = min(self.newRecent + 1, Self.recentCapacity)
     }
 
-    /// What was counted since the last call, and the connection phases now; the counts start afresh.
+    /// What was counted since the last call (the requests finished since then among the last 50), and the
+    /// connection phases now; the counts start afresh.
     public func takeInterval() -> JourneyInterval {
         var taken = self.interval
         taken.phases = self.phases
-        taken.recent = Array(self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)])
+        let inOrder = self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)]
+        taken.recent = Array(inOrder.suffix(self.newRecent))
+        self.newRecent = 0
         self.interval.reset()
         return taken
     }
@@ -98,7 +104,7 @@ public struct JourneyInterval: Sendable {
     public var stages: [LatencyHistogram] = Stage.allCases.map { _ in LatencyHistogram() }
     /// Open connections in each phase at the end of the interval, indexed by `ConnectionPhase.rawValue`.
     public var phases: [Int] = Array(repeating: 0, count: ConnectionPhase.allCases.count)
-    /// The last requests, oldest first.
+    /// Requests finished in the interval (at most the last 50 per loop), oldest first.
     public var recent: [RecentRequest] = []
 
     /// An empty interval.
