@@ -20,7 +20,7 @@ MINUTES="${MINUTES:-10}"
 PORT=18095
 WORK="$(mktemp -d /tmp/journey-soak.XXXXXX)"
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

@@ -4,9 +4,9 @@ import NIOWebSocket
 
 /// The dashboard's WebSocket (`/_journey/live`): a JSON snapshot every 500 ms, server to browser.
 ///
-/// A snapshot is skipped while the connection is not writable, so a stalled browser costs one snapshot
-/// of memory, never a queue of them. Pings are answered; a close frame is echoed and the connection closed;
-/// on shutdown the feed closes with 1001 (going away).
+/// A snapshot is skipped while the connection is not writable, so a stalled browser costs one snapshot of
+/// memory, never a queue of them, and one that stays stalled for 30 s is disconnected. Pings are answered;
+/// a close frame is echoed and the connection closed; on shutdown the feed closes with 1001 (going away).
 final class DashboardFeed: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -15,9 +15,18 @@ final class DashboardFeed: ChannelInboundHandler {
     private let interval: TimeAmount
     private var task: RepeatedTask?
     private var closing = false
+    /// How long the browser may not read before it is taken for gone and the connection closed.
+    private let stallLimit: TimeAmount
+    /// Snapshots skipped in a row because the connection was not writable.
+    private var skipped: Int64 = 0
 
-    init(interval: TimeAmount = .milliseconds(500), snapshot: @escaping @Sendable () -> String) {
+    init(
+        interval: TimeAmount = .milliseconds(500),
+        stallLimit: TimeAmount = .seconds(30),
+        snapshot: @escaping @Sendable () -> String
+    ) {
         self.interval = interval
+        self.stallLimit = stallLimit
         self.snapshot = snapshot
     }
 
@@ -39,7 +48,15 @@ final class DashboardFeed: ChannelInboundHandler {
     }
 
     private func send(context: ChannelHandlerContext) {
-        guard !self.closing, context.channel.isActive, context.channel.isWritable else { return }
+        guard !self.closing, context.channel.isActive else { return }
+        guard context.channel.isWritable else {
+            // A browser that stopped reading (or vanished without a reset) is let go after the stall limit.
+            // Counted in ticks of the feed's own timer, so it follows the event loop's clock.
+            self.skipped += 1
+            if self.interval.nanoseconds * self.skipped > self.stallLimit.nanoseconds { context.close(promise: nil) }
+            return
+        }
+        self.skipped = 0
         let text = context.channel.allocator.buffer(string: self.snapshot())
         context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: text)), promise: nil)
     }
