@@ -14,6 +14,21 @@ import Testing
         #expect(html.contains("href=\"%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%26%27.html\""))
     }
 
+    /// From the fuzzer: a name that starts with a combining mark (U+06E7) is escaped and linked like any other.
+    @Test func aNameStartingWithACombiningMarkIsListedIntact() {
+        let name = "\u{06E7}<b>.txt"
+        let html = DirectoryListing(
+            urlPath: "/",
+            items: [.init(name: name, isDirectory: false, size: 1, modificationTime: 0)]
+        )
+        .html
+        let empty = DirectoryListing(urlPath: "/", items: []).html
+        #expect(html.contains("\u{06E7}&lt;b&gt;.txt"))
+        #expect(html.contains("href=\"%DB%A7%3Cb%3E.txt\""))
+        let count = { (text: String, byte: UInt8) in text.utf8.filter { $0 == byte }.count }
+        #expect(count(html, UInt8(ascii: "<")) - count(empty, UInt8(ascii: "<")) == 10)
+    }
+
     @Test func sortsDirectoriesFirstThenByName() throws {
         let listing = DirectoryListing(
             urlPath: "/",
