@@ -8,12 +8,21 @@ import PackageDescription
 let journeyPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .lastPathComponent
 
-// Built with `swift build --sanitize fuzzer --sanitize address` (run.sh): libFuzzer supplies main().
-let fuzzerFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
-
+// run.sh builds everything with AddressSanitizer and coverage instrumentation (-sanitize-coverage), so that
+// libFuzzer sees the edges of Journey's own code. libFuzzer is linked without its main() (`fuzzer_no_main`)
+// and driven by FuzzSupport: `swift build --sanitize fuzzer` would link libFuzzer's main() into every
+// executable, the site plugin's tool included, and SwiftPM names each executable's entry point itself.
 func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
-    .executableTarget(name: name, dependencies: dependencies, swiftSettings: fuzzerFlags)
+    .executableTarget(name: name, dependencies: dependencies + ["FuzzSupport"])
 }
+
+/// libFuzzer without its main(): FuzzSupport's `fuzzMain` drives it.
+/// run.sh finds the archive in the Swift toolchain and passes its path in FUZZER_NO_MAIN.
+let fuzzerArchive = ProcessInfo.processInfo.environment["FUZZER_NO_MAIN"] ?? "libclang_rt.fuzzer_no_main-x86_64.a"
+let fuzzSupport = Target.target(
+    name: "FuzzSupport",
+    linkerSettings: [.unsafeFlags(["-Xlinker", fuzzerArchive]), .linkedLibrary("stdc++")]
+)
 
 // The stage libraries only: the full `Journey` product brings a build-tool plugin, whose tool would be
 // linked with libFuzzer's main() too.
@@ -27,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
+        fuzzSupport,
         fuzzTarget("FuzzByteRange", [staticFiles]),
         fuzzTarget("FuzzRequestPath", [staticFiles]),
         fuzzTarget("FuzzAcceptEncoding", [staticFiles]),

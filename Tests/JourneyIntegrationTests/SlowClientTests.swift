@@ -10,35 +10,27 @@ import Testing
 @Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
 struct SlowClientTests {
     @Test func slowlorisConnectionsAreClosedWhileOthersAreServed() async throws {
+        // 500 clients and their 500 server-side sockets live in this one process.
+        raiseDescriptorLimit()
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
         configuration.timeouts.headerRead = .seconds(1)
         try await TestServer.with(configuration) { server async throws in
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                // 300 clients that send part of a head and then nothing: each must be closed by the server.
-                for _ in 0..<300 {
-                    group.addTask {
-                        try await RawClient.exchange(
-                            "GET /hello.txt HTTP/1.1\r\nHo",
-                            port: server.port,
-                            halfClose: false,
-                            deadline: .seconds(30)
-                        ).utf8.count
-                    }
-                }
-                // Meanwhile normal clients get their files.
-                for _ in 0..<20 {
-                    let result = try await Curl.run([server.url("/hello.txt")])
-                    #expect(result.status == 200)
-                    #expect(result.text == "hello\n")
-                }
-                var closed = 0
-                for try await received in group {
-                    #expect(received == 0)
-                    closed += 1
-                }
-                #expect(closed == 300)
+            // 500 clients that trickle a head a byte at a time, never finishing it: each read is fresh, so only
+            // the whole-head deadline can stop them, and it must stop every one.
+            var trickles: [TrickleClient] = []
+            for _ in 0..<500 {
+                trickles.append(try await TrickleClient.start(port: server.port, every: .milliseconds(200)))
             }
+            // Meanwhile normal clients get their files.
+            for _ in 0..<20 {
+                let result = try await Curl.run([server.url("/hello.txt")])
+                #expect(result.status == 200)
+                #expect(result.text == "hello\n")
+            }
+            var closedByServer = 0
+            for trickle in trickles where try await trickle.closed.get() { closedByServer += 1 }
+            #expect(closedByServer == 500)
         }
     }
 
@@ -126,4 +118,50 @@ private final class CountingResponder: Responder, Sendable {
         self.answered.withLockedValue { $0 += 1 }
         return context.eventLoop.makeSucceededFuture(Response(status: .ok, body: .bytes(self.body)))
     }
+}
+
+/// A slowloris: sends a request head one byte per tick and never finishes it.
+final class TrickleClient: Sendable {
+    /// Completes when the connection closes: true if the server closed it (not the 30 s safety deadline).
+    let closed: EventLoopFuture<Bool>
+
+    private init(closed: EventLoopFuture<Bool>) {
+        self.closed = closed
+    }
+
+    static func start(port: Int, every tick: TimeAmount) async throws -> TrickleClient {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port).get()
+        let head = Array("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Padding: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 4096)
+        let sent = NIOLockedValueBox(0)
+        let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: tick) { _ in
+            let index = sent.withLockedValue { count in
+                defer { count += 1 }
+                return count
+            }
+            guard index < head.count else { return }
+            channel.writeAndFlush(ByteBuffer(bytes: [head[index]]), promise: nil)
+        }
+        let timedOut = NIOLockedValueBox(false)
+        let safety = channel.eventLoop.scheduleTask(in: .seconds(30)) {
+            timedOut.withLockedValue { $0 = true }
+            channel.close(promise: nil)
+        }
+        let closed = channel.closeFuture.map { _ -> Bool in
+            task.cancel()
+            safety.cancel()
+            return !timedOut.withLockedValue { $0 }
+        }
+        return TrickleClient(closed: closed)
+    }
+}
+
+/// Raises this process's soft descriptor limit to the hard one (as the CLI does for itself).
+func raiseDescriptorLimit() {
+    var limit = rlimit()
+    guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else {
+        return
+    }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
 }

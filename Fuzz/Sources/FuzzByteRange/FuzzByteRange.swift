@@ -1,8 +1,8 @@
 import JourneyStaticFiles
 
 /// Range header parsing: never traps; every selected range lies inside the representation, sorted, disjoint.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = UnsafeBufferPointer(start: data, count: size)
     let length = size > 0 ? Int(bytes[0]) * 97 : 0
     let header = String(decoding: bytes.dropFirst(), as: UTF8.self)

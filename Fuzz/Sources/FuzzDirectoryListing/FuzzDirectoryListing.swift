@@ -1,8 +1,8 @@
 import JourneyStaticFiles
 
 /// Directory-listing escaping: whatever the file name, no raw `<`, `>` or `"` of it reaches the page.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let name = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let empty = DirectoryListing(urlPath: "/", items: []).html
     let html = DirectoryListing(urlPath: "/", items: [.init(name: name, isDirectory: false, size: 1, modificationTime: 0)]).html

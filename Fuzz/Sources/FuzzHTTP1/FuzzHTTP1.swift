@@ -11,8 +11,8 @@ struct Answer: Responder {
 
 /// The HTTP/1 stages (request-line guard, llhttp, pipelining, limits, request handler) on any bytes:
 /// never traps, whatever arrives, in one write or byte by byte.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     for chunkSize in [max(1, size), 7] {
         let channel = EmbeddedChannel()

@@ -2,8 +2,8 @@ import JourneyCore
 import JourneyStaticFiles
 
 /// Conditional headers and HTTP dates: never trap; a date that parses formats and parses back the same.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let parts = text.split(separator: "\n", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
     func part(_ index: Int) -> String? { index < parts.count ? parts[index] : nil }
