@@ -74,20 +74,28 @@ print('slow clients closed by the server:', closed)
 " >"$WORK/slow.txt" 2>&1 &
 pids+=($!)
 
-echo "| minute | req/s | p99 | RSS kB | fds |"
-echo "|---:|---:|---:|---:|---:|"
+# RSS every 2 s: each minute reports its floor and its peak, so a transient is not mistaken for growth.
+(while kill -0 "$SERVER" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 2; done) >"$WORK/rss.txt" 2>/dev/null &
+pids+=($!)
+window() { awk -v a="$1" -v b="$2" -v f="$3" '$1>=a && $1<=b {v=$2; if (min==""||v<min) min=v; if (v>max) max=v} END {print (f=="min"?min:max)}' "$WORK/rss.txt"; }
+
+echo "| minute | req/s | p99 | RSS floor kB | RSS peak kB | fds |"
+echo "|---:|---:|---:|---:|---:|---:|"
 ERRORS=0
 for minute in $(seq 1 "$MINUTES"); do
+    t0=$(date +%s)
     out=$(taskset -c 1 wrk -t1 -c16 -d60s --latency "http://127.0.0.1:$PORT/index.html" 2>&1)
+    t1=$(date +%s)
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p99=$(echo "$out" | awk '$1=="99%" {print $2}')
     errors=$(echo "$out" | awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}')
     ERRORS=$((ERRORS + errors))
-    [ "$minute" -eq $(( (MINUTES + 1) / 2 )) ] && RSSMID=$(rss)
-    echo "| $minute | $rps | $p99 | $(rss) | $(fds) |"
+    floor=$(window "$t0" "$t1" min)
+    [ "$minute" -eq $(( (MINUTES + 1) / 2 )) ] && RSSMID=$floor
+    RSSEND=$floor
+    echo "| $minute | $rps | $p99 | $floor | $(window "$t0" "$t1" max) | $(fds) |"
 done
-for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-pids=()
+for pid in "${pids[@]:0:${#pids[@]}-1}"; do wait "$pid" 2>/dev/null || true; done
 sleep 6   # the slow clients' last connections run into the 5 s header timeout
 RSS1=$(rss)
 FDS1=$(fds)
@@ -98,5 +106,5 @@ echo "metrics scrapes: $(wc -l < "$WORK/metrics.txt"), failed $metricserr"
 echo
 echo "errors: keep-alive $ERRORS, connection-per-request $closeerr, 1 MiB downloads $curlerr (of $(wc -l < "$WORK/curl.txt"))"
 cat "$WORK/slow.txt"
-echo "RSS: start ${RSS0} kB, middle ${RSSMID:-?} kB, end ${RSS1} kB (drift middle→end: $(python3 -c "print('%.1f%%' % (100.0*($RSS1-${RSSMID:-$RSS1})/${RSSMID:-$RSS1}))"))"
+echo "RSS: start ${RSS0} kB; floor of the middle minute ${RSSMID:-?} kB, of the last minute ${RSSEND:-?} kB (drift $(python3 -c "print('%.1f%%' % (100.0*(${RSSEND:-0}-${RSSMID:-1})/${RSSMID:-1}))")); after the load ${RSS1} kB"
 echo "descriptors: before ${FDS0}, after ${FDS1}"

@@ -132,7 +132,9 @@ final class TrickleClient: Sendable {
     static func start(port: Int, every tick: TimeAmount) async throws -> TrickleClient {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connect(host: "127.0.0.1", port: port).get()
-        let head = Array("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Padding: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 4096)
+        let head =
+            Array("GET /hello.txt HTTP/1.1\r\nHost: x\r\nX-Padding: ".utf8)
+            + Array(repeating: UInt8(ascii: "a"), count: 4096)
         let sent = NIOLockedValueBox(0)
         let task = channel.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: tick) { _ in
             let index = sent.withLockedValue { count in
