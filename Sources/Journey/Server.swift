@@ -251,14 +251,17 @@ public final class Server: Service, Sendable {
             return state.stopped
         }
         guard !alreadyStopped else { return true }
-        let listeners = self.state.withLockedValue { state in
+        let (listeners, sampler) = self.state.withLockedValue { state in
             defer {
                 state.listeners = []
                 state.adminListener = nil
-                state.sampler?.cancel()
+                state.sampler = nil
             }
-            return state.listeners + (state.adminListener.map { [$0] } ?? [])
+            return (state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler)
         }
+        // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
+        sampler?.cancel()
+        await sampler?.value
         for listener in listeners { await listener.close() }
         self.connections.quiesce()
         self.logger.notice(
