@@ -27,6 +27,8 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         while (try? channel.readOutbound(as: IOData.self)) != nil {}
         _ = try? channel.finish()
+        // The pipeline is torn down by tasks on the loop; without running them every input's channel is kept.
+        channel.embeddedEventLoop.run()
     }
     return 0
 }
