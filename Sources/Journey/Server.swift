@@ -204,12 +204,16 @@ public final class Server: Service, Sendable {
                 }
             }
         }
-        let counters = try? await self.threadPool.runIfActive { ListenQueueCounters.read() }
-        self.statistics.record(acceptQueues: queues, listenCounters: counters ?? nil)
-        // The connections' own queues are for the dashboard: read only where it is on.
-        guard self.configuration.dashboard != .off else { return }
+        // One trip to the thread pool for the /proc reads; the connections' own queues are for the dashboard
+        // and read only where it is on.
         let ports = Set(listeners.map(\.port))
-        let sockets = try? await self.threadPool.runIfActive { SocketQueues.read(ports: ports) }
+        let readsSockets = self.configuration.dashboard != .off
+        let kernel = try? await self.threadPool.runIfActive {
+            (ListenQueueCounters.read(), readsSockets ? SocketQueues.read(ports: ports) : nil)
+        }
+        self.statistics.record(acceptQueues: queues, listenCounters: kernel?.0)
+        guard readsSockets else { return }
+        let sockets = kernel?.1
         var roundTrips: [Int] = []
         #if os(Linux)
         for channel in self.connections.some(upTo: 16) {
@@ -219,7 +223,7 @@ public final class Server: Service, Sendable {
             roundTrips.append(Int(info.tcpi_rtt))
         }
         #endif
-        self.statistics.record(sockets: sockets ?? nil, roundTripMicroseconds: roundTrips.sorted().middle)
+        self.statistics.record(sockets: sockets, roundTripMicroseconds: roundTrips.sorted().middle)
     }
 
     /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).
