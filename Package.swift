@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
     ],
     targets: [
         .target(
@@ -88,6 +89,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "JourneyWebSocket",
+            dependencies: [
+                "JourneyCore",
+                "JourneyHTTP1",
+                .product(name: "WSCore", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "JourneySite",
             dependencies: ["JourneyCore", "JourneyStaticFiles"],
             exclude: ["Site"],
@@ -109,6 +128,7 @@ let package = Package(
                 "JourneyStaticFiles",
                 "JourneyObserve",
                 "JourneySite",
+                "JourneyWebSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -154,6 +174,14 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JourneyWebSocketTests",
+            dependencies: [
+                "JourneyWebSocket",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "JourneyConnectionTests",
             dependencies: ["JourneyConnection", .product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -181,6 +209,8 @@ let package = Package(
                 "JourneyTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "WSCompression", package: "swift-websocket"),
             ]
         ),
     ],

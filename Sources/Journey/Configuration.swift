@@ -2,6 +2,7 @@ import JourneyAccept
 import JourneyConnection
 import JourneyHTTP1
 import JourneyObserve
+import JourneyWebSocket
 import Logging
 import NIOPosix
 
@@ -44,6 +45,18 @@ public struct Configuration: Sendable {
     public var admin: AdminEndpoint?
     /// Who may open the live dashboard at `/_journey/` (`--dashboard`, `--dashboard-public`).
     public var dashboard: DashboardAccess = .off
+    /// Where the built-in WebSocket echo listens (`--ws-echo PATH`); nil for none.
+    public var webSocketEchoPath: String?
+    /// Where the built-in pub/sub hub listens (`--ws-pubsub PATH`; `POST PATH/TOPIC` publishes); nil for none.
+    public var pubSubPath: String?
+    /// Whether a pub/sub publisher subscribed to its topic gets its own message (`--ws-pubsub-exclude-sender`).
+    public var pubSubIncludesSender: Bool = true
+    /// Whether browsers showing the folder reload when a file in it changes (`--live-reload`): HTML responses get a
+    /// small script that listens on a WebSocket; the folder is watched with inotify.
+    public var liveReload: Bool = false
+    /// Options of the built-in WebSocket endpoints (`--ws-max-message`, `--ws-ping-interval`, `--ws-pong-timeout`,
+    /// `--ws-compression`, `--ws-queue-limit`, `--ws-slow-consumer`).
+    public var webSocket: WebSocketOptions = .echo
     /// The log level for the server's own messages (`--log-level`).
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).

@@ -5,4 +5,5 @@
 @_exported import JourneyHTTP1
 @_exported import JourneyObserve
 @_exported import JourneyStaticFiles
+@_exported import JourneyWebSocket
 @_exported import NIOCore

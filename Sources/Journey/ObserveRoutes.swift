@@ -4,8 +4,8 @@ import JourneyCore
 import JourneyObserve
 import JourneySite
 import JourneyStaticFiles
+import JourneyWebSocket
 import NIOCore
-import NIOHTTP1
 
 #if canImport(Glibc)
 import Glibc
@@ -61,9 +61,10 @@ struct ObserveRoutes: Sendable {
         }
     }
 
-    /// The dashboard feed's upgrader, when the dashboard is on.
-    func upgraders(access: DashboardAccess) -> [any HTTPServerProtocolUpgrader & Sendable] {
-        guard access != .off else { return [] }
+    /// The dashboard feed's WebSocket route, when the dashboard is on: a one-way push of snapshots, so no pings
+    /// (the feed writes every 500 ms) and nothing to compress.
+    func feedRoute(access: DashboardAccess) -> WebSocketRoute? {
+        guard access != .off else { return nil }
         let statistics = self.statistics
         let admission = self.admission
         let snapshot: @Sendable () -> String = {
@@ -71,7 +72,16 @@ struct ObserveRoutes: Sendable {
             snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
             return snapshot.json
         }
-        return [DashboardFeedUpgrader.make(allows: { access.allows($0.remoteAddress) }, snapshot: snapshot)]
+        var options = WebSocketOptions()
+        options.keepalive = .off
+        options.compression = .off
+        options.maximumMessageSize = 1 << 14
+        return WebSocketRoute(
+            DashboardFeedChannel.path,
+            options: options,
+            shouldUpgrade: { context in access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden) },
+            configuringChannel: { try DashboardFeedChannel.configure($0, snapshot: snapshot) }
+        )
     }
 }
 

@@ -1,5 +1,6 @@
 import HTTPTypes
 import JourneyCore
+import JourneyWebSocket
 import NIOCore
 
 /// Routes requests by method and path to handlers, falling back to another responder (static files).
@@ -15,6 +16,8 @@ public struct Router: Responder {
     }
 
     private var routes: [Route] = []
+    /// The paths that upgrade to WebSocket, in the order added.
+    public private(set) var webSocketRoutes: [WebSocketRoute] = []
     /// Answers requests no route matches; 404 when nil.
     public var fallback: (any Responder)?
 
@@ -69,6 +72,39 @@ public struct Router: Responder {
         use handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
     ) {
         self.on(.delete, path, use: handler)
+    }
+
+    /// Upgrades requests for `path` to WebSocket and runs `handler` on each connection.
+    ///
+    /// A valid handshake (RFC 6455 §4.2.1) from an allowed origin is offered to `shouldUpgrade`, which may refuse
+    /// it with a status; a plain GET of the path gets 426 Upgrade Required.
+    ///
+    /// ```swift
+    /// router.webSocket("/chat") { inbound, outbound, context in
+    ///     for try await message in inbound { try await outbound.send(message) }
+    /// }
+    /// ```
+    public mutating func webSocket(
+        _ path: String,
+        options: WebSocketOptions = WebSocketOptions(),
+        shouldUpgrade: WebSocketRoute.UpgradeCheck? = nil,
+        handler: @escaping WebSocketRoute.Handler
+    ) {
+        self.add(WebSocketRoute(path, options: options, shouldUpgrade: shouldUpgrade, handler: handler))
+    }
+
+    /// Adds a WebSocket route (an echo, a pub/sub endpoint's, one built by hand).
+    public mutating func add(_ route: WebSocketRoute) {
+        self.webSocketRoutes.append(route)
+        // RFC 9110 §15.5.22: 426 names the protocol to switch to in Upgrade.
+        self.get(route.path) { _, _ in throw HTTPError(.upgradeRequired, headerFields: [.upgrade: "websocket"]) }
+    }
+
+    /// Adds a pub/sub endpoint: its WebSocket route, and `POST PATH/TOPIC` to publish over HTTP.
+    public mutating func add(_ pubSub: PubSubEndpoint) {
+        self.add(pubSub.route)
+        let prefix = pubSub.path.hasSuffix("/") ? pubSub.path : pubSub.path + "/"
+        self.post(prefix + "*") { request, _ in try pubSub.publish(request) }
     }
 
     /// Finds the route for `request` and lets it answer.

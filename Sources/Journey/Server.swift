@@ -5,6 +5,7 @@ import JourneyHTTP1
 import JourneyObserve
 import JourneySite
 import JourneyStaticFiles
+import JourneyWebSocket
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -37,6 +38,8 @@ public final class Server: Service, Sendable {
     public let admission: ConnectionAdmission
     /// The journey gathered: stage percentiles, rates, recent requests, the kernel's queues, Prometheus.
     public let statistics: JourneyStatistics
+    /// The topics of the built-in pub/sub endpoint (`--ws-pubsub`); publish to them from code too.
+    public let pubSubHub: PubSubHub
     private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
@@ -44,6 +47,7 @@ public final class Server: Service, Sendable {
         var listeners: [BoundListener] = []
         var adminListener: BoundListener?
         var sampler: Task<Void, Never>?
+        var watcher: DirectoryWatcher?
         var accessLog: AccessLogWriter?
         var started = false
         var stopped = false
@@ -61,6 +65,7 @@ public final class Server: Service, Sendable {
         onListening: (@Sendable (_ ports: [Int]) -> Void)? = nil
     ) {
         self.onListening = onListening
+        self.pubSubHub = PubSubHub(includesSender: configuration.pubSubIncludesSender)
         self.admission = ConnectionAdmission(maximum: configuration.maximumConnections)
         self.configuration = configuration
         self.router = router
@@ -104,6 +109,12 @@ public final class Server: Service, Sendable {
             await self?.collectStatistics()
         }
         var router = self.router
+        if let path = self.configuration.webSocketEchoPath {
+            router.add(WebSocketRoute.echo(path, options: self.configuration.webSocket))
+        }
+        if let path = self.configuration.pubSubPath {
+            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: self.configuration.webSocket))
+        }
         if self.configuration.servesMetrics { observe.addMetrics(to: &router) }
         if self.configuration.dashboard != .off {
             observe.addDashboard(to: &router, access: self.configuration.dashboard)
@@ -111,13 +122,28 @@ public final class Server: Service, Sendable {
         if router.fallback == nil {
             router.fallback = try self.makeFileResponder()
         }
+        if self.configuration.liveReload, let root = self.configuration.root, let files = router.fallback {
+            let liveReload = LiveReload()
+            router.add(liveReload.route)
+            router.fallback = LiveReloadInjector(responder: files)
+            let loop = self.group.next()
+            let staticFiles = files as? StaticFileResponder
+            let watcher = try await DirectoryWatcher.watch(root, on: loop, threadPool: self.threadPool) { _ in
+                staticFiles?.forgetCachedFiles()
+                liveReload.fileChanged(on: loop)
+            }
+            self.state.withLockedValue { $0.watcher = watcher }
+        }
         let main = try await self.bind(
             host: self.configuration.host,
             port: self.configuration.port,
             backlog: self.configuration.backlog,
             acceptModel: self.configuration.acceptModel,
             responder: router,
-            upgraders: observe.upgraders(access: self.configuration.dashboard),
+            upgraders: self.upgraders(
+                for: router.webSocketRoutes
+                    + [observe.feedRoute(access: self.configuration.dashboard)].compactMap { $0 }
+            ),
             accessLog: accessLog,
             admission: self.admission
         )
@@ -137,7 +163,7 @@ public final class Server: Service, Sendable {
                 backlog: 128,
                 acceptModel: .shared,
                 responder: adminRouter,
-                upgraders: observe.upgraders(access: .everyone),
+                upgraders: self.upgraders(for: [observe.feedRoute(access: .everyone)].compactMap { $0 }),
                 accessLog: nil,
                 // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
                 admission: ConnectionAdmission(maximum: nil)
@@ -152,6 +178,12 @@ public final class Server: Service, Sendable {
             }
         }
         self.state.withLockedValue { $0.sampler = sampler }
+    }
+
+    /// One upgrader serves every WebSocket route of a listener (NIO takes one per protocol name).
+    private func upgraders(for routes: [WebSocketRoute]) -> [any HTTPServerProtocolUpgrader & Sendable] {
+        guard !routes.isEmpty else { return [] }
+        return [WebSocketUpgrader(routes: routes, journey: self.statistics.recorders, logger: self.logger)]
     }
 
     private func bind(
@@ -255,14 +287,16 @@ public final class Server: Service, Sendable {
             return state.stopped
         }
         guard !alreadyStopped else { return true }
-        let (listeners, sampler) = self.state.withLockedValue { state in
+        let (listeners, sampler, watcher) = self.state.withLockedValue { state in
             defer {
                 state.listeners = []
                 state.adminListener = nil
                 state.sampler = nil
+                state.watcher = nil
             }
-            return (state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler)
+            return (state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler, state.watcher)
         }
+        await watcher?.stop()
         // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
         sampler?.cancel()
         await sampler?.value

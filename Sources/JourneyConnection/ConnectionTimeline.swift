@@ -74,6 +74,10 @@ public final class ConnectionTimeline {
         self.nextFirstByte = 0
     }
 
+    /// Whether a request head was parsed that the request handler has not taken yet: one held upstream (by an
+    /// upgrade handler deciding on it, say) that still needs an answer.
+    public var hasRequestsInFlight: Bool { !self.parsed.isEmpty }
+
     /// The oldest parsed request's timeline (an empty one, stamped now, for a request that never parsed).
     public func takeRequestTimeline() -> RequestTimeline {
         if let timeline = self.parsed.popFirst() { return timeline }

@@ -9,6 +9,8 @@ final class HTTP1ParseTap: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundOut = HTTPServerRequestPart
 
     private let timeline: ConnectionTimeline
+    /// The request being parsed asks to switch protocols: llhttp parses nothing after it.
+    private var switching = false
 
     init(timeline: ConnectionTimeline) {
         self.timeline = timeline
@@ -16,11 +18,20 @@ final class HTTP1ParseTap: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch Self.unwrapInboundIn(data) {
-        case .head: self.timeline.headParsed()
-        case .body: break
-        case .end: self.timeline.bodyDecoded()
+        case .head(let head):
+            self.timeline.headParsed()
+            self.switching = head.asksToSwitchProtocols
+        case .body:
+            break
+        case .end:
+            self.timeline.bodyDecoded()
         }
         context.fireChannelRead(data)
+        // After a request that switches protocols the decoder delivers raw bytes (when an upgrade takes them), not
+        // request parts: the tap has nothing more to stamp and must not be in their way.
+        if self.switching, case .end = Self.unwrapInboundIn(data) {
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
     }
 }
 

@@ -38,6 +38,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var parked: PendingRequest?
     /// Completes when the last response written so far has left; closing waits for it.
     private var lastResponseWritten: EventLoopFuture<Void>?
+    /// An upgrader's refusal of the request on its way here: its answer, instead of the responder's.
+    private var refusal: HTTPError?
+    /// The client half-closed: a protocol the connection switches to must hear of it too.
+    private var inputClosed = false
 
     private enum State {
         /// Waiting for a request head.
@@ -123,6 +127,16 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // Removed by an upgrade after the client half-closed: the EOF reached this handler while the upgrade handler
+        // held the request, so tell the new protocol's handlers, once they are in place.
+        guard self.inputClosed else { return }
+        let channel = context.channel
+        channel.eventLoop.assumeIsolated().execute {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        }
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable, let parked = self.parked {
             self.parked = nil
@@ -135,6 +149,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         switch event {
         case ChannelEvent.inputClosed:
             // NIO's pipelining handler delivers this after every request that preceded it.
+            self.inputClosed = true
             self.finish(context: context)
         case is HTTP1DrainEvent:
             self.finish(context: context)
@@ -147,6 +162,13 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private func finish(context: ChannelHandlerContext) {
         self.finishing = true
         guard case .idle = self.state else { return }
+        // A request NIO's upgrade handler is still deciding on has not reached this handler yet; it is answered
+        // (and the connection closed after it) when it does, or the connection changes protocol.
+        if self.timeline.hasRequestsInFlight,
+            (try? context.pipeline.syncOperations.handler(type: HTTPServerUpgradeHandler.self)) != nil
+        {
+            return
+        }
         // This may arrive from inside the previous response's write, before it is flushed: close only
         // once that response has left.
         if let written = self.lastResponseWritten {
@@ -157,6 +179,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // NIO's upgrade handler reports an upgrader's failure, then passes the request on.
+        if error is UpgradeDeclined { return }
+        if let refusal = error as? HTTPError, case .idle = self.state {
+            self.refusal = refusal
+            return
+        }
         guard let parserError = error as? HTTPParserError else {
             self.logger.debug("connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)
@@ -199,10 +227,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
         let hostCount = head.headers["host"].count
         let hostIsValid = hostCount == 1 || (hostCount == 0 && version == .http1_0)
-        let converted = hostIsValid ? Self.convert(head) : nil
+        let converted = hostIsValid ? HTTPRequest(http1: head) : nil
         let pending = PendingRequest(
             request: Request(head: converted ?? Self.unparsedHead, version: version),
-            keepAlive: head.isKeepAlive,
+            // llhttp stops parsing after a request that asks to upgrade (NIO's decoder hands the rest of the bytes to
+            // the new protocol), so one that is answered in HTTP instead ends the connection.
+            keepAlive: head.isKeepAlive && !head.asksToSwitchProtocols,
             method: head.method,
             uri: head.uri,
             arrivedAt: Int(time(nil))
@@ -244,25 +274,16 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     /// The head error responses are written against when the request itself could not be read.
     private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
-    /// The swift-http-types head for an NIOHTTP1 head. The common origin-form target is taken as it is;
-    /// NIOHTTPTypesHTTP1's conversion, which parses with URLComponents, handles absolute and asterisk forms.
-    private static func convert(_ head: HTTPRequestHead) -> HTTPRequest? {
-        guard head.uri.utf8.first == UInt8(ascii: "/") else {
-            return try? HTTPRequest(head, secure: false, splitCookie: false)
-        }
-        guard let method = try? HTTPRequest.Method(head.method) else { return nil }
-        return HTTPRequest(
-            method: method,
-            scheme: "http",
-            authority: head.headers.first(name: "host"),
-            path: head.uri,
-            headerFields: HTTPFields(head.headers, splitCookie: false)
-        )
-    }
-
     private func dispatch(_ pending: PendingRequest, context: ChannelHandlerContext) {
         let requestContext = RequestContext(channel: context.channel, logger: self.logger)
-        self.responder.respond(to: pending.request, context: requestContext)
+        let answer: EventLoopFuture<Response>
+        if let refusal = self.refusal {
+            self.refusal = nil
+            answer = context.eventLoop.makeFailedFuture(refusal)
+        } else {
+            answer = self.responder.respond(to: pending.request, context: requestContext)
+        }
+        answer
             .hop(to: context.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
@@ -402,3 +423,13 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
 @available(*, unavailable)
 extension HTTP1RequestHandler: Sendable {}
+
+extension HTTPRequestHead {
+    /// Whether llhttp takes this for a protocol switch (`Upgrade` with `Connection: upgrade`, or CONNECT), after
+    /// which it parses nothing more: NIO's decoder hands the bytes that follow to the new protocol.
+    var asksToSwitchProtocols: Bool {
+        if self.method == .CONNECT { return true }
+        guard self.headers.contains(name: "upgrade") else { return false }
+        return self.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+}

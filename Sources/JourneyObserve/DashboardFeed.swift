@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOWebSocket
 
 /// The dashboard's WebSocket (`/_journey/live`): a JSON snapshot every 500 ms, server to browser.
@@ -107,31 +106,13 @@ final class DashboardFeed: ChannelInboundHandler {
 @available(*, unavailable)
 extension DashboardFeed: Sendable {}
 
-/// The upgrader that turns `GET /_journey/live` into the dashboard feed.
-public enum DashboardFeedUpgrader {
+/// Where the dashboard feed lives and how an upgraded channel becomes one.
+public enum DashboardFeedChannel {
     /// The path of the feed.
     public static let path = "/_journey/live"
 
-    /// An upgrader for the feed; `allows` decides per connection (e.g. loopback only), `snapshot` makes
-    /// each message.
-    public static func make(
-        allows: @escaping @Sendable (any Channel) -> Bool,
-        snapshot: @escaping @Sendable () -> String
-    ) -> NIOWebSocketServerUpgrader {
-        NIOWebSocketServerUpgrader(
-            maxFrameSize: 1 << 14,
-            shouldUpgrade: { channel, head in
-                let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-                guard path == Self.path, allows(channel) else {
-                    return channel.eventLoop.makeSucceededFuture(nil)
-                }
-                return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-            },
-            upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DashboardFeed(snapshot: snapshot))
-                }
-            }
-        )
+    /// Adds the feed to an upgraded WebSocket channel; `snapshot` makes each message. On the channel's loop.
+    public static func configure(_ channel: any Channel, snapshot: @escaping @Sendable () -> String) throws {
+        try channel.pipeline.syncOperations.addHandler(DashboardFeed(snapshot: snapshot))
     }
 }

@@ -17,6 +17,11 @@ struct JourneyInstruments: Sendable {
     private let listenDrops: CoreMetrics.Counter
     private let synQueueFullDrops: CoreMetrics.Counter
     private let synCookiesSent: CoreMetrics.Counter
+    /// WebSocket messages and payload bytes, received (`in`) and sent (`out`).
+    private let webSocketMessages: (received: CoreMetrics.Counter, sent: CoreMetrics.Counter)
+    private let webSocketBytes: (received: CoreMetrics.Counter, sent: CoreMetrics.Counter)
+    private let webSocketDropped: CoreMetrics.Counter
+    private let webSocketSlowConsumers: CoreMetrics.Counter
 
     /// Stage latency buckets, from 10 µs (a parse) to 30 s (a large download).
     static let buckets: [Duration] = [
@@ -79,6 +84,24 @@ struct JourneyInstruments: Sendable {
             "journey_kernel_syn_cookies_sent_total",
             "SYN cookies sent on a full SYN queue, host-wide, since the server started (SyncookiesSent)."
         )
+        let messages = "WebSocket messages, received (in) and sent (out)."
+        self.webSocketMessages = (
+            counter("journey_websocket_messages_total", messages, [("direction", "in")]),
+            counter("journey_websocket_messages_total", messages, [("direction", "out")])
+        )
+        let bytes = "WebSocket payload bytes, received (in) and sent (out)."
+        self.webSocketBytes = (
+            counter("journey_websocket_payload_bytes_total", bytes, [("direction", "in")]),
+            counter("journey_websocket_payload_bytes_total", bytes, [("direction", "out")])
+        )
+        self.webSocketDropped = counter(
+            "journey_websocket_dropped_messages_total",
+            "WebSocket messages dropped for peers whose outbound queue was full (slow-consumer policy drop)."
+        )
+        self.webSocketSlowConsumers = counter(
+            "journey_websocket_slow_consumer_disconnects_total",
+            "WebSocket peers disconnected because their outbound queue was full (slow-consumer policy disconnect)."
+        )
     }
 
     /// A descriptor for the full metric `name` (its unit part included) with `help`.
@@ -95,6 +118,17 @@ struct JourneyInstruments: Sendable {
         if interval.bodyBytes > 0 { self.bodyBytes.increment(by: Int64(interval.bodyBytes)) }
         if interval.accepted > 0 { self.accepted.increment(by: Int64(interval.accepted)) }
         for (index, count) in interval.phases.enumerated() { self.phases[index].set(count) }
+        let webSockets = interval.webSockets
+        for (counter, count) in [
+            (self.webSocketMessages.received, webSockets.messagesReceived),
+            (self.webSocketMessages.sent, webSockets.messagesSent),
+            (self.webSocketBytes.received, webSockets.bytesReceived),
+            (self.webSocketBytes.sent, webSockets.bytesSent),
+            (self.webSocketDropped, webSockets.messagesDropped),
+            (self.webSocketSlowConsumers, webSockets.slowConsumersDisconnected),
+        ] where count > 0 {
+            counter.increment(by: Int64(clamping: count))
+        }
         for (index, histogram) in interval.stages.enumerated() where histogram.count > 0 {
             for (bucket, hits) in histogram.counts.enumerated() where hits > 0 {
                 let lower = LatencyHistogram.lowerBound(of: bucket)

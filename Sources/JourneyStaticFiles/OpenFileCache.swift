@@ -38,6 +38,11 @@ final class OpenFileCache: Sendable {
         }
     }
 
+    /// Forgets every file: something on disk changed and which cached paths it touches is not known.
+    func removeAll() {
+        self.entries.withLockedValue { $0.removeAll(keepingCapacity: true) }
+    }
+
     /// Forgets `relative` (it vanished or changed); in-flight sends keep their descriptor alive.
     func remove(_ relative: String) {
         _ = self.entries.withLockedValue { $0.removeValue(forKey: relative) }

@@ -22,6 +22,12 @@ public struct StaticFileResponder: Responder {
     private let threadPool: NIOThreadPool
     private let cache: OpenFileCache
 
+    /// Stops trusting the open-file cache: a file changed on disk (live reload saw it), and the next request must
+    /// see it now rather than after the cache's once-a-second revalidation.
+    public func forgetCachedFiles() {
+        self.cache.removeAll()
+    }
+
     /// Serves `options.root`, doing disk work on `threadPool`.
     ///
     /// - Throws: `HTTPError(.notFound)` when the root does not exist (checked once, at start-up).

@@ -88,6 +88,36 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds the send queue may stay full (a client that stops reading) before the connection is cut.")
     var writeTimeout = 60.0
 
+    @Option(help: "Serve a WebSocket echo at PATH (e.g. /ws).")
+    var wsEcho: String?
+
+    @Option(help: "Serve a WebSocket pub/sub hub at PATH (e.g. /pubsub); POST PATH/TOPIC publishes.")
+    var wsPubsub: String?
+
+    @Flag(help: "Leave a pub/sub publisher out of the fan-out of its own messages.")
+    var wsPubsubExcludeSender = false
+
+    @Flag(help: "Reload browsers showing the folder when a file in it changes (adds a script to HTML).")
+    var liveReload = false
+
+    @Option(help: "The largest WebSocket message (and frame) in bytes (close 1009 beyond it).")
+    var wsMaxMessage = 16 << 20
+
+    @Option(help: "Seconds between WebSocket pings (0: none).")
+    var wsPingInterval = 30.0
+
+    @Option(help: "Seconds a WebSocket peer has to answer a ping before it is disconnected.")
+    var wsPongTimeout = 30.0
+
+    @Option(help: "WebSocket permessage-deflate: on (when the client offers it) or off.")
+    var wsCompression: Switch = .on
+
+    @Option(help: "Bytes that may wait for a WebSocket peer before the slow-consumer policy applies.")
+    var wsQueueLimit = 32 << 20
+
+    @Option(help: "A WebSocket peer whose queue is full: disconnect (close 1008) or drop (its messages).")
+    var wsSlowConsumer: SlowConsumerPolicy = .disconnect
+
     /// The configuration these flags describe.
     var configuration: Configuration {
         var configuration = Configuration()
@@ -118,6 +148,19 @@ struct ServeOptions: ParsableArguments {
         configuration.limits.maximumBodySize = self.maxBodySize
         configuration.drainTimeout = .seconds(self.drainTimeout)
         configuration.maximumConnections = self.maxConnections
+        configuration.webSocketEchoPath = self.wsEcho
+        configuration.pubSubPath = self.wsPubsub
+        configuration.liveReload = self.liveReload
+        configuration.pubSubIncludesSender = !self.wsPubsubExcludeSender
+        configuration.webSocket.maximumFrameSize = self.wsMaxMessage
+        configuration.webSocket.maximumMessageSize = self.wsMaxMessage
+        configuration.webSocket.keepalive = WebSocketKeepalive(
+            pingInterval: self.wsPingInterval > 0 ? .nanoseconds(Int64(self.wsPingInterval * 1e9)) : nil,
+            pongTimeout: .nanoseconds(Int64(self.wsPongTimeout * 1e9))
+        )
+        configuration.webSocket.compression = self.wsCompression == .on ? .deflate() : .off
+        configuration.webSocket.outboundQueueLimit = self.wsQueueLimit
+        configuration.webSocket.slowConsumerPolicy = self.wsSlowConsumer
         configuration.timeouts = ConnectionTimeouts(
             headerRead: Self.amount(self.headerTimeout),
             bodyRead: Self.amount(self.bodyTimeout),
@@ -144,11 +187,31 @@ struct ServeOptions: ParsableArguments {
             throw ValidationError("--max-connections must be at least 1")
         }
         guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }
+        for (name, path) in [("--ws-echo", self.wsEcho), ("--ws-pubsub", self.wsPubsub)] {
+            if let path, !path.hasPrefix("/") { throw ValidationError("\(name) must be a path starting with /") }
+        }
+        if self.liveReload && self.directory == nil {
+            throw ValidationError("--live-reload watches a folder: name one (journey serve DIR --live-reload)")
+        }
+        guard self.wsMaxMessage >= 125, self.wsMaxMessage <= Int(UInt32.max) else {
+            throw ValidationError("--ws-max-message must be 125 bytes to 4 GiB")
+        }
+        guard self.wsPingInterval >= 0, self.wsPongTimeout > 0, self.wsQueueLimit > 0 else {
+            throw ValidationError("--ws-ping-interval, --ws-pong-timeout and --ws-queue-limit must be positive")
+        }
         if let admin = self.admin, AdminEndpoint(admin) == nil {
             throw ValidationError("--admin must be HOST:PORT")
         }
     }
 }
+
+/// A feature turned on or off by name.
+enum Switch: String, ExpressibleByArgument, CaseIterable {
+    case on
+    case off
+}
+
+extension SlowConsumerPolicy: ExpressibleByArgument {}
 
 /// Whether names starting with `.` are served.
 enum DotfilePolicy: String, ExpressibleByArgument, CaseIterable {

@@ -74,6 +74,30 @@ public final class JourneyRecorder {
         self.newRecent = min(self.newRecent + 1, Self.recentCapacity)
     }
 
+    /// A WebSocket data frame arrived carrying `bytes` of payload; `completesMessage` when it was the last.
+    @inline(__always)
+    public func webSocketFrameReceived(bytes: Int, completesMessage: Bool) {
+        self.interval.webSockets.bytesReceived &+= UInt64(bytes)
+        if completesMessage { self.interval.webSockets.messagesReceived &+= 1 }
+    }
+
+    /// A WebSocket data frame left for the peer carrying `bytes` of payload.
+    @inline(__always)
+    public func webSocketFrameSent(bytes: Int, completesMessage: Bool) {
+        self.interval.webSockets.bytesSent &+= UInt64(bytes)
+        if completesMessage { self.interval.webSockets.messagesSent &+= 1 }
+    }
+
+    /// A message for a slow WebSocket peer was dropped.
+    public func webSocketMessageDropped() {
+        self.interval.webSockets.messagesDropped &+= 1
+    }
+
+    /// A slow WebSocket peer was disconnected.
+    public func webSocketSlowConsumerDisconnected() {
+        self.interval.webSockets.slowConsumersDisconnected &+= 1
+    }
+
     /// What was counted since the last call (the requests finished since then among the last 50), and the
     /// connection phases now; the counts start afresh.
     public func takeInterval() -> JourneyInterval {
@@ -106,6 +130,8 @@ public struct JourneyInterval: Sendable {
     public var phases: [Int] = Array(repeating: 0, count: ConnectionPhase.allCases.count)
     /// Requests finished in the interval (at most the last 50 per loop), oldest first.
     public var recent: [RecentRequest] = []
+    /// WebSocket messages and what slow consumers cost.
+    public var webSockets = WebSocketTally()
 
     /// An empty interval.
     public init() {}
@@ -119,6 +145,7 @@ public struct JourneyInterval: Sendable {
         for index in self.stages.indices { self.stages[index].merge(other.stages[index]) }
         for index in self.phases.indices { self.phases[index] += other.phases[index] }
         self.recent += other.recent
+        self.webSockets.merge(other.webSockets)
     }
 
     /// Zeroes the counts, keeping the histograms' storage.
@@ -128,6 +155,7 @@ public struct JourneyInterval: Sendable {
         self.bodyBytes = 0
         for index in self.statusClasses.indices { self.statusClasses[index] = 0 }
         for index in self.stages.indices { self.stages[index].reset() }
+        self.webSockets = WebSocketTally()
     }
 }
 

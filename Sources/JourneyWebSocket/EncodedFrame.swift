@@ -1,0 +1,43 @@
+import NIOCore
+
+/// A whole server frame (header and payload) in one buffer, encoded once and written as it is to any number of
+/// connections: a fan-out to 10,000 subscribers shares one buffer instead of copying the payload 10,000 times.
+///
+/// Server frames are never masked (RFC 6455 §5.1), so the bytes are the same for every peer; the frame goes
+/// uncompressed, which permessage-deflate allows per message (RFC 7692 §6: RSV1 clear).
+public struct EncodedFrame: Sendable {
+    /// The frame's bytes, header first.
+    public let bytes: ByteBuffer
+    /// The payload's length.
+    public let payloadLength: Int
+
+    /// A final text frame carrying `payload` (which must be UTF-8).
+    public init(text payload: ByteBuffer) {
+        self.init(opcode: 0x1, payload: payload)
+    }
+
+    /// A final binary frame carrying `payload`.
+    public init(binary payload: ByteBuffer) {
+        self.init(opcode: 0x2, payload: payload)
+    }
+
+    private init(opcode: UInt8, payload: ByteBuffer) {
+        // RFC 6455 §5.2: FIN and the opcode, then the length in 7 bits, or 126 and 16 bits, or 127 and 64 bits.
+        let length = payload.readableBytes
+        var bytes = ByteBufferAllocator().buffer(capacity: length + 10)
+        bytes.writeInteger(0x80 | opcode)
+        switch length {
+        case ..<126:
+            bytes.writeInteger(UInt8(length))
+        case ..<0x1_0000:
+            bytes.writeInteger(UInt8(126))
+            bytes.writeInteger(UInt16(length))
+        default:
+            bytes.writeInteger(UInt8(127))
+            bytes.writeInteger(UInt64(length))
+        }
+        bytes.writeImmutableBuffer(payload)
+        self.bytes = bytes
+        self.payloadLength = length
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import HTTPTypes
+import JourneyCore
+import NIOCore
+import WSCore
+
+/// The pub/sub endpoint: a WebSocket route where clients subscribe, unsubscribe and publish (see
+/// `PubSubCommand`), and `POST PATH/TOPIC` for publishing from outside (curl, a cron job, a webhook).
+public struct PubSubEndpoint: Sendable {
+    /// The topics and their subscribers.
+    public let hub: PubSubHub
+    /// The WebSocket route's path; publishing over HTTP is under it (`/pubsub/TOPIC`).
+    public let path: String
+    /// The route's options.
+    public var options: WebSocketOptions
+
+    /// An endpoint at `path` over `hub`.
+    public init(path: String, hub: PubSubHub = PubSubHub(), options: WebSocketOptions = WebSocketOptions()) {
+        self.path = path
+        self.hub = hub
+        self.options = options
+    }
+
+    /// The WebSocket route.
+    public var route: WebSocketRoute {
+        let hub = self.hub
+        return WebSocketRoute(self.path, options: self.options) { inbound, outbound, _ in
+            var topics: Set<String> = []
+            defer { hub.unsubscribe(outbound, from: topics) }
+            for try await message in inbound {
+                guard case .text(let text) = message else {
+                    try await outbound.send(text: #"{"error":"commands are JSON text messages"}"#)
+                    continue
+                }
+                do throws(PubSubCommand.Problem) {
+                    switch try PubSubCommand(parsing: text) {
+                    case .subscribe(let topic):
+                        topics.insert(topic)
+                        hub.subscribe(outbound, to: topic)
+                    case .unsubscribe(let topic):
+                        topics.remove(topic)
+                        hub.unsubscribe(outbound, from: topic)
+                    case .publish(let topic, let data):
+                        hub.publish(try PubSubCommand.delivery(topic: topic, data: data), to: topic, from: outbound)
+                    }
+                } catch {
+                    let reason = (try? PubSubCommand.json(error.reason)).map { String(decoding: $0, as: UTF8.self) }
+                    try await outbound.send(text: "{\"error\":\(reason ?? "\"?\"")}")
+                }
+            }
+        }
+    }
+
+    /// `POST PATH/TOPIC`: publishes the body to TOPIC and answers how many subscribers it went to. A JSON body
+    /// (`Content-Type: application/json`) is the message's `data` as it is; any other body is taken as text.
+    public func publish(_ request: Request) throws -> Response {
+        let prefix = self.path.hasSuffix("/") ? self.path : self.path + "/"
+        guard request.path.hasPrefix(prefix),
+            let topic = String(request.path.dropFirst(prefix.count)).removingPercentEncoding,
+            !topic.isEmpty, topic.utf8.count <= PubSubCommand.maximumTopicLength
+        else { throw HTTPError(.notFound) }
+        let body = Data(request.body.readableBytesView)
+        let data: Data
+        do throws(PubSubCommand.Problem) {
+            let mediaType = request.head.headerFields[.contentType]?.split(separator: ";").first
+            if mediaType?.trimmingASCIISpaces.lowercased() == "application/json" {
+                guard let value = try? JSONSerialization.jsonObject(with: body, options: .fragmentsAllowed) else {
+                    throw PubSubCommand.Problem(reason: "body is not JSON")
+                }
+                data = try PubSubCommand.json(value)
+            } else {
+                guard let text = String(validating: body, as: UTF8.self) else {
+                    throw PubSubCommand.Problem(reason: "body is not UTF-8")
+                }
+                data = try PubSubCommand.json(text)
+            }
+            let delivered = self.hub.publish(try PubSubCommand.delivery(topic: topic, data: data), to: topic)
+            let answer =
+                "{\"topic\":\(String(decoding: try PubSubCommand.json(topic), as: UTF8.self)),"
+                + "\"subscribers\":\(delivered)}\n"
+            return Response(
+                status: .ok,
+                headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+                body: .bytes(ByteBuffer(string: answer))
+            )
+        } catch {
+            throw HTTPError(.badRequest)
+        }
+    }
+}

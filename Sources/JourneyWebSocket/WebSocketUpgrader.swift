@@ -1,0 +1,189 @@
+import HTTPTypes
+import JourneyCore
+import JourneyHTTP1
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypesHTTP1
+import NIOWebSocket
+import WSCompression
+@_spi(WSInternal) import WSCore
+
+/// Turns an `Upgrade: websocket` request for one of its routes into a WebSocket connection (RFC 6455 §4.2).
+///
+/// NIO's upgrade handler takes one upgrader per protocol name, so this one serves every WebSocket route of a
+/// listener. It checks the handshake and the origin, agrees on a subprotocol and on permessage-deflate, asks the
+/// route, and answers what it refuses with an HTTP status (`HTTPError`, on the same connection). NIO's
+/// `NIOWebSocketServerUpgrader` then writes the 101 and puts the frame codec in place; the session runs on
+/// WSCore, on the connection's own event loop.
+public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
+    /// "websocket", the `Upgrade` token (RFC 6455 §4.1).
+    public let supportedProtocol = "websocket"
+    /// None beyond `Upgrade`: the handshake's own fields are checked here, with the statuses RFC 6455 asks for.
+    public let requiredUpgradeHeaders: [String] = []
+
+    private let routes: [String: WebSocketRoute]
+    private let journey: JourneyRecorders?
+    private let logger: Logger
+
+    /// An upgrader for `routes`; their connections count into `journey`.
+    public init(routes: [WebSocketRoute], journey: JourneyRecorders? = nil, logger: Logger) {
+        self.routes = Dictionary(routes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        self.journey = journey
+        self.logger = logger
+    }
+
+    /// Whether any route upgrades.
+    public var isEmpty: Bool { self.routes.isEmpty }
+
+    public func buildUpgradeResponse(
+        channel: any Channel,
+        upgradeRequest head: HTTPRequestHead,
+        initialResponseHeaders: HTTPHeaders
+    ) -> EventLoopFuture<HTTPHeaders> {
+        guard let route = self.route(for: head) else {
+            return channel.eventLoop.makeFailedFuture(UpgradeDeclined())
+        }
+        if let problem = WebSocketHandshake.problem(with: head) {
+            return channel.eventLoop.makeFailedFuture(problem)
+        }
+        let origins = route.options.allowedOrigins
+        if !origins.isEmpty {
+            // RFC 6455 §4.2.2 item 4: an origin the server does not accept gets a 403.
+            guard let origin = head.headers.first(name: "origin"), origins.contains(origin) else {
+                return channel.eventLoop.makeFailedFuture(HTTPError(.forbidden))
+            }
+        }
+        guard let context = self.context(for: head, route: route, channel: channel) else {
+            return channel.eventLoop.makeFailedFuture(HTTPError(.badRequest))
+        }
+        var headers = initialResponseHeaders
+        if let subprotocol = context.subprotocol {
+            headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol)
+        }
+        let requested = WebSocketExtensionHTTPParameters.parseHeaders(context.request.head.headerFields)
+        if let builder = route.options.deflateNegotiator,
+            let agreed = builder.serverResponseHeader(to: requested)
+        {
+            headers.add(name: "Sec-WebSocket-Extensions", value: agreed)
+        }
+        let decision: EventLoopFuture<WebSocketUpgradeDecision>
+        if let check = route.shouldUpgrade {
+            let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
+            promise.completeWithTask { await check(context) }
+            decision = promise.futureResult
+        } else {
+            decision = channel.eventLoop.makeSucceededFuture(.upgrade())
+        }
+        let agreed = headers
+        return decision.flatMap { decision in
+            switch decision {
+            case .refuse(let status, let fields):
+                return channel.eventLoop.makeFailedFuture(HTTPError(status, headerFields: fields))
+            case .upgrade(let fields):
+                var headers = agreed
+                for field in fields { headers.add(name: field.name.rawName, value: field.value) }
+                // NIO's upgrader computes Sec-WebSocket-Accept and adds Upgrade and Connection.
+                let response = headers
+                return NIOWebSocketServerUpgrader(
+                    shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(response) },
+                    upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededVoidFuture() }
+                ).buildUpgradeResponse(channel: channel, upgradeRequest: head, initialResponseHeaders: [:])
+            }
+        }
+    }
+
+    public func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void> {
+        guard let route = self.route(for: head),
+            let sessionContext = self.context(for: head, route: route, channel: context.channel)
+        else {
+            return context.eventLoop.makeFailedFuture(UpgradeDeclined())
+        }
+        let options = route.options
+        let journey = self.journey
+        return NIOWebSocketServerUpgrader(
+            // A message in one frame is checked against the message limit here; WSCore checks fragmented ones.
+            maxFrameSize: min(options.maximumFrameSize, options.maximumMessageSize),
+            automaticErrorHandling: true,
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture([:]) },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    let recorder = journey?.recorder(on: channel.eventLoop)
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(
+                        WebSocketOutboundQueue(
+                            limit: options.outboundQueueLimit,
+                            policy: options.slowConsumerPolicy,
+                            recorder: recorder
+                        )
+                    )
+                    try pipeline.addHandler(
+                        WebSocketConnectionHandler(keepalive: options.keepalive, recorder: recorder)
+                    )
+                    switch route.endpoint {
+                    case .channel(let configure):
+                        try configure(channel)
+                    case .session(let handler):
+                        let requested = WebSocketExtensionHTTPParameters.parseHeaders(
+                            sessionContext.request.head.headerFields
+                        )
+                        let extensions = try options.deflateNegotiator.flatMap {
+                            try $0.serverExtension(from: requested)
+                        }
+                        try WebSocketSession(
+                            channel: channel,
+                            options: options,
+                            extensions: extensions.map { [$0] } ?? [],
+                            context: sessionContext,
+                            handler: handler
+                        ).start()
+                    }
+                }
+            }
+        ).upgrade(context: context, upgradeRequest: head)
+    }
+
+    private func route(for head: HTTPRequestHead) -> WebSocketRoute? {
+        let uri = head.uri
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
+        return self.routes[String(path)]
+    }
+
+    /// The handler's context: the request, the peer and the subprotocol agreed on: of the client's offers, the one
+    /// the route prefers (RFC 6455 §4.2.2 item 5.4); none when the route speaks none of them.
+    private func context(
+        for head: HTTPRequestHead,
+        route: WebSocketRoute,
+        channel: any Channel
+    ) -> WebSocketRequestContext? {
+        guard let request = HTTPRequest(http1: head) else { return nil }
+        let offered = WebSocketHandshake.listValues("sec-websocket-protocol", in: head)
+        let subprotocol = route.options.subprotocols.first { offered.contains(Substring($0)) }
+        var logger = self.logger
+        logger[metadataKey: "websocket"] = "\(route.path)"
+        return WebSocketRequestContext(
+            request: Request(head: request),
+            remoteAddress: channel.remoteAddress,
+            subprotocol: subprotocol,
+            logger: logger,
+            eventLoop: channel.eventLoop
+        )
+    }
+}
+
+extension WebSocketOptions {
+    /// WSCompression's permessage-deflate negotiator for these options; nil when compression is off. A message
+    /// that inflates past `maximumMessageSize` is refused.
+    var deflateNegotiator: (any WebSocketExtensionBuilder)? {
+        switch self.compression {
+        case .off:
+            return nil
+        case .deflate(let windowBits, let noContextTakeover):
+            return WebSocketExtensionFactory.perMessageDeflate(
+                maxWindow: windowBits,
+                noContextTakeover: noContextTakeover,
+                maxDecompressedFrameSize: self.maximumMessageSize
+            ).build()
+        }
+    }
+}

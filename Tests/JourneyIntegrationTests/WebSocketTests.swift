@@ -1,0 +1,238 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import Logging
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import Testing
+import WSClient
+
+/// WebSockets over real sockets, with swift-websocket's WSClient (and raw bytes where a client must misbehave).
+@Suite struct WebSocketTests {
+    static let logger = Logger(label: "websocket-test")
+
+    static func echoServer(_ configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
+        var configuration = Configuration()
+        configuration.webSocketEchoPath = "/ws"
+        configure(&configuration)
+        return configuration
+    }
+
+    static func url(_ path: String, _ server: TestServer) -> String { "ws://127.0.0.1:\(server.port)\(path)" }
+
+    static func handshake(_ path: String, extra: String = "") -> String {
+        "GET \(path) HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extra)\r\n"
+    }
+
+    @Test func textBinaryAndFragmentedMessagesAreEchoed() async throws {
+        try await TestServer.with(Self.echoServer()) { server in
+            let close = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                try await outbound.write(.text("hello"))
+                try await outbound.write(.binary(ByteBuffer(bytes: [0, 1, 2, 255])))
+                try await outbound.withTextMessageWriter { write in
+                    try await write("frag")
+                    try await write("mented ✓")
+                }
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                #expect(try await messages.next() == .text("hello"))
+                #expect(try await messages.next() == .binary(ByteBuffer(bytes: [0, 1, 2, 255])))
+                #expect(try await messages.next() == .text("fragmented ✓"))
+                try await outbound.close(.normalClosure, reason: "done")
+            }
+            // The server answers the client's close with its own (RFC 6455 §5.5.1).
+            #expect(close?.closeCode == .normalClosure)
+        }
+    }
+
+    @Test func compressedMessagesAreEchoed() async throws {
+        try await TestServer.with(Self.echoServer()) { server in
+            var configuration = WebSocketClientConfiguration()
+            configuration.maxFrameSize = 1 << 20
+            configuration.extensions = [
+                WebSocketExtensionFactory.perMessageDeflate(
+                    maxDecompressedFrameSize: 1 << 20,
+                    minFrameSizeToCompress: 16
+                ).build()
+            ]
+            let text = String(repeating: "journey ", count: 4_000)
+            try await WebSocketClient.connect(
+                url: Self.url("/ws", server),
+                configuration: configuration,
+                logger: Self.logger
+            ) { inbound, outbound, _ in
+                try await outbound.write(.text(text))
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                #expect(try await messages.next() == .text(text))
+            }
+        }
+    }
+
+    @Test func theDeflateOfferIsAnsweredOnlyWhenCompressionIsOn() async throws {
+        let offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+        try await TestServer.with(Self.echoServer()) { server in
+            let reply = try await RawClient.exchange(Self.handshake("/ws", extra: offer), port: server.port)
+            #expect(reply.hasPrefix("HTTP/1.1 101"))
+            #expect(reply.contains("Sec-WebSocket-Extensions: permessage-deflate"))
+        }
+        try await TestServer.with(Self.echoServer { $0.webSocket.compression = .off }) { server in
+            let reply = try await RawClient.exchange(Self.handshake("/ws", extra: offer), port: server.port)
+            #expect(reply.hasPrefix("HTTP/1.1 101"))
+            #expect(!reply.contains("Sec-WebSocket-Extensions"))
+        }
+    }
+
+    @Test func theHandlersCloseCodeAndReasonReachTheClient() async throws {
+        var router = Router()
+        router.webSocket("/bye") { inbound, outbound, _ in
+            for try await _ in inbound {
+                try await outbound.close(WebSocketErrorCode(codeNumber: 4000), reason: "bye now")
+                return
+            }
+        }
+        try await TestServer.with(router: router) { server in
+            let close = try await WebSocketClient.connect(url: Self.url("/bye", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                try await outbound.write(.text("hi"))
+                for try await _ in inbound {}
+            }
+            #expect(close?.closeCode == WebSocketErrorCode(codeNumber: 4000))
+            #expect(close?.reason == "bye now")
+        }
+    }
+
+    @Test func aMessageOverTheLimitClosesWith1009() async throws {
+        let configuration = Self.echoServer { $0.webSocket.maximumMessageSize = 1_024 }
+        try await TestServer.with(configuration) { server in
+            // In one frame (the frame decoder refuses it)…
+            let single = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                try await outbound.write(.text(String(repeating: "x", count: 2_048)))
+                for try await _ in inbound {}
+            }
+            #expect(single?.closeCode == .messageTooLarge)
+            // …and in fragments that are each small enough (WSCore adds them up).
+            let fragmented = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                try await outbound.withTextMessageWriter { write in
+                    for _ in 0..<3 { try await write(String(repeating: "y", count: 512)) }
+                }
+                for try await _ in inbound {}
+            }
+            #expect(fragmented?.closeCode == .messageTooLarge)
+        }
+    }
+
+    @Test func aPeerThatDoesNotAnswerPingsIsClosed() async throws {
+        let configuration = Self.echoServer {
+            $0.webSocket.keepalive = WebSocketKeepalive(
+                pingInterval: .milliseconds(100),
+                pongTimeout: .milliseconds(100)
+            )
+        }
+        try await TestServer.with(configuration) { server in
+            // Raw bytes: a client that completes the handshake and then says nothing, not even a pong.
+            let reply = try await RawClient.exchange(
+                Array(Self.handshake("/ws").utf8),
+                port: server.port,
+                halfClose: false,
+                deadline: .seconds(20)
+            )
+            let head = String(decoding: reply, as: UTF8.self)
+            #expect(head.hasPrefix("HTTP/1.1 101"))
+            let frames = Array(reply[(reply.firstRange(of: Array("\r\n\r\n".utf8))!.upperBound)...])
+            #expect(frames.first == 0x89)  // a ping
+            // Then a close with 1001 (going away): 0x88, length, 0x03 0xE9.
+            let close = frames.firstRange(of: [0x88])
+            #expect(close != nil)
+            if let close { #expect(Array(frames[(close.lowerBound + 2)..<(close.lowerBound + 4)]) == [0x03, 0xE9]) }
+        }
+    }
+
+    @Test func shouldUpgradeRefusesWithItsStatus() async throws {
+        var router = Router()
+        router.webSocket(
+            "/private",
+            shouldUpgrade: { context in
+                context.request.head.headerFields[.authorization] == "Bearer ok" ? .upgrade() : .refuse(.unauthorized)
+            },
+            handler: { _, outbound, context in
+                try await outbound.send(text: context.request.query.map(String.init) ?? "")
+            }
+        )
+        try await TestServer.with(router: router) { server in
+            // Refused: 401, and the connection closes (NIO's parser hands everything after an upgrade request to
+            // the new protocol, so HTTP cannot go on): the request behind it is not answered.
+            let refused = try await RawClient.exchange(
+                Self.handshake("/private") + "GET /private HTTP/1.1\r\nHost: x\r\n\r\n",
+                port: server.port,
+                halfClose: false
+            )
+            #expect(refused.hasPrefix("HTTP/1.1 401"))
+            #expect(refused.contains("Connection: close"))
+            #expect(refused.components(separatedBy: "HTTP/1.1 ").count == 2)
+            // Accepted, with the query visible to the handler.
+            var configuration = WebSocketClientConfiguration()
+            configuration.additionalHeaders = [.authorization: "Bearer ok"]
+            try await WebSocketClient.connect(
+                url: Self.url("/private?room=7", server),
+                configuration: configuration,
+                logger: Self.logger
+            ) { inbound, _, _ async throws in
+                var messages = inbound.messages(maxSize: 1 << 10).makeAsyncIterator()
+                #expect(try await messages.next() == .text("room=7"))
+            }
+        }
+    }
+
+    @Test func originsAndSubprotocolsAreNegotiated() async throws {
+        var options = WebSocketOptions()
+        options.allowedOrigins = ["https://good.example"]
+        options.subprotocols = ["v2", "v1"]
+        var router = Router()
+        router.webSocket("/chat", options: options) { _, outbound, context in
+            try await outbound.send(text: context.subprotocol ?? "none")
+        }
+        try await TestServer.with(router: router) { server in
+            let bad = try await RawClient.exchange(
+                Self.handshake("/chat", extra: "Origin: https://evil.example\r\n"),
+                port: server.port
+            )
+            #expect(bad.hasPrefix("HTTP/1.1 403"))
+            let good = try await RawClient.exchange(
+                Self.handshake("/chat", extra: "Origin: https://good.example\r\nSec-WebSocket-Protocol: v1, v2\r\n"),
+                port: server.port
+            )
+            #expect(good.hasPrefix("HTTP/1.1 101"))
+            // The route's preference wins among what the client offers.
+            #expect(good.contains("Sec-WebSocket-Protocol: v2\r\n"))
+        }
+    }
+
+    @Test func aPlainRequestForAWebSocketPathGets426() async throws {
+        try await TestServer.with(Self.echoServer()) { server in
+            let reply = try await RawClient.exchange("GET /ws HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            #expect(reply.hasPrefix("HTTP/1.1 426 Upgrade Required"))
+            #expect(reply.contains("Upgrade: websocket"))
+            let badVersion = try await RawClient.exchange(
+                Self.handshake("/ws").replacingOccurrences(of: "Version: 13", with: "Version: 8"),
+                port: server.port
+            )
+            #expect(badVersion.hasPrefix("HTTP/1.1 426"))
+            #expect(badVersion.contains("Sec-WebSocket-Version: 13"))
+            // Upgrade asked on a path that is not a WebSocket route: served as a plain request.
+            let file = try await RawClient.exchange(Self.handshake("/nowhere"), port: server.port)
+            #expect(file.hasPrefix("HTTP/1.1 404"))
+        }
+    }
+}
