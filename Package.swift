@@ -152,6 +152,18 @@ let package = Package(
             dependencies: ["JourneyConnection", "JourneyCore"],
             path: "Benchmarks/JourneyCost"
         ),
+        // A WebSocket load generator: echo throughput, broadcast latency, idle connections (Benchmarks/).
+        .executableTarget(
+            name: "journey-wsload",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/WSLoad"
+        ),
         .target(
             name: "JourneyTestSupport",
             dependencies: [

@@ -166,8 +166,11 @@ import WSClient
             shouldUpgrade: { context in
                 context.request.head.headerFields[.authorization] == "Bearer ok" ? .upgrade() : .refuse(.unauthorized)
             },
-            handler: { _, outbound, context in
-                try await outbound.send(text: context.request.query.map(String.init) ?? "")
+            handler: { inbound, outbound, context in
+                // Answers once the client has spoken: WSClient can miss a frame that arrives with the 101.
+                for try await _ in inbound {
+                    try await outbound.send(text: context.request.query.map(String.init) ?? "")
+                }
             }
         )
         try await TestServer.with(router: router) { server in
@@ -188,7 +191,8 @@ import WSClient
                 url: Self.url("/private?room=7", server),
                 configuration: configuration,
                 logger: Self.logger
-            ) { inbound, _, _ async throws in
+            ) { inbound, outbound, _ async throws in
+                try await outbound.write(.text("hello"))
                 var messages = inbound.messages(maxSize: 1 << 10).makeAsyncIterator()
                 #expect(try await messages.next() == .text("room=7"))
             }

@@ -1,0 +1,328 @@
+import ArgumentParser
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+
+/// A WebSocket load generator for Benchmarks/ (closed-loop echo, pub/sub broadcast latency, idle connections).
+@main
+struct WSLoad: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journey-wsload",
+        abstract: "Load a WebSocket server: echo throughput, broadcast latency, or idle connections.",
+        discussion: """
+            echo:      N connections, each sends a message and waits for its echo, for a fixed time (messages/s).
+            broadcast: N subscribers of a journey pub/sub topic; a publisher sends timestamped messages, and the
+                       time from publish to delivery is measured at every subscriber (percentiles).
+            idle:      N connections opened and held until the process is stopped (to measure server memory).
+            """
+    )
+
+    enum Mode: String, ExpressibleByArgument {
+        case echo, broadcast, idle
+    }
+
+    @Argument(help: "echo, broadcast or idle.")
+    var mode: Mode
+
+    @Option(help: "The WebSocket URL path's server, host:port.")
+    var server = "127.0.0.1:8080"
+
+    @Option(help: "The path (the echo or the pub/sub endpoint).")
+    var path = "/ws"
+
+    @Option(name: .short, help: "Connections (subscribers in broadcast mode).")
+    var connections = 64
+
+    @Option(name: .short, help: "Seconds to measure (echo) or messages to publish (broadcast).")
+    var duration = 10
+
+    @Option(help: "Seconds of warm-up before measuring (echo).")
+    var warmup = 2
+
+    @Option(name: .short, help: "Message size in bytes (echo).")
+    var size = 32
+
+    @Option(help: "Event loop threads of the client.")
+    var threads = 1
+
+    @Option(help: "Publishes per second (broadcast).")
+    var rate = 20
+
+    func run() async throws {
+        let parts = self.server.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
+        let host = String(parts[0])
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
+        let tally = Tally()
+        switch self.mode {
+        case .echo:
+            let payload = String(repeating: "x", count: self.size)
+            let channels = try await self.open(self.connections, host: host, port: port, group: group) {
+                EchoDriver(payload: payload, tally: tally)
+            }
+            try await Task.sleep(for: .seconds(self.warmup))
+            let start = tally.messages
+            let began = ContinuousClock.now
+            try await Task.sleep(for: .seconds(self.duration))
+            let count = tally.messages - start
+            let seconds =
+                Double((ContinuousClock.now - began).components.attoseconds) / 1e18
+                + Double((ContinuousClock.now - began).components.seconds)
+            print(
+                String(
+                    format: "echo: %d connections, %d-byte messages: %.0f messages/s (%d in %.2f s)",
+                    self.connections,
+                    self.size,
+                    Double(count) / seconds,
+                    count,
+                    seconds
+                )
+            )
+            for channel in channels { channel.close(promise: nil) }
+        case .broadcast:
+            let subscribers = try await self.open(self.connections, host: host, port: port, group: group) {
+                Subscriber(tally: tally)
+            }
+            // Subscribed once each has its "ready" back (a publish after the subscribe comes back after it).
+            while tally.ready < self.connections { try await Task.sleep(for: .milliseconds(20)) }
+            let publisher = try await self.open(1, host: host, port: port, group: group) {
+                Subscriber(tally: tally, quiet: true)
+            }
+            for _ in 0..<self.duration {
+                let sent = DispatchTime.now().uptimeNanoseconds
+                let command =
+                    "{\"op\":\"publish\",\"topic\":\"bench\",\"data\":{\"t\":\(sent),\"pad\":\"\(String(repeating: "p", count: 60))\"}}"
+                publisher[0].writeAndFlush(WebSocketFrame.masked(text: command), promise: nil)
+                try await Task.sleep(for: .milliseconds(1000 / max(1, self.rate)))
+            }
+            let expected = self.duration * self.connections
+            let deadline = ContinuousClock.now + .seconds(10)
+            while tally.messages < expected, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let latencies = tally.latencies.sorted()
+            func percentile(_ p: Double) -> Double {
+                latencies.isEmpty
+                    ? 0 : Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))]) / 1e6
+            }
+            print(
+                String(
+                    format:
+                        "broadcast: %d subscribers, %d publishes: %d of %d delivered; publish→deliver p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms",
+                    self.connections,
+                    self.duration,
+                    latencies.count,
+                    expected,
+                    percentile(0.5),
+                    percentile(0.9),
+                    percentile(0.99),
+                    percentile(1.0)
+                )
+            )
+            for channel in subscribers + publisher { channel.close(promise: nil) }
+        case .idle:
+            let channels = try await self.open(self.connections, host: host, port: port, group: group) { Idler() }
+            print("idle: \(channels.count) connections open; stop with SIGTERM")
+            try await Task.sleep(for: .seconds(self.duration))
+            for channel in channels { channel.close(promise: nil) }
+        }
+        try await group.shutdownGracefully()
+    }
+
+    /// Opens `count` connections (64 at a time) and completes each handshake; `driver` runs on each afterwards.
+    func open(
+        _ count: Int,
+        host: String,
+        port: Int,
+        group: MultiThreadedEventLoopGroup,
+        driver: @escaping @Sendable () -> any ChannelInboundHandler & Sendable
+    ) async throws -> [any Channel] {
+        var channels: [any Channel] = []
+        var next = 0
+        while next < count {
+            let batch = min(64, count - next)
+            try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
+                for _ in 0..<batch {
+                    tasks.addTask {
+                        let upgraded = group.next().makePromise(of: Void.self)
+                        let channel = try await ClientBootstrap(group: group)
+                            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                            .channelInitializer { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    try channel.pipeline.syncOperations.addHandler(
+                                        Handshake(host: host, path: self.path, upgraded: upgraded, driver: driver)
+                                    )
+                                }
+                            }
+                            .connect(host: host, port: port).get()
+                        try await upgraded.futureResult.get()
+                        return channel
+                    }
+                }
+                for try await channel in tasks { channels.append(channel) }
+            }
+            next += batch
+        }
+        return channels
+    }
+}
+
+/// Counts across connections (each connection adds from its own loop).
+final class Tally: Sendable {
+    private let state = NIOLockedValueBox((messages: 0, ready: 0, latencies: [UInt64](), ids: 0))
+    func nextID() -> Int {
+        self.state.withLockedValue {
+            $0.ids += 1
+            return $0.ids
+        }
+    }
+    var messages: Int { self.state.withLockedValue { $0.messages } }
+    var ready: Int { self.state.withLockedValue { $0.ready } }
+    var latencies: [UInt64] { self.state.withLockedValue { $0.latencies } }
+    func add(_ messages: Int) { self.state.withLockedValue { $0.messages += messages } }
+    func addReady() { self.state.withLockedValue { $0.ready += 1 } }
+    func add(latency: UInt64) {
+        self.state.withLockedValue {
+            $0.messages += 1
+            $0.latencies.append(latency)
+        }
+    }
+}
+
+extension WebSocketFrame {
+    /// A client text frame (clients mask, RFC 6455 §5.3).
+    static func masked(text: String) -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: text))
+    }
+}
+
+/// Sends the opening handshake, waits for the 101, then swaps itself for the frame codec and the driver.
+final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    let host: String
+    let path: String
+    let upgraded: EventLoopPromise<Void>
+    let driver: @Sendable () -> any ChannelInboundHandler & Sendable
+    var received = ByteBuffer()
+
+    init(
+        host: String,
+        path: String,
+        upgraded: EventLoopPromise<Void>,
+        driver: @escaping @Sendable () -> any ChannelInboundHandler & Sendable
+    ) {
+        self.host = host
+        self.path = path
+        self.upgraded = upgraded
+        self.driver = driver
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let request =
+            "GET \(self.path) HTTP/1.1\r\nHost: \(self.host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        context.writeAndFlush(NIOAny(ByteBuffer(string: request)), promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = Self.unwrapInboundIn(data)
+        self.received.writeBuffer(&buffer)
+        guard let end = self.received.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
+        let head = String(decoding: self.received.readableBytesView[..<end.lowerBound], as: UTF8.self)
+        guard head.hasPrefix("HTTP/1.1 101") else {
+            self.upgraded.fail(ChannelError.inappropriateOperationForState)
+            context.close(promise: nil)
+            return
+        }
+        self.received.moveReaderIndex(to: end.upperBound)
+        let rest = self.received
+        do {
+            let pipeline = context.pipeline.syncOperations
+            try pipeline.addHandler(WebSocketFrameEncoder())
+            try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
+            try pipeline.addHandler(self.driver())
+        } catch {
+            self.upgraded.fail(error)
+            return
+        }
+        self.upgraded.succeed()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        if rest.readableBytes > 0 { context.fireChannelRead(NIOAny(rest)) }
+    }
+}
+
+/// Echo mode: one message in flight; each echo sends the next.
+final class EchoDriver: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    let payload: String
+    let tally: Tally
+    init(payload: String, tally: Tally) {
+        self.payload = payload
+        self.tally = tally
+    }
+    func handlerAdded(context: ChannelHandlerContext) {
+        context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+    }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        guard frame.opcode == .text || frame.opcode == .binary else { return }
+        self.tally.add(1)
+        context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+    }
+}
+
+/// Broadcast mode: subscribes to "bench", tells the tally it is in, and times each delivery.
+final class Subscriber: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    let tally: Tally
+    let quiet: Bool
+    let readyTopic: String
+    init(tally: Tally, quiet: Bool = false) {
+        self.tally = tally
+        self.quiet = quiet
+        // A topic of its own: its publish comes back to it alone once its subscriptions are in.
+        self.readyTopic = "ready-\(tally.nextID())"
+    }
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard !self.quiet else { return }
+        for command in [
+            #"{"op":"subscribe","topic":"bench"}"#, "{\"op\":\"subscribe\",\"topic\":\"\(self.readyTopic)\"}",
+            "{\"op\":\"publish\",\"topic\":\"\(self.readyTopic)\",\"data\":0}",
+        ] {
+            context.write(NIOAny(WebSocketFrame.masked(text: command)), promise: nil)
+        }
+        context.flush()
+    }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let frame = Self.unwrapInboundIn(data)
+        guard frame.opcode == .text, !self.quiet else { return }
+        let text = String(buffer: frame.unmaskedData)
+        if text.hasPrefix("{\"topic\":\"ready-") {
+            self.tally.addReady()
+            return
+        }
+        guard let range = text.range(of: "\"t\":"), let end = text[range.upperBound...].firstIndex(of: ","),
+            let sent = UInt64(text[range.upperBound..<end])
+        else { return }
+        self.tally.add(latency: now &- sent)
+    }
+}
+
+/// Idle mode: holds the connection, answering nothing (NIO's decoder copes with pings; the server's pong timeout
+/// is what a benchmark of idle connections should set high).
+final class Idler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = WebSocketFrame
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        if frame.opcode == .ping {
+            context.writeAndFlush(
+                NIOAny(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)),
+                promise: nil
+            )
+        }
+    }
+}
