@@ -32,16 +32,16 @@ struct WSLoad: AsyncParsableCommand {
     @Option(help: "The path (the echo or the pub/sub endpoint).")
     var path = "/ws"
 
-    @Option(name: .short, help: "Connections (subscribers in broadcast mode).")
+    @Option(name: [.short, .long], help: "Connections (subscribers in broadcast mode).")
     var connections = 64
 
-    @Option(name: .short, help: "Seconds to measure (echo) or messages to publish (broadcast).")
+    @Option(name: [.short, .long], help: "Seconds to measure (echo) or messages to publish (broadcast).")
     var duration = 10
 
     @Option(help: "Seconds of warm-up before measuring (echo).")
     var warmup = 2
 
-    @Option(name: .short, help: "Message size in bytes (echo).")
+    @Option(name: [.short, .long], help: "Message size in bytes (echo).")
     var size = 32
 
     @Option(help: "Event loop threads of the client.")
@@ -124,7 +124,8 @@ struct WSLoad: AsyncParsableCommand {
             for channel in subscribers + publisher { channel.close(promise: nil) }
         case .idle:
             let channels = try await self.open(self.connections, host: host, port: port, group: group) { Idler() }
-            print("idle: \(channels.count) connections open; stop with SIGTERM")
+            // Written at once (not buffered): a script waits for this line.
+            FileHandle.standardOutput.write(Data("idle: \(channels.count) connections open; stop with SIGTERM\n".utf8))
             try await Task.sleep(for: .seconds(self.duration))
             for channel in channels { channel.close(promise: nil) }
         }

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# WebSocket benchmarks, side by side in one run (Benchmarks/RESULTS.md):
+#   echo       journey vs the Hummingbird 2 and Vapor 4 peers (../shared/peers): messages/s and messages per
+#              server CPU-second; each server pinned to CPU 0 (one event loop), journey-wsload on CPU 1
+#   broadcast  journey --ws-pubsub: a 100-byte publish to SUBSCRIBERS subscribers, publish→deliver percentiles
+#   idle       journey holding IDLE WebSocket connections: RSS above idle
+#
+# usage: Benchmarks/ws.sh [echo] [broadcast] [idle]     (default: all three)
+#   PEERS=/tmp/jb/peers  CONNECTIONS=64 SIZE=32 DURATION=10  SUBSCRIBERS=10000 PUBLISHES=50  IDLE=10000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PEERS=${PEERS:-/tmp/jb/peers}
+CONNECTIONS=${CONNECTIONS:-64}
+SIZE=${SIZE:-32}
+DURATION=${DURATION:-10}
+SUBSCRIBERS=${SUBSCRIBERS:-10000}
+PUBLISHES=${PUBLISHES:-50}
+IDLE=${IDLE:-10000}
+MODES=${*:-echo broadcast idle}
+ulimit -n "$(ulimit -Hn)"
+[ -x .build/release/journey ] && [ -x .build/release/journey-wsload ] || {
+    swift build -c release --product journey
+    swift build -c release --product journey-wsload
+}
+LOAD=.build/release/journey-wsload
+WWW=$(mktemp -d)
+echo hi > "$WWW/index.html"
+SERVER=
+trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -rf "$WWW"' EXIT
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+start() { # port command...
+    local port=$1
+    shift
+    taskset -c 0 "$@" > /dev/null 2>&1 &
+    SERVER=$!
+    for _ in $(seq 200); do
+        curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
+        sleep 0.05
+    done
+    echo "server on $port did not start" >&2
+    exit 1
+}
+stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+
+if [[ " $MODES " == *" echo "* ]]; then
+    echo "== echo: $CONNECTIONS connections, $SIZE-byte messages, ${DURATION}s (server on CPU 0, load on CPU 1)"
+    hz=$(getconf CLK_TCK)
+    for server in journey hummingbird vapor; do
+        case $server in
+        journey) port=18201 && start $port .build/release/journey serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
+        hummingbird) port=18202 && start $port "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" $port "$WWW" ;;
+        vapor) port=18203 && start $port "$PEERS/vapor-peer/.build/release/VaporPeer" $port "$WWW" ;;
+        esac
+        before=$(cpu_ticks "$SERVER")
+        line=$(taskset -c 1 $LOAD echo --server "127.0.0.1:$port" --path /ws -c "$CONNECTIONS" -s "$SIZE" \
+            --duration "$DURATION" --warmup 2)
+        after=$(cpu_ticks "$SERVER")
+        rate=$(echo "$line" | sed -E 's/.*: ([0-9]+) messages\/s.*/\1/')
+        # CPU over warm-up and measurement together (the warm-up runs at the same rate).
+        cpu=$(echo "scale=3; ($after - $before) / $hz" | bc)
+        per_cpu=$(echo "scale=0; $rate * ($DURATION + 2) / $cpu" | bc)
+        printf '%-12s %8s msgs/s  %6s server CPU-s  %8s msgs per server CPU-s\n' "$server" "$rate" "$cpu" "$per_cpu"
+        eval "rate_$server=$rate; cpu_$server=$per_cpu"
+        stop
+    done
+    printf 'journey / hummingbird: %.2fx msgs/s, %.2fx per CPU-s;  journey / vapor: %.2fx msgs/s, %.2fx per CPU-s\n' \
+        "$(echo "$rate_journey / $rate_hummingbird" | bc -l)" "$(echo "$cpu_journey / $cpu_hummingbird" | bc -l)" \
+        "$(echo "$rate_journey / $rate_vapor" | bc -l)" "$(echo "$cpu_journey / $cpu_vapor" | bc -l)"
+fi
+
+if [[ " $MODES " == *" broadcast "* ]]; then
+    echo "== broadcast: $SUBSCRIBERS subscribers, $PUBLISHES publishes of ~100 bytes (journey on 2 loops)"
+    start 18210 .build/release/journey serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub --backlog 4096
+    $LOAD broadcast --server 127.0.0.1:18210 --path /pubsub -c "$SUBSCRIBERS" --duration "$PUBLISHES" --rate "${RATE:-2}" \
+        --threads 2
+    stop
+fi
+
+if [[ " $MODES " == *" idle "* ]]; then
+    echo "== idle: $IDLE WebSocket connections held"
+    start 18220 .build/release/journey serve "$WWW" --port 18220 --threads 2 --ws-echo /ws --backlog 4096
+    idle=$(rss_kib "$SERVER")
+    $LOAD idle --server 127.0.0.1:18220 --path /ws -c "$IDLE" --duration 600 --threads 2 > "$WWW/idle.log" &
+    load=$!
+    until grep -q "connections open" "$WWW/idle.log" 2>/dev/null; do sleep 0.2; done
+    sleep 1
+    held=$(rss_kib "$SERVER")
+    kill $load
+    wait $load 2>/dev/null || true
+    while [ "$(ls /proc/$SERVER/fd | wc -l)" -gt 64 ]; do sleep 0.2; done
+    after=$(rss_kib "$SERVER")
+    printf 'RSS idle %d KiB, holding %d WebSockets %d KiB: +%d KiB (%.1f KiB each); after they closed %d KiB\n' \
+        "$idle" "$IDLE" "$held" "$((held - idle))" "$(echo "($held - $idle) / $IDLE" | bc -l)" "$after"
+    stop
+fi
