@@ -75,7 +75,8 @@ struct AdmissionTests {
         for _ in 0..<60 {
             clients.append(try await Self.connect(port: port))
         }
-        for client in clients { try await client.close() }
+        // The server may have closed some already (its header timeout runs while this test is slow): fine.
+        for client in clients { try? await client.close() }
         // Descriptors are free again: the server serves (after at most one back-off second).
         let result = try await Curl.run([
             "--retry", "5", "--retry-all-errors", "-m", "10", Curl.url("/ok.txt", port: port),
