@@ -86,6 +86,23 @@ def wait_for(predicate, what, timeout=15):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def open_page(chromium, profile, url, marker, extra_arguments=()):
+    """Starts headless Chromium on `url`; returns the process and a DevTools client for the page whose URL
+    contains `marker`."""
+    browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                "--remote-debugging-port=0", f"--user-data-dir={profile}", *extra_arguments, url],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    active = os.path.join(profile, "DevToolsActivePort")
+    wait_for(lambda: os.path.exists(active) and len(open(active).read().split()) >= 2, "Chromium's DevTools port")
+    devtools_port = open(active).read().split()[0]
+
+    def page_target():
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
+        return next((t for t in targets if t.get("type") == "page" and marker in t.get("url", "")), None)
+
+    return browser, DevTools(wait_for(page_target, f"the page {url}")["webSocketDebuggerUrl"])
+
+
 def main():
     journey_binary = sys.argv[1]
     screenshot = sys.argv[2] if len(sys.argv) > 2 else None
@@ -100,19 +117,7 @@ def main():
         line = journey.stdout.readline()
         port = int(line.rsplit(":", 1)[1].strip().strip("/"))
         base = f"http://127.0.0.1:{port}"
-        browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                    "--remote-debugging-port=0", f"--user-data-dir={profile}",
-                                    "--window-size=1280,1000", f"{base}/_journey/"],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        active = os.path.join(profile, "DevToolsActivePort")
-        wait_for(lambda: os.path.exists(active) and len(open(active).read().split()) >= 2, "Chromium's DevTools port")
-        devtools_port = open(active).read().split()[0]
-
-        def page_target():
-            targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
-            return next((t for t in targets if t.get("type") == "page" and "/_journey/" in t.get("url", "")), None)
-
-        page = DevTools(wait_for(page_target, "the dashboard page")["webSocketDebuggerUrl"])
+        browser, page = open_page(chromium, profile, f"{base}/_journey/", "/_journey/", ["--window-size=1280,1000"])
         wait_for(lambda: (page.evaluate("document.getElementById('status').textContent") or "").startswith("live"),
                  "the dashboard's WebSocket to go live")
         requests_text = "document.getElementById('totals').textContent"

@@ -9,31 +9,16 @@ usage: websocket_check.py JOURNEY_BINARY
    reloaded it (the new text is in the DOM); prints how long the reload took after the save.
 Exits non-zero on any failure.
 """
-import json, os, shutil, subprocess, sys, tempfile, time, urllib.request
+import os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dashboard_check import DevTools, wait_for  # noqa: E402
+from dashboard_check import open_page, wait_for  # noqa: E402
 
 
 def start_journey(arguments):
     journey = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True)
     line = journey.stdout.readline()
     return journey, int(line.rsplit(":", 1)[1].strip().strip("/"))
-
-
-def open_page(chromium, profile, url, marker):
-    browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                "--remote-debugging-port=0", f"--user-data-dir={profile}", url],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    active = os.path.join(profile, "DevToolsActivePort")
-    wait_for(lambda: os.path.exists(active) and len(open(active).read().split()) >= 2, "Chromium's DevTools port")
-    devtools_port = open(active).read().split()[0]
-
-    def page_target():
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{devtools_port}/json/list"))
-        return next((t for t in targets if t.get("type") == "page" and marker in t.get("url", "")), None)
-
-    return browser, DevTools(wait_for(page_target, f"the page {url}")["webSocketDebuggerUrl"])
 
 
 def main():
