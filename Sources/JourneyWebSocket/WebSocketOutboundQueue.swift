@@ -3,8 +3,9 @@ import NIOCore
 import NIOWebSocket
 
 /// Bounds what waits to be sent on one connection, whoever writes it: the route's handler (through WSCore) or a
-/// hub fanning a message out. A peer that does not read meets the route's `SlowConsumerPolicy` once more than
-/// `limit` bytes wait in the channel, so its backlog never grows without bound.
+/// hub fanning a message out. A frame that would take what waits in the channel past `limit` meets the route's
+/// `SlowConsumerPolicy`, unless nothing waits at all (so a message bigger than the limit still goes to a peer that
+/// keeps up): a backlog never grows beyond the limit plus one message.
 ///
 /// Sits behind NIO's frame encoder; frames already encoded (`EncodedFrame`) are written from the encoder's place,
 /// skipping it. Nothing follows a close frame (RFC 6455 §5.5.1), whoever sent it.
@@ -18,9 +19,12 @@ final class WebSocketOutboundQueue: ChannelOutboundHandler {
     private var encoderContext: ChannelHandlerContext?
     private var context: ChannelHandlerContext?
     private var sentClose = false
+    /// The channel's high watermark: while it is writable, less than this waits.
+    private let highWatermark: Int
 
-    init(limit: Int, policy: SlowConsumerPolicy, recorder: JourneyRecorder?) {
+    init(limit: Int, policy: SlowConsumerPolicy, highWatermark: Int, recorder: JourneyRecorder?) {
         self.limit = limit
+        self.highWatermark = highWatermark
         self.policy = policy
         self.recorder = recorder
     }
@@ -66,8 +70,10 @@ final class WebSocketOutboundQueue: ChannelOutboundHandler {
 
     /// Whether `bytes` more fit; if not, the policy is carried out and the caller drops the frame.
     private func admits(_ bytes: Int, context: ChannelHandlerContext) -> Bool {
+        // The common case costs no option lookup: a writable channel holds less than its high watermark.
+        if context.channel.isWritable, self.highWatermark <= self.limit - bytes { return true }
         let waiting = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-        guard waiting + bytes > self.limit else { return true }
+        guard waiting > 0, waiting + bytes > self.limit else { return true }
         switch self.policy {
         case .drop:
             self.recorder?.webSocketMessageDropped()

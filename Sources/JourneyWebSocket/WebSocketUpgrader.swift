@@ -33,9 +33,8 @@ public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         self.logger = logger
     }
 
-    /// Whether any route upgrades.
-    public var isEmpty: Bool { self.routes.isEmpty }
-
+    /// Checks the handshake and asks the route; fails with `UpgradeDeclined` for a path that is not a WebSocket
+    /// route (the request is then served as any other) and with an `HTTPError` for a refusal (its answer).
     public func buildUpgradeResponse(
         channel: any Channel,
         upgradeRequest head: HTTPRequestHead,
@@ -93,6 +92,8 @@ public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         }
     }
 
+    /// Puts the frame codec, the outbound queue and the liveness handler in place and starts the route's session
+    /// (or its channel handlers); after the 101 has been written.
     public func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void> {
         guard let route = self.route(for: head),
             let sessionContext = self.context(for: head, route: route, channel: context.channel)
@@ -110,10 +111,12 @@ public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let recorder = journey?.recorder(on: channel.eventLoop)
                     let pipeline = channel.pipeline.syncOperations
+                    let watermark = try channel.syncOptions?.getOption(.writeBufferWaterMark)
                     try pipeline.addHandler(
                         WebSocketOutboundQueue(
                             limit: options.outboundQueueLimit,
                             policy: options.slowConsumerPolicy,
+                            highWatermark: watermark?.high ?? Int.max,
                             recorder: recorder
                         )
                     )

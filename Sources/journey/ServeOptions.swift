@@ -113,7 +113,7 @@ struct ServeOptions: ParsableArguments {
     var wsCompression: Switch = .on
 
     @Option(help: "Bytes that may wait for a WebSocket peer before the slow-consumer policy applies.")
-    var wsQueueLimit = 32 << 20
+    var wsQueueLimit = 1 << 20
 
     @Option(help: "A WebSocket peer whose queue is full: disconnect (close 1008) or drop (its messages).")
     var wsSlowConsumer: SlowConsumerPolicy = .disconnect

@@ -49,6 +49,27 @@ import WSClient
         }
     }
 
+    @Test func aMessageBiggerThanTheQueueLimitStillGoesToAPeerThatKeepsUp() async throws {
+        let configuration = Self.echoServer {
+            $0.webSocket.outboundQueueLimit = 1_024
+            $0.webSocket.compression = .off
+        }
+        try await TestServer.with(configuration) { server in
+            let big = String(repeating: "b", count: 8_192)
+            let close = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                try await outbound.write(.text(big))
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                #expect(try await messages.next() == .text(big))
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            // Not 1008: nothing else was waiting, so the big message was no slow consumer's backlog.
+            #expect(close?.closeCode == .normalClosure)
+        }
+    }
+
     @Test func compressedMessagesAreEchoed() async throws {
         try await TestServer.with(Self.echoServer()) { server in
             var configuration = WebSocketClientConfiguration()

@@ -9,7 +9,7 @@ import Testing
     static func channel(ping: Duration = .seconds(10), pong: Duration = .seconds(5)) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(
-            WebSocketOutboundQueue(limit: 1 << 20, policy: .disconnect, recorder: nil)
+            WebSocketOutboundQueue(limit: 1 << 20, policy: .disconnect, highWatermark: 64 << 10, recorder: nil)
         )
         try channel.pipeline.syncOperations.addHandler(
             WebSocketConnectionHandler(

@@ -36,9 +36,6 @@ public final class LiveReload: Sendable {
         }
     }
 
-    /// How many pages are connected.
-    public var connectedPages: Int { self.hub.subscriberCount(of: Self.topic) }
-
     /// A file changed: the pages reload once the changes settle. `eventLoop` keeps the time.
     public func fileChanged(on eventLoop: any EventLoop) {
         let first = self.pending.withLockedValue { pending in
