@@ -92,6 +92,7 @@ let package = Package(
             name: "JourneyWebSocket",
             dependencies: [
                 "JourneyCore",
+                "JourneyConnection",
                 "JourneyHTTP1",
                 .product(name: "WSCore", package: "swift-websocket"),
                 .product(name: "WSCompression", package: "swift-websocket"),
@@ -104,6 +105,23 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyWire",
+            dependencies: [
+                "JourneyCore",
+                "JourneyConnection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "JourneyRESP",
+            dependencies: [
+                "JourneyWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         .target(
@@ -129,6 +147,8 @@ let package = Package(
                 "JourneyObserve",
                 "JourneySite",
                 "JourneyWebSocket",
+                "JourneyWire",
+                "JourneyRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -194,6 +214,22 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JourneyWireTests",
+            dependencies: [
+                "JourneyWire",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+            ]
+        ),
+        .testTarget(
+            name: "JourneyRESPTests",
+            dependencies: [
+                "JourneyRESP",
+                "JourneyWire",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "JourneyConnectionTests",
             dependencies: ["JourneyConnection", .product(name: "NIOCore", package: "swift-nio")]
         ),
@@ -223,6 +259,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "WSCompression", package: "swift-websocket"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
             ]
         ),
     ],

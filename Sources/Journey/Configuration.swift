@@ -42,7 +42,7 @@ public struct Configuration: Sendable {
     /// Whether `GET /metrics` (Prometheus text) is served on the main listener (`--metrics`).
     public var servesMetrics: Bool = false
     /// A separate listener for `/metrics` and the dashboard (`--admin HOST:PORT`); nil for none.
-    public var admin: AdminEndpoint?
+    public var admin: ListenAddress?
     /// Who may open the live dashboard at `/_journey/` (`--dashboard`, `--dashboard-public`).
     public var dashboard: DashboardAccess = .off
     /// Where the built-in WebSocket echo listens (`--ws-echo PATH`); nil for none.
@@ -57,6 +57,9 @@ public struct Configuration: Sendable {
     /// Options of the built-in WebSocket endpoints (`--ws-max-message`, `--ws-ping-interval`, `--ws-pong-timeout`,
     /// `--ws-compression`, `--ws-queue-limit`, `--ws-slow-consumer`).
     public var webSocket: WebSocketOptions = .echo
+    /// Where a RESP (Redis protocol) listener serves an in-memory keyspace beside HTTP (`--resp [HOST:]PORT`);
+    /// nil for none.
+    public var resp: ListenAddress?
     /// The log level for the server's own messages (`--log-level`).
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).
@@ -72,31 +75,6 @@ public struct Configuration: Sendable {
 
     /// The defaults: the embedded site on 127.0.0.1:8080.
     public init() {}
-}
-
-/// Where the admin listener (metrics and dashboard, away from the public port) listens.
-public struct AdminEndpoint: Sendable, Equatable {
-    /// The address, e.g. 127.0.0.1.
-    public var host: String
-    /// The port; 0 picks a free one.
-    public var port: Int
-
-    /// An endpoint at `host:port`.
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses `HOST:PORT` (`[::1]:9090` for IPv6); nil when it is not one.
-    public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else { return nil }
-        self.init(host: host, port: port)
-    }
 }
 
 /// Who may open the live dashboard: it shows paths and client behaviour, so by default only this machine.

@@ -4,6 +4,8 @@
 @_exported import JourneyCore
 @_exported import JourneyHTTP1
 @_exported import JourneyObserve
+@_exported import JourneyRESP
 @_exported import JourneyStaticFiles
 @_exported import JourneyWebSocket
+@_exported import JourneyWire
 @_exported import NIOCore

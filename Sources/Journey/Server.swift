@@ -3,9 +3,11 @@ import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
 import JourneyObserve
+import JourneyRESP
 import JourneySite
 import JourneyStaticFiles
 import JourneyWebSocket
+import JourneyWire
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -45,6 +47,8 @@ public final class Server: Service, Sendable {
 
     private struct State {
         var listeners: [BoundListener] = []
+        /// Listeners added with `listen(on:protocol:)`, bound by `start()` after the main one.
+        var extraListeners: [(address: ListenAddress, protocol: any ConnectionProtocol)] = []
         var adminListener: BoundListener?
         var sampler: Task<Void, Never>?
         var watcher: DirectoryWatcher?
@@ -89,9 +93,34 @@ public final class Server: Service, Sendable {
         self.state.withLockedValue { $0.adminListener?.port }
     }
 
-    /// The ports the listeners are bound to (after `start()`), in listener order.
+    /// The ports the listeners are bound to (after `start()`): the main listener's first, then those added
+    /// with `listen(on:protocol:)` (the RESP listener first among them), in the order they were added.
     public var ports: [Int] {
         self.state.withLockedValue { $0.listeners.map(\.port) }
+    }
+
+    /// The ports of the listeners speaking `protocolName` (`"resp"`, a `WireProtocol`'s name), after `start()`.
+    public func ports(speaking protocolName: String) -> [Int] {
+        self.state.withLockedValue { $0.listeners.filter { $0.protocolName == protocolName }.map(\.port) }
+    }
+
+    /// Adds a listener for a protocol of your own beside HTTP; call it before `start()` or `run()`.
+    ///
+    /// Its connections get the server's Accept stage (connection cap, graceful shutdown) and their messages
+    /// are stamped into the journey: per-protocol metrics and a line on the dashboard.
+    public func listen(on address: ListenAddress, protocol wireProtocol: some WireProtocol) {
+        self.listen(
+            on: address,
+            connectionProtocol: WireConnection(wireProtocol, journey: self.statistics.recorders, logger: self.logger)
+        )
+    }
+
+    /// Adds a listener speaking any `ConnectionProtocol` (a pipeline of your own); call it before `start()`.
+    public func listen(on address: ListenAddress, connectionProtocol: any ConnectionProtocol) {
+        self.state.withLockedValue { state in
+            precondition(!state.started, "listen(on:protocol:) comes before start()")
+            state.extraListeners.append((address, connectionProtocol))
+        }
     }
 
     /// Binds the listeners and starts serving; returns once connections are being accepted.
@@ -101,6 +130,18 @@ public final class Server: Service, Sendable {
             return state.started
         }
         guard !alreadyStarted else { return }
+        if let resp = self.configuration.resp {
+            // Before any extra listener of the embedder's, so it is `ports[1]`.
+            self.state.withLockedValue { state in
+                state.extraListeners.insert(
+                    (
+                        resp,
+                        WireConnection(RESPProtocol(), journey: self.statistics.recorders, logger: self.logger)
+                    ),
+                    at: 0
+                )
+            }
+        }
         self.threadPool.start()
         let accessLog = try self.configuration.accessLogPath.map {
             try AccessLogWriter(path: $0, format: self.configuration.accessLogFormat)
@@ -150,6 +191,16 @@ public final class Server: Service, Sendable {
         self.state.withLockedValue { state in
             state.listeners.append(main)
             state.accessLog = accessLog
+        }
+        for (address, connectionProtocol) in self.state.withLockedValue({ $0.extraListeners }) {
+            let listener = Listener(host: address.host, port: address.port, protocol: connectionProtocol)
+            let bound = try await BoundListener.bind(
+                listener,
+                on: self.group,
+                connections: self.connections,
+                admission: self.admission
+            )
+            self.state.withLockedValue { $0.listeners.append(bound) }
         }
         if let admin = self.configuration.admin {
             // The admin listener shows the dashboard to whoever can reach it: bind it where only operators can.
@@ -231,7 +282,12 @@ public final class Server: Service, Sendable {
         for listener in listeners {
             for channel in listener.channels {
                 let name = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                if let sample = try? await AcceptQueueSample.read(from: channel, listener: name).get() {
+                let sample = try? await AcceptQueueSample.read(
+                    from: channel,
+                    listener: name,
+                    protocolName: listener.protocolName
+                ).get()
+                if let sample {
                     queues.append(sample)
                 }
             }

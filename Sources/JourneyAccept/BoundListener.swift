@@ -15,6 +15,8 @@ import Darwin
 public struct BoundListener: Sendable {
     /// The listening channels.
     public let channels: [any Channel]
+    /// What the listener speaks (`ConnectionProtocol.name`).
+    public let protocolName: String
 
     /// The port actually bound (the kernel's choice when the listener asked for port 0).
     public var port: Int { self.channels.first?.localAddress?.port ?? 0 }
@@ -37,7 +39,7 @@ public struct BoundListener: Sendable {
                 reusePort: false
             )
             .bind(host: listener.host, port: listener.port).get()
-            return BoundListener(channels: [channel])
+            return BoundListener(channels: [channel], protocolName: listener.connectionProtocol.name)
         case .reuseport:
             var channels: [any Channel] = []
             var port = listener.port
@@ -58,7 +60,7 @@ public struct BoundListener: Sendable {
                 for channel in channels { try? await channel.close() }
                 throw error
             }
-            return BoundListener(channels: channels)
+            return BoundListener(channels: channels, protocolName: listener.connectionProtocol.name)
         }
     }
 

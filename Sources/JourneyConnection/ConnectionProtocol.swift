@@ -5,6 +5,9 @@ import NIOCore
 /// The listener never changes when a protocol is added: HTTP/1 is one conformance, a user's own wire
 /// protocol another, and TLS a decorator that wraps any of them.
 public protocol ConnectionProtocol: Sendable {
+    /// What the listener speaks, as the dashboard and the metrics name it (`http/1.1`, `resp`).
+    var name: String { get }
+
     /// Adds the protocol's handlers to `channel`'s pipeline. Called on the channel's event loop.
     func configure(_ channel: any Channel) throws
 }

@@ -28,6 +28,9 @@ public struct HTTP1Connection: ConnectionProtocol {
     /// no upgrader takes is answered as any other.
     public var upgraders: [any HTTPServerProtocolUpgrader & Sendable] = []
 
+    /// "http/1.1" (the ALPN name).
+    public var name: String { "http/1.1" }
+
     /// Creates the protocol.
     public init(
         responder: any Responder,

@@ -1,6 +1,7 @@
 import CoreMetrics
 import JourneyAccept
 import JourneyCore
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The swift-metrics instruments of the journey, backed by one Prometheus registry.
@@ -22,6 +23,19 @@ struct JourneyInstruments: Sendable {
     private let webSocketBytes: (received: CoreMetrics.Counter, sent: CoreMetrics.Counter)
     private let webSocketDropped: CoreMetrics.Counter
     private let webSocketSlowConsumers: CoreMetrics.Counter
+
+    /// Instruments made per wire protocol, as each protocol's name is first seen.
+    private let protocols = NIOLockedValueBox([String: ProtocolInstruments]())
+
+    /// One wire protocol's instruments, labelled with its name.
+    private struct ProtocolInstruments {
+        let messages: CoreMetrics.Counter
+        let connections: CoreMetrics.Counter
+        let open: CoreMetrics.Meter
+        let malformedFrames: CoreMetrics.Counter
+        let idleTimeouts: CoreMetrics.Counter
+        let stages: [CoreMetrics.Timer]
+    }
 
     /// Stage latency buckets, from 10 µs (a parse) to 30 s (a large download).
     static let buckets: [Duration] = [
@@ -104,6 +118,92 @@ struct JourneyInstruments: Sendable {
         )
     }
 
+    private func instruments(forProtocol name: String) -> ProtocolInstruments {
+        self.protocols.withLockedValue { made in
+            if let instruments = made[name] { return instruments }
+            let registry = self.registry
+            let labels = [("protocol", name)]
+            func counter(_ metric: String, _ help: String) -> CoreMetrics.Counter {
+                let descriptor = Self.descriptor(metric, help)
+                return CoreMetrics.Counter(
+                    label: metric,
+                    dimensions: labels,
+                    handler: registry.makeCounter(descriptor: descriptor, labels: labels)
+                )
+            }
+            let openHelp = "Open connections of a wire protocol."
+            let instruments = ProtocolInstruments(
+                messages: counter("journey_protocol_messages_total", "Messages a wire protocol's handlers finished."),
+                connections: counter("journey_protocol_connections_total", "Connections accepted, by wire protocol."),
+                open: CoreMetrics.Meter(
+                    label: "journey_protocol_connections",
+                    dimensions: labels,
+                    handler: registry.makeGauge(
+                        descriptor: Self.descriptor("journey_protocol_connections", openHelp),
+                        labels: labels
+                    )
+                ),
+                malformedFrames: counter(
+                    "journey_protocol_malformed_frames_total",
+                    "Connections closed for a malformed or oversized frame, by wire protocol."
+                ),
+                idleTimeouts: counter(
+                    "journey_protocol_idle_timeouts_total",
+                    "Connections closed for idling past the idle timeout, by wire protocol."
+                ),
+                stages: Stage.allCases.filter { $0 != .tls && $0 != .decode }.map { stage in
+                    let stageLabels = labels + [("stage", stage.name)]
+                    let histogram = registry.makeDurationHistogram(
+                        descriptor: Self.descriptor(
+                            "journey_protocol_stage_duration_seconds",
+                            "Time a wire protocol's messages spent in each stage of the journey."
+                        ),
+                        labels: stageLabels,
+                        buckets: Self.buckets
+                    )
+                    return CoreMetrics.Timer(
+                        label: "journey_protocol_stage_duration_seconds",
+                        dimensions: stageLabels,
+                        handler: histogram
+                    )
+                }
+            )
+            made[name] = instruments
+            return instruments
+        }
+    }
+
+    /// The stages a wire protocol's messages cross, in the order of `ProtocolInstruments.stages`.
+    private static let protocolStages = Stage.allCases.filter { $0 != .tls && $0 != .decode }
+
+    /// Adds the protocols' counts of an interval; `open` is each protocol's open connections now.
+    private func record(protocols: [ProtocolTally], open: [String: Int]) {
+        for tally in protocols {
+            let instruments = self.instruments(forProtocol: tally.name)
+            for (counter, count) in [
+                (instruments.messages, tally.messages), (instruments.connections, tally.connectionsOpened),
+                (instruments.malformedFrames, tally.malformedFrames), (instruments.idleTimeouts, tally.idleTimeouts),
+            ] where count > 0 {
+                counter.increment(by: Int64(clamping: count))
+            }
+            instruments.open.set(open[tally.name] ?? 0)
+            for (index, stage) in Self.protocolStages.enumerated() {
+                Self.replay(tally.stages[stage.rawValue], into: instruments.stages[index])
+            }
+        }
+    }
+
+    /// Replays a recorder histogram into a Prometheus one: each bucket's midpoint, as often as it was hit
+    /// (values land within 1/16 of their true size).
+    private static func replay(_ histogram: LatencyHistogram, into timer: CoreMetrics.Timer) {
+        guard histogram.count > 0 else { return }
+        for (bucket, hits) in histogram.counts.enumerated() where hits > 0 {
+            let lower = LatencyHistogram.lowerBound(of: bucket)
+            let middle = lower + (LatencyHistogram.upperBound(of: bucket) - lower) / 2
+            for _ in 0..<hits { timer.recordNanoseconds(Int64(clamping: middle)) }
+        }
+    }
+
     /// A descriptor for the full metric `name` (its unit part included) with `help`.
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
@@ -111,7 +211,8 @@ struct JourneyInstruments: Sendable {
 
     /// Adds an interval's counts. The stage histograms are replayed from the recorders' fine buckets (each
     /// bucket's midpoint, as often as it was hit): values are placed within 1/16 of their true size.
-    func record(_ interval: JourneyInterval) {
+    func record(_ interval: JourneyInterval, openByProtocol: [String: Int] = [:]) {
+        self.record(protocols: interval.protocols, open: openByProtocol)
         for (index, count) in interval.statusClasses.enumerated() where count > 0 {
             self.requests[index].increment(by: Int64(count))
         }
@@ -129,12 +230,8 @@ struct JourneyInstruments: Sendable {
         ] where count > 0 {
             counter.increment(by: Int64(clamping: count))
         }
-        for (index, histogram) in interval.stages.enumerated() where histogram.count > 0 {
-            for (bucket, hits) in histogram.counts.enumerated() where hits > 0 {
-                let lower = LatencyHistogram.lowerBound(of: bucket)
-                let middle = lower + (LatencyHistogram.upperBound(of: bucket) - lower) / 2
-                for _ in 0..<hits { self.stages[index].recordNanoseconds(Int64(clamping: middle)) }
-            }
+        for (index, histogram) in interval.stages.enumerated() {
+            Self.replay(histogram, into: self.stages[index])
         }
     }
 

@@ -52,7 +52,10 @@ public struct JourneySnapshot: Sendable {
             + self.acceptQueues.map { queue in
                 var name = ""
                 JourneyLogFormat.appendString(queue.listener, to: &name)
-                return "{\"listener\":\(name),\"depth\":\(queue.depth),\"limit\":\(queue.limit)}"
+                var protocolName = ""
+                JourneyLogFormat.appendString(queue.protocolName, to: &protocolName)
+                return "{\"listener\":\(name),\"protocol\":\(protocolName),\"depth\":\(queue.depth)"
+                    + ",\"limit\":\(queue.limit)}"
             }.joined(separator: ",")
         let counters = self.listenCounters
         out += "],\"kernel\":{\"listenOverflows\":\(counters.listenOverflows),\"listenDrops\":\(counters.listenDrops)"
@@ -62,7 +65,26 @@ public struct JourneySnapshot: Sendable {
             out += ",\"sendQueue\":\(sockets.sendQueueBytes),\"largestSendQueue\":\(sockets.largestSendQueueBytes)}"
         }
         if let rtt = self.roundTripMicroseconds { out += ",\"rttMicroseconds\":\(rtt)" }
+        out += ",\"protocols\":[" + self.totals.protocols.map(self.json(for:)).joined(separator: ",") + "]"
         return out + "}"
+    }
+
+    /// A wire protocol's line: its counts since the start, its rate and stage percentiles over the window.
+    private func json(for tally: ProtocolTally) -> String {
+        var name = ""
+        JourneyLogFormat.appendString(tally.name, to: &name)
+        let window = self.window.protocols.first { $0.name == tally.name } ?? ProtocolTally(name: tally.name)
+        let stages = [Stage.read, .parse, .process, .write, .total].map { stage in
+            let histogram = window.stages[stage.rawValue]
+            let percentiles = [0.5, 0.99].map { fraction in
+                histogram.value(atFraction: fraction).map { String(Self.microseconds($0)) } ?? "null"
+            }
+            return "\"\(stage.name)\":{\"p50\":\(percentiles[0]),\"p99\":\(percentiles[1])}"
+        }
+        return "{\"name\":\(name),\"open\":\(tally.openConnections),\"connections\":\(tally.connectionsOpened)"
+            + ",\"messages\":\(tally.messages),\"windowMessages\":\(window.messages)"
+            + ",\"malformedFrames\":\(tally.malformedFrames),\"idleTimeouts\":\(tally.idleTimeouts)"
+            + ",\"stages\":{" + stages.joined(separator: ",") + "}}"
     }
 
     /// A waterfall row: each stamp in microseconds after the request's first byte.

@@ -49,23 +49,25 @@ public final class JourneyStatistics: Sendable {
     /// Collects every loop's counts; `closingSecond` rotates the window (the once-a-second tick does).
     public func collect(closingSecond: Bool) async {
         guard let future = self.recorders.takeIntervals(), let interval = try? await future.get() else { return }
-        self.instruments?.record(interval)
         var counts = interval
         counts.recent = []  // kept once, below, not in every sum
-        self.state.withLockedValue { state in
+        let openByProtocol = self.state.withLockedValue { state -> [String: Int] in
             state.window[state.current].merge(counts)
             state.window[state.current].phases = interval.phases
             state.totals.merge(counts)
             state.totals.phases = interval.phases
             let finished = interval.recent.sorted { $0.timeline.lastByteWritten < $1.timeline.lastByteWritten }
             state.recent = Array((state.recent + finished).suffix(JourneyRecorder.recentCapacity))
-            guard closingSecond else { return }
+            let open = Dictionary(state.totals.protocols.map { ($0.name, $0.openConnections) }) { first, _ in first }
+            guard closingSecond else { return open }
             let second = state.window[state.current]
             state.requestRates = Array((state.requestRates + [second.requests]).suffix(Self.historySeconds))
             state.byteRates = Array((state.byteRates + [second.bodyBytes]).suffix(Self.historySeconds))
             state.current = (state.current + 1) % Self.windowSeconds
             state.window[state.current] = JourneyInterval()
+            return open
         }
+        self.instruments?.record(interval, openByProtocol: openByProtocol)
     }
 
     /// Records the kernel's view of the Accept stage: each listener's queue and the host's drop counters.

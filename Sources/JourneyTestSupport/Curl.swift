@@ -73,8 +73,9 @@ extension Process {
         public var status: Int32
     }
 
-    /// Runs `executable` (looked up on PATH) and waits for it without blocking a thread.
-    public static func output(of executable: String, arguments: [String]) async throws -> Output {
+    /// Runs `executable` (looked up on PATH) with `input` on its standard input and waits for it without
+    /// blocking a thread.
+    public static func output(of executable: String, arguments: [String], input: Data? = nil) async throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [executable] + arguments
@@ -82,6 +83,8 @@ extension Process {
         let errorPipe = Pipe()
         process.standardOutput = outputPipe
         process.standardError = errorPipe
+        let inputPipe = Pipe()
+        if input != nil { process.standardInput = inputPipe }
         // Read both pipes while the process runs, so a large output cannot fill a pipe and stall it.
         async let standardOutput = Self.readToEnd(outputPipe.fileHandleForReading)
         async let standardError = Self.readToEnd(errorPipe.fileHandleForReading)
@@ -95,6 +98,13 @@ extension Process {
             }
             try? outputPipe.fileHandleForWriting.close()
             try? errorPipe.fileHandleForWriting.close()
+            if let input {
+                let writer = inputPipe.fileHandleForWriting
+                Thread.detachNewThread {
+                    try? writer.write(contentsOf: input)
+                    try? writer.close()
+                }
+            }
         }
         return Output(standardOutput: await standardOutput, standardError: await standardError, status: status)
     }

@@ -20,6 +20,23 @@ public enum RawClient {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Sends `request` to the Unix domain socket at `path` (a server beside the tests, say) and returns the
+    /// response bytes as text.
+    public static func exchange(
+        _ request: String,
+        unixSocket path: String,
+        deadline: TimeAmount = .seconds(20)
+    ) async throws -> String {
+        let bootstrap = Self.bootstrap(Collector())
+        let bytes = try await Self.exchange(
+            Array(request.utf8),
+            connection: (bootstrap.collector, try await bootstrap.bootstrap.connect(unixDomainSocketPath: path).get()),
+            halfClose: true,
+            deadline: deadline
+        )
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Sends `request` bytes and returns the response bytes.
     public static func exchange(
         _ request: [UInt8],
@@ -27,15 +44,34 @@ public enum RawClient {
         halfClose: Bool = true,
         deadline: TimeAmount = .seconds(20)
     ) async throws -> [UInt8] {
-        let collector = Collector()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = Self.bootstrap(Collector())
+        let channel = try await bootstrap.bootstrap.connect(host: "127.0.0.1", port: port).get()
+        return try await Self.exchange(
+            request,
+            connection: (bootstrap.collector, channel),
+            halfClose: halfClose,
+            deadline: deadline
+        )
+    }
+
+    private static func bootstrap(_ collector: Collector) -> (bootstrap: ClientBootstrap, collector: Collector) {
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.allowRemoteHalfClosure, value: false)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(CollectingHandler(collector: collector))
                 }
             }
-            .connect(host: "127.0.0.1", port: port).get()
+        return (bootstrap, collector)
+    }
+
+    private static func exchange(
+        _ request: [UInt8],
+        connection: (collector: Collector, channel: any Channel),
+        halfClose: Bool,
+        deadline: TimeAmount
+    ) async throws -> [UInt8] {
+        let (collector, channel) = connection
         let timeout = channel.eventLoop.scheduleTask(in: deadline) {
             collector.deadlineExceeded = true
             channel.close(promise: nil)

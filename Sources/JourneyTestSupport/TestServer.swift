@@ -7,10 +7,12 @@ public struct TestServer: Sendable {
     /// The port it listens on.
     public let port: Int
 
-    /// Starts a server for `configuration` (host and port are overridden) with `router`'s routes.
+    /// Starts a server for `configuration` (host and port are overridden) with `router`'s routes; `prepare`
+    /// runs before it starts (to add listeners).
     public static func start(
         _ configuration: Configuration = Configuration(),
-        router: Router = Router()
+        router: Router = Router(),
+        prepare: (Server) -> Void = { _ in }
     )
         async throws -> TestServer
     {
@@ -19,6 +21,7 @@ public struct TestServer: Sendable {
         configuration.port = 0
         configuration.threads = min(configuration.threads, 2)
         let server = Server(configuration: configuration, router: router)
+        prepare(server)
         try await server.start()
         return TestServer(server: server, port: server.ports[0])
     }
@@ -27,9 +30,10 @@ public struct TestServer: Sendable {
     public static func with(
         _ configuration: Configuration = Configuration(),
         router: Router = Router(),
+        prepare: (Server) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try await Self.start(configuration, router: router)
+        let server = try await Self.start(configuration, router: router, prepare: prepare)
         do {
             try await body(server)
             try await server.server.shutdown()

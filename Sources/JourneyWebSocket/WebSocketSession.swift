@@ -1,3 +1,4 @@
+import JourneyConnection
 import NIOCore
 import NIOWebSocket
 @_spi(WSInternal) import WSCore

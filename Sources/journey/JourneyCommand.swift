@@ -61,11 +61,15 @@ func serve(_ options: ServeOptions) async throws {
     raiseOpenFileLimit()
     let what = options.directory ?? "the embedded site"
     let host = options.host
+    let resp = options.configuration.resp
     let server = Server(configuration: options.configuration, logger: logger) { ports in
-        for port in ports {
+        for (index, port) in ports.enumerated() {
             // Written straight to the descriptor: tests and scripts read the chosen port from a pipe,
-            // where stdio would hold the line in its buffer.
-            let line = "journey serving \(what) on http://\(host):\(port)/\n"
+            // where stdio would hold the line in its buffer. The RESP listener, if any, is the second.
+            let line =
+                index == 1 && resp != nil
+                ? "journey serving RESP on \(resp!.host):\(port) (redis-cli -p \(port))\n"
+                : "journey serving \(what) on http://\(host):\(port)/\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
         }
     }

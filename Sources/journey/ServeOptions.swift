@@ -55,6 +55,9 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "A separate listener (HOST:PORT) for /metrics and the dashboard.")
     var admin: String?
 
+    @Option(help: "Serve the Redis protocol (RESP2, an in-memory keyspace) on [HOST:]PORT beside HTTP.")
+    var resp: String?
+
     @Flag(help: "Serve the live dashboard at /_journey/ to loopback clients (on by default without a folder).")
     var dashboard = false
 
@@ -137,7 +140,8 @@ struct ServeOptions: ParsableArguments {
         configuration.recordsJourney = self.journey
         configuration.sendsServerTiming = self.serverTiming
         configuration.servesMetrics = self.metrics
-        configuration.admin = self.admin.flatMap(AdminEndpoint.init)
+        configuration.admin = self.admin.flatMap(ListenAddress.init)
+        configuration.resp = self.resp.flatMap { Self.address($0, defaultHost: self.host) }
         if self.dashboardPublic {
             configuration.dashboard = .everyone
         } else if self.dashboard || self.directory == nil {
@@ -170,6 +174,14 @@ struct ServeOptions: ParsableArguments {
         return configuration
     }
 
+    /// `PORT` (on `defaultHost`) or `HOST:PORT`.
+    private static func address(_ text: String, defaultHost: String) -> ListenAddress? {
+        if let port = Int(text) {
+            return (0...65535).contains(port) ? ListenAddress(host: defaultHost, port: port) : nil
+        }
+        return ListenAddress(text)
+    }
+
     private static func amount(_ seconds: Double) -> TimeAmount {
         .nanoseconds(Int64(seconds * 1_000_000_000))
     }
@@ -199,8 +211,11 @@ struct ServeOptions: ParsableArguments {
         guard self.wsPingInterval >= 0, self.wsPongTimeout > 0, self.wsQueueLimit > 0 else {
             throw ValidationError("--ws-ping-interval, --ws-pong-timeout and --ws-queue-limit must be positive")
         }
-        if let admin = self.admin, AdminEndpoint(admin) == nil {
+        if let admin = self.admin, ListenAddress(admin) == nil {
             throw ValidationError("--admin must be HOST:PORT")
+        }
+        if let resp = self.resp, Self.address(resp, defaultHost: self.host) == nil {
+            throw ValidationError("--resp must be PORT or HOST:PORT")
         }
     }
 }

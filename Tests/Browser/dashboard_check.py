@@ -111,11 +111,13 @@ def main():
         print("dashboard check: no Chromium found", file=sys.stderr)
         return 1
     profile = tempfile.mkdtemp(prefix="journey-chromium-")
-    journey = subprocess.Popen([journey_binary, "--port", "0", "--threads", "1"], stdout=subprocess.PIPE, text=True)
+    journey = subprocess.Popen([journey_binary, "--port", "0", "--threads", "1", "--resp", "0"], stdout=subprocess.PIPE,
+                               text=True)
     browser = None
     try:
         line = journey.stdout.readline()
         port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        resp_port = int(journey.stdout.readline().split("redis-cli -p ")[1].strip(" )\n"))
         base = f"http://127.0.0.1:{port}"
         browser, page = open_page(chromium, profile, f"{base}/_journey/", "/_journey/", ["--window-size=1280,1000"])
         wait_for(lambda: (page.evaluate("document.getElementById('status').textContent") or "").startswith("live"),
@@ -132,6 +134,18 @@ def main():
                         urllib.request.urlopen(base + path).read()
                     except Exception:
                         pass
+                # The RESP listener's messages: a row of their own in the listeners table.
+                try:
+                    with socket.create_connection(("127.0.0.1", resp_port), timeout=10) as resp:
+                        resp.sendall(b"PING\r\nSET k v\r\nGET k\r\n")
+                        received = b""
+                        while received.count(b"\r\n") < 4:
+                            chunk = resp.recv(100)
+                            if not chunk:
+                                break
+                            received += chunk
+                except Exception:
+                    pass
 
         workers = [threading.Thread(target=load) for _ in range(2)]
         for worker in workers:
@@ -144,6 +158,9 @@ def main():
                                  "waterfall rows")
             rate = wait_for(lambda: page.evaluate("Number(document.getElementById('rps').textContent.replace('k','e3')) > 0"),
                             "a non-zero request rate")
+            resp_messages = wait_for(lambda: page.evaluate(
+                "(r => r && Number(r.children[4].textContent.replace('k','e3')) > 0 ? r.children[4].textContent : null)"
+                "(document.querySelector('#protocols tr[data-protocol=\"resp\"]'))"), "the RESP listener's messages")
             time.sleep(4)  # let the sparklines draw a few points for the screenshot
             if screenshot:
                 shot = page.call("Page.captureScreenshot", format="png")
@@ -154,7 +171,7 @@ def main():
             for worker in workers:
                 worker.join()
         print(f"dashboard check: ok (totals went from {before!r} to {after!r}; {rows} stage rows, "
-              f"{waterfall} waterfall rows, rate shown: {rate})")
+              f"{waterfall} waterfall rows, rate shown: {rate}, RESP messages shown: {resp_messages})")
         return 0
     finally:
         if browser:

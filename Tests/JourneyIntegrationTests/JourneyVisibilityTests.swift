@@ -126,7 +126,7 @@ struct JourneyVisibilityTests {
 
     @Test func theAdminListenerServesMetricsAndTheDashboardApartFromTheSite() async throws {
         var configuration = Configuration()
-        configuration.admin = AdminEndpoint(host: "127.0.0.1", port: 0)
+        configuration.admin = ListenAddress(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration) { server async throws in
             let adminPort = try #require(server.server.adminPort)
             _ = try await Curl.run([server.url("/")])
@@ -151,7 +151,7 @@ struct JourneyVisibilityTests {
 
     @Test func anOperatorPausesAcceptingFromTheAdminListener() async throws {
         var configuration = Configuration()
-        configuration.admin = AdminEndpoint(host: "127.0.0.1", port: 0)
+        configuration.admin = ListenAddress(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration) { server async throws in
             let adminPort = try #require(server.server.adminPort)
             let pause = try await Curl.run(["-X", "POST", Curl.url("/accept/pause", port: adminPort)])

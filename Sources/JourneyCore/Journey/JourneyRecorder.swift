@@ -10,6 +10,8 @@ public final class JourneyRecorder {
     /// Whether the last requests are kept for the dashboard's waterfall.
     public let keepsRecentRequests: Bool
     private var interval = JourneyInterval()
+    /// Per-protocol counts, one slot per wire protocol seen on this loop (`slot(forProtocol:)`).
+    private var protocols: [ProtocolTally] = []
     private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
     private var recent: [RecentRequest] = []
     private var nextRecent = 0
@@ -98,11 +100,53 @@ public final class JourneyRecorder {
         self.interval.webSockets.slowConsumersDisconnected &+= 1
     }
 
+    /// The slot the messages of the wire protocol `name` are counted in; a connection asks once, when set up.
+    public func slot(forProtocol name: String) -> Int {
+        if let index = self.protocols.firstIndex(where: { $0.name == name }) { return index }
+        self.protocols.append(ProtocolTally(name: name))
+        return self.protocols.count - 1
+    }
+
+    /// A connection of the protocol in `slot` opened (`opened`) or closed.
+    public func protocolConnection(opened: Bool, slot: Int) {
+        if opened {
+            self.interval.accepted &+= 1
+            self.protocols[slot].connectionsOpened &+= 1
+            self.protocols[slot].openConnections += 1
+        } else {
+            self.protocols[slot].openConnections -= 1
+        }
+    }
+
+    /// The handler of the protocol in `slot` finished with a message: count it and its stages.
+    @inline(__always)
+    public func messageFinished(_ timeline: RequestTimeline, slot: Int) {
+        self.protocols[slot].messages &+= 1
+        guard self.clock.isRunning else { return }
+        for stage in Self.stages {
+            if let nanoseconds = timeline.duration(of: stage) {
+                self.protocols[slot].stages[stage.rawValue].record(nanoseconds)
+            }
+        }
+    }
+
+    /// A connection of the protocol in `slot` was closed for a malformed or oversized frame.
+    public func malformedFrame(slot: Int) {
+        self.protocols[slot].malformedFrames &+= 1
+    }
+
+    /// A connection of the protocol in `slot` was closed for idling past its idle timeout.
+    public func idleTimeout(slot: Int) {
+        self.protocols[slot].idleTimeouts &+= 1
+    }
+
     /// What was counted since the last call (the requests finished since then among the last 50), and the
     /// connection phases now; the counts start afresh.
     public func takeInterval() -> JourneyInterval {
         var taken = self.interval
         taken.phases = self.phases
+        taken.protocols = self.protocols
+        for index in self.protocols.indices { self.protocols[index].reset() }
         let inOrder = self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)]
         taken.recent = Array(inOrder.suffix(self.newRecent))
         self.newRecent = 0
@@ -132,6 +176,8 @@ public struct JourneyInterval: Sendable {
     public var recent: [RecentRequest] = []
     /// WebSocket messages and what slow consumers cost.
     public var webSockets = WebSocketTally()
+    /// Each wire protocol's connections and messages.
+    public var protocols: [ProtocolTally] = []
 
     /// An empty interval.
     public init() {}
@@ -146,6 +192,7 @@ public struct JourneyInterval: Sendable {
         for index in self.phases.indices { self.phases[index] += other.phases[index] }
         self.recent += other.recent
         self.webSockets.merge(other.webSockets)
+        self.protocols.merge(other.protocols)
     }
 
     /// Zeroes the counts, keeping the histograms' storage.
@@ -156,6 +203,7 @@ public struct JourneyInterval: Sendable {
         for index in self.statusClasses.indices { self.statusClasses[index] = 0 }
         for index in self.stages.indices { self.stages[index].reset() }
         self.webSockets = WebSocketTally()
+        self.protocols = []
     }
 }
 

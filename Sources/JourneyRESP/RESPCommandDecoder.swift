@@ -1,0 +1,115 @@
+import NIOCore
+
+/// The Parse stage of RESP: bytes to commands, as Redis reads them — multibulk (`*2\r\n$3\r\nGET\r\n…`, what
+/// clients send) or inline (`PING\r\n`, what telnet sends), any number pipelined in one read.
+///
+/// A command's arguments are slices of the read buffer (no copy). The arguments of a command that spans
+/// reads are kept as they complete, so a large pipelined value is scanned once.
+public struct RESPCommandDecoder: ByteToMessageDecoder {
+    /// A command.
+    public typealias InboundOut = RESPCommand
+
+    /// The most bytes one request (all of its arguments) may take; a bulk longer than this is an
+    /// "invalid bulk length", as in Redis.
+    public let maximumRequestSize: Int
+    /// The longest line Redis reads before giving up on its line break (PROTO_INLINE_MAX_SIZE).
+    static let maximumLineLength = 64 * 1024
+
+    /// Arguments still expected for the multibulk command in progress (0: between commands).
+    private var remaining = 0
+    private var arguments: [ByteBuffer] = []
+    private var requestBytes = 0
+
+    /// A decoder taking requests of up to `maximumRequestSize` bytes.
+    public init(maximumRequestSize: Int) {
+        self.maximumRequestSize = maximumRequestSize
+    }
+
+    /// Decodes as many commands as `buffer` holds.
+    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let command = try self.decodeCommand(&buffer) else { return .needMoreData }
+        if !command.arguments.isEmpty { context.fireChannelRead(self.wrapInboundOut(command)) }
+        return .continue
+    }
+
+    /// At the end of the input a partial command is dropped, as Redis drops it.
+    public mutating func decodeLast(
+        context: ChannelHandlerContext,
+        buffer: inout ByteBuffer,
+        seenEOF: Bool
+    ) throws -> DecodingState {
+        while try self.decode(context: context, buffer: &buffer) == .continue {}
+        return .needMoreData
+    }
+
+    /// The next command (an empty one for a line Redis skips), or nil when more bytes are needed.
+    mutating func decodeCommand(_ buffer: inout ByteBuffer) throws -> RESPCommand? {
+        if self.remaining == 0 {
+            guard let first = buffer.readableBytesView.first else { return nil }
+            guard first == UInt8(ascii: "*") else { return try self.decodeInline(&buffer) }
+            guard let (count, length) = try self.headerLine(buffer, tooLong: .tooBigMultibulkCount) else { return nil }
+            guard let count, count <= Int32.max else { throw RESPProtocolError.invalidMultibulkLength }
+            buffer.moveReaderIndex(forwardBy: length)
+            // "*0" and "*-1" are skipped, as Redis skips them.
+            guard count > 0 else { return RESPCommand(arguments: []) }
+            self.remaining = Int(count)
+            self.requestBytes = length
+            self.arguments = []
+            self.arguments.reserveCapacity(min(Int(count), 1024))
+        }
+        while self.remaining > 0 {
+            guard let (declared, length) = try self.headerLine(buffer, tooLong: .tooBigBulkCount) else { return nil }
+            // Redis looks at the line's first byte once the whole line is in.
+            let first = buffer.readableBytesView.first!
+            guard first == UInt8(ascii: "$") else { throw RESPProtocolError.expectedBulk(got: first) }
+            guard let declared, declared >= 0, declared <= self.maximumRequestSize else {
+                throw RESPProtocolError.invalidBulkLength
+            }
+            let size = Int(declared)
+            // The bulk and the two bytes after it (Redis skips them without looking).
+            guard buffer.readableBytes >= length + size + 2 else {
+                if self.requestBytes + length + size + 2 > self.maximumRequestSize {
+                    throw RESPProtocolError.requestTooLarge
+                }
+                return nil
+            }
+            self.requestBytes += length + size + 2
+            guard self.requestBytes <= self.maximumRequestSize else { throw RESPProtocolError.requestTooLarge }
+            self.arguments.append(buffer.getSlice(at: buffer.readerIndex + length, length: size)!)
+            buffer.moveReaderIndex(forwardBy: length + size + 2)
+            self.remaining -= 1
+        }
+        defer { self.arguments = [] }
+        return RESPCommand(arguments: self.arguments)
+    }
+
+    /// A `*N` or `$N` line at the reader index: its number (nil when not one) and its length with the line
+    /// break; nil when the line break has not arrived.
+    private func headerLine(_ buffer: ByteBuffer, tooLong: RESPProtocolError) throws -> (Int64?, Int)? {
+        let view = buffer.readableBytesView
+        guard let carriageReturn = view.firstIndex(of: UInt8(ascii: "\r")) else {
+            if view.count > Self.maximumLineLength { throw tooLong }
+            return nil
+        }
+        // Redis wants the byte after the carriage return (the line feed) before it reads the line.
+        guard carriageReturn + 1 < view.endIndex else { return nil }
+        let number = RESPCommand.integer(view[(view.startIndex + 1)..<carriageReturn])
+        return (number, carriageReturn + 2 - view.startIndex)
+    }
+
+    /// An inline command: a line of words.
+    private mutating func decodeInline(_ buffer: inout ByteBuffer) throws -> RESPCommand? {
+        let view = buffer.readableBytesView
+        guard let lineFeed = view.firstIndex(of: UInt8(ascii: "\n")) else {
+            if view.count > Self.maximumLineLength { throw RESPProtocolError.tooBigInlineRequest }
+            return nil
+        }
+        var lineEnd = lineFeed
+        if lineEnd > view.startIndex, view[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        guard let words = RESPInlineCommand.split(view[view.startIndex..<lineEnd]) else {
+            throw RESPProtocolError.unbalancedQuotes
+        }
+        buffer.moveReaderIndex(forwardBy: lineFeed + 1 - view.startIndex)
+        return RESPCommand(arguments: words)
+    }
+}

@@ -1,0 +1,132 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The keys and values of a RESP listener, shared by every connection on every event loop.
+///
+/// The keys are spread over shards by a hash of their bytes, each shard behind its own lock, held only
+/// for the lookup (never across I/O): two loops contend only when they touch the same shard at the same
+/// instant, and nothing on the hot path is global. Keys and values are copied out of the read buffer, so a
+/// stored key never pins a 64 KiB read.
+///
+/// Expiry is Redis's: a key past its deadline is gone when next touched, and every write also checks a
+/// couple of the shard's keys that have deadlines, so keys nobody reads again are reclaimed as writes go on.
+public final class RESPKeyspace: Sendable {
+    /// A stored value and its deadline.
+    struct Entry {
+        /// The value (strings only, so far).
+        var value: ByteBuffer
+        /// Milliseconds on the monotonic clock (`RESPKeyspace.now()`) when the key expires; 0: never.
+        var expiresAt: Int64 = 0
+
+        func isExpired(at now: Int64) -> Bool { self.expiresAt != 0 && self.expiresAt <= now }
+    }
+
+    private struct Shard {
+        var entries: [ByteBuffer: Entry] = [:]
+        /// Keys given a deadline, checked a few per write (stale ones drop out when checked).
+        var deadlines: [ByteBuffer] = []
+        var nextDeadline = 0
+
+        /// Removes expired keys among the next `budget` of `deadlines`.
+        mutating func sweep(budget: Int) {
+            guard !self.deadlines.isEmpty else { return }
+            let now = RESPKeyspace.now()
+            for _ in 0..<budget {
+                if self.nextDeadline >= self.deadlines.count { self.nextDeadline = 0 }
+                guard self.nextDeadline < self.deadlines.count else { return }
+                let key = self.deadlines[self.nextDeadline]
+                let expiresAt = self.entries[key]?.expiresAt ?? 0
+                if expiresAt == 0 || expiresAt <= now {
+                    if expiresAt != 0 { self.entries[key] = nil }
+                    self.deadlines.swapAt(self.nextDeadline, self.deadlines.count - 1)
+                    self.deadlines.removeLast()
+                } else {
+                    self.nextDeadline += 1
+                }
+            }
+        }
+    }
+
+    private let shards: [NIOLockedValueBox<Shard>]
+
+    /// An empty keyspace of `shardCount` shards.
+    public init(shardCount: Int = 64) {
+        self.shards = (0..<max(1, shardCount)).map { _ in NIOLockedValueBox(Shard()) }
+    }
+
+    /// Milliseconds on the monotonic clock: what deadlines are measured in.
+    static func now() -> Int64 {
+        Int64(NIODeadline.now().uptimeNanoseconds / 1_000_000)
+    }
+
+    /// Reads the live entry of `key` (nil when missing or expired).
+    func read<Result>(_ key: ByteBuffer, _ body: (Entry?) -> Result) -> Result {
+        self.shard(of: key).withLockedValue { shard in
+            guard let entry = shard.entries[key] else { return body(nil) }
+            if entry.expiresAt != 0, entry.isExpired(at: Self.now()) {
+                shard.entries[key] = nil
+                return body(nil)
+            }
+            return body(entry)
+        }
+    }
+
+    /// Changes the entry of `key` in place: `body` gets the live entry (nil when missing or expired) and may
+    /// set, change or remove it, under the shard's lock.
+    func write<Result>(_ key: ByteBuffer, _ body: (inout Entry?) -> Result) -> Result {
+        let stored = Self.detached(key)
+        return self.shard(of: key).withLockedValue { shard in
+            var gainedDeadline = false
+            let result = Self.access(&shard.entries[stored], body, gainedDeadline: &gainedDeadline)
+            if gainedDeadline { shard.deadlines.append(stored) }
+            shard.sweep(budget: 2)
+            return result
+        }
+    }
+
+    /// Removes `key`; whether it was there (and live).
+    func remove(_ key: ByteBuffer) -> Bool {
+        self.shard(of: key).withLockedValue { shard in
+            guard let entry = shard.entries.removeValue(forKey: key) else { return false }
+            return !entry.isExpired(at: entry.expiresAt == 0 ? 0 : Self.now())
+        }
+    }
+
+    /// How many keys there are (those expired but not yet reclaimed included, as Redis's DBSIZE counts).
+    public var count: Int {
+        self.shards.reduce(0) { total, shard in total + shard.withLockedValue { $0.entries.count } }
+    }
+
+    /// Removes every key.
+    public func removeAll() {
+        for shard in self.shards { shard.withLockedValue { $0 = Shard() } }
+    }
+
+    private static func access<Result>(
+        _ entry: inout Entry?,
+        _ body: (inout Entry?) -> Result,
+        gainedDeadline: inout Bool
+    ) -> Result {
+        if let expiresAt = entry?.expiresAt, expiresAt != 0, expiresAt <= Self.now() { entry = nil }
+        let hadDeadline = entry.map { $0.expiresAt != 0 } ?? false
+        let result = body(&entry)
+        if !hadDeadline, let expiresAt = entry?.expiresAt, expiresAt != 0 { gainedDeadline = true }
+        return result
+    }
+
+    private func shard(of key: ByteBuffer) -> NIOLockedValueBox<Shard> {
+        // FNV-1a over the key's bytes: cheap, and independent of the dictionary's own (seeded) hash.
+        var hash: UInt32 = 2_166_136_261
+        key.withUnsafeReadableBytes { bytes in
+            for byte in bytes { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        }
+        return self.shards[Int(hash % UInt32(self.shards.count))]
+    }
+
+    /// `bytes` in storage of their own (not a slice of a read buffer).
+    static func detached(_ bytes: ByteBuffer) -> ByteBuffer {
+        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
+        copy.writeImmutableBuffer(bytes)
+        return copy
+    }
+}

@@ -1,0 +1,318 @@
+import JourneyCore
+import Logging
+import NIOCore
+
+/// The bridge between one connection's pipeline and its protocol handler's task: framed messages wait here
+/// for the handler, its replies are encoded here into one buffer and sent together.
+///
+/// Everything runs on the connection's event loop, the handler's task included (`EventLoopTaskExecutor`), so
+/// handing over a waiting message or queueing a reply is a function call. Replies are flushed when the handler
+/// runs out of messages (before it waits) or, at the latest, once its task gives the loop back.
+final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDuplexHandler, WireMessageSource,
+    WireMessageSink
+{
+    typealias InboundIn = Inbound
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum Input {
+        case open
+        /// The peer half-closed, or the server is shutting down: the messages already framed still go.
+        case ended
+        /// The framer threw: the messages framed before still go, then the error (after the farewell).
+        case failed(any Error)
+    }
+
+    private let encode: (Outbound, inout ByteBuffer) throws -> Void
+    private let farewell: (any Error) -> Outbound?
+    private let limits: WireLimits
+    private let logger: Logger
+    private let recorder: JourneyRecorder?
+    private let slot: Int
+    private var context: ChannelHandlerContext?
+
+    private var input = Input.open
+    private var framed = CircularBuffer<(message: Inbound, timeline: RequestTimeline)>(initialCapacity: 16)
+    private var waiter: CheckedContinuation<Inbound?, any Error>?
+    private var readIsHeld = false
+
+    private var pending: ByteBuffer?
+    private var flushIsScheduled = false
+    private var outputIsClosed = false
+    private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
+
+    private var idleTimer: Scheduled<Void>?
+    /// When bytes last went either way, on the loop's clock.
+    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
+
+    /// The read in progress began (journey clock), and the first byte of the frame not yet complete arrived.
+    private var readStart: UInt64 = 0
+    private var frameStart: UInt64 = 0
+    /// The message the handler took last, until its first reply (or the next take).
+    private var current: RequestTimeline?
+    /// Messages answered, waiting for their replies to be flushed.
+    private var answered: [RequestTimeline] = []
+
+    init(
+        encode: @escaping (Outbound, inout ByteBuffer) throws -> Void,
+        farewell: @escaping (any Error) -> Outbound?,
+        limits: WireLimits,
+        logger: Logger,
+        recorder: JourneyRecorder?,
+        slot: Int
+    ) {
+        self.encode = encode
+        self.farewell = farewell
+        self.limits = limits
+        self.logger = logger
+        self.recorder = recorder
+        self.slot = slot
+    }
+
+    // MARK: the pipeline
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.lastActivity = context.eventLoop.now
+        self.recorder?.protocolConnection(opened: true, slot: self.slot)
+        self.armIdleTimer(in: self.limits.idleTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.idleTimer?.cancel()
+        self.context = nil
+    }
+
+    /// Bytes arrived from the kernel; called by `WireReadTap`, in front of the framer, on every read.
+    func bytesArrived() {
+        if let context = self.context { self.lastActivity = context.eventLoop.now }
+        guard let recorder = self.recorder, recorder.clock.isRunning else { return }
+        self.readStart = recorder.clock.now()
+        if self.frameStart == 0 { self.frameStart = self.readStart }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .open = self.input else { return }
+        let message = self.unwrapInboundIn(data)
+        var timeline = RequestTimeline()
+        if let recorder = self.recorder, recorder.clock.isRunning {
+            timeline.firstByte = self.frameStart != 0 ? self.frameStart : self.readStart
+            timeline.headArrived = self.readStart
+            timeline.headParsed = recorder.clock.now()
+            timeline.bodyDecoded = timeline.headParsed
+            self.frameStart = 0
+        }
+        if let waiter = self.waiter {
+            self.waiter = nil
+            self.took(timeline)
+            waiter.resume(returning: message)
+        } else {
+            self.framed.append((message, timeline))
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard case .open = self.input else { return }
+        if self.framed.count >= self.limits.maximumInFlight {
+            self.readIsHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is IOError || error is ChannelError {
+            // The socket failed (a reset, say): nothing more will be read or written.
+            self.logger.debug("connection error", metadata: ["error": "\(error)"])
+            context.close(promise: nil)
+            return
+        }
+        guard case .open = self.input else { return }
+        // The framer threw: the frame is malformed or too large. Logged here, once; the handler gets the
+        // messages framed before it, then the error.
+        let reason =
+            error is ByteToMessageDecoderError.PayloadTooLargeError
+            ? "frame larger than \(self.limits.maximumFrameSize) bytes" : "\(error)"
+        self.logger.info("malformed frame, closing the connection", metadata: ["reason": "\(reason)"])
+        self.recorder?.malformedFrame(slot: self.slot)
+        self.input = .failed(error)
+        self.wakeWaiter()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent || event as? ChannelEvent == .inputClosed {
+            // Shutting down, or the peer sent all it will: the handler answers what was framed, then its
+            // inbound sequence ends.
+            if case .open = self.input { self.input = .ended }
+            self.wakeWaiter()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { self.resumeWriters(throwing: nil) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.idleTimer?.cancel()
+        self.outputIsClosed = true
+        self.pending = nil
+        if case .open = self.input { self.input = .ended }
+        self.framed.removeAll()
+        self.wakeWaiter()
+        self.resumeWriters(throwing: ChannelError.ioOnClosedChannel)
+        self.recorder?.protocolConnection(opened: false, slot: self.slot)
+        context.fireChannelInactive()
+    }
+
+    // MARK: the handler's side (WireMessageSource)
+
+    func take() -> WireTake<Inbound> {
+        if let next = self.framed.popFirst() {
+            self.took(next.timeline)
+            if self.readIsHeld, self.framed.count < self.limits.maximumInFlight, let context = self.context {
+                self.readIsHeld = false
+                context.read()
+            }
+            return .message(next.message)
+        }
+        switch self.input {
+        case .open: return .nothingYet
+        case .ended: return .ended
+        case .failed(let error):
+            // The farewell goes once, after the replies to everything framed before the bad frame.
+            if let farewell = self.farewell(error) { _ = try? self.enqueue(farewell) }
+            self.flush()
+            self.outputIsClosed = true
+            self.input = .ended
+            return .failed(error)
+        }
+    }
+
+    func wait(_ continuation: CheckedContinuation<Inbound?, any Error>) {
+        switch self.take() {
+        case .message(let message): continuation.resume(returning: message)
+        case .ended: continuation.resume(returning: nil)
+        case .failed(let error): continuation.resume(throwing: error)
+        case .nothingYet:
+            // The handler has answered all it was given: its replies go now, in one write.
+            self.flush()
+            self.waiter = continuation
+        }
+    }
+
+    private func wakeWaiter() {
+        guard let waiter = self.waiter else { return }
+        self.waiter = nil
+        self.wait(waiter)
+    }
+
+    /// The handler took a message: the one before it, if never answered, is done.
+    private func took(_ timeline: RequestTimeline) {
+        guard let recorder = self.recorder else { return }
+        if var previous = self.current {
+            previous.processed = recorder.clock.now()
+            recorder.messageFinished(previous, slot: self.slot)
+        }
+        self.current = timeline
+    }
+
+    // MARK: the handler's side (WireMessageSink)
+
+    func enqueue(_ message: Outbound) throws -> Bool {
+        guard !self.outputIsClosed, let context = self.context else { throw ChannelError.ioOnClosedChannel }
+        if self.pending == nil { self.pending = context.channel.allocator.buffer(capacity: 512) }
+        try self.encode(message, &self.pending!)
+        if let recorder = self.recorder, var timeline = self.current {
+            self.current = nil
+            timeline.processed = recorder.clock.now()
+            self.answered.append(timeline)
+        }
+        if self.pending!.readableBytes >= 1 << 16 {
+            self.flush()
+        } else if !self.flushIsScheduled {
+            // Flushed before the handler waits for a message; this catches a handler that awaits something else.
+            self.flushIsScheduled = true
+            context.eventLoop.assumeIsolated().execute { self.flush() }
+        }
+        guard context.channel.isWritable else {
+            self.flush()
+            return false
+        }
+        return true
+    }
+
+    func waitUntilWritable(_ continuation: CheckedContinuation<Void, any Error>) {
+        if self.outputIsClosed || self.context == nil {
+            continuation.resume(throwing: ChannelError.ioOnClosedChannel)
+        } else if self.context?.channel.isWritable == true {
+            continuation.resume()
+        } else {
+            self.writabilityWaiters.append(continuation)
+        }
+    }
+
+    func finish() {
+        guard let context = self.context, context.channel.isActive else { return }
+        if case .failed = self.input { _ = self.take() }
+        self.outputIsClosed = true
+        self.resumeWriters(throwing: ChannelError.ioOnClosedChannel)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        self.flush(promise: promise)
+        promise.futureResult.hop(to: context.eventLoop).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    private func flush(promise: EventLoopPromise<Void>? = nil) {
+        self.flushIsScheduled = false
+        guard let context = self.context, let pending = self.pending else {
+            promise?.succeed()
+            return
+        }
+        self.pending = nil
+        self.lastActivity = context.eventLoop.now
+        context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
+        guard let recorder = self.recorder, !self.answered.isEmpty else { return }
+        let written = recorder.clock.now()
+        for var timeline in self.answered {
+            timeline.lastByteWritten = written
+            recorder.messageFinished(timeline, slot: self.slot)
+        }
+        self.answered.removeAll(keepingCapacity: true)
+    }
+
+    private func resumeWriters(throwing error: (any Error)?) {
+        let waiters = self.writabilityWaiters
+        self.writabilityWaiters = []
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
+    }
+
+    // MARK: idle
+
+    private func armIdleTimer(in timeout: TimeAmount?) {
+        guard let timeout, let context = self.context else { return }
+        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.idleTimerFired()
+        }
+    }
+
+    private func idleTimerFired() {
+        guard let timeout = self.limits.idleTimeout, let context = self.context else { return }
+        let idle = context.eventLoop.now - self.lastActivity
+        guard idle >= timeout else {
+            self.armIdleTimer(in: timeout - idle)
+            return
+        }
+        self.logger.debug("idle timeout, closing the connection")
+        self.recorder?.idleTimeout(slot: self.slot)
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension WireChannelHandler: Sendable {}

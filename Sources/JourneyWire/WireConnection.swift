@@ -1,0 +1,75 @@
+import JourneyConnection
+import JourneyCore
+import Logging
+import NIOCore
+
+/// A `WireProtocol` as a listener's `ConnectionProtocol`: the pipeline (read tap → framer → bridge) and the
+/// handler's task on the connection's event loop.
+public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
+    /// The protocol every connection speaks.
+    public var wireProtocol: Protocol
+    /// The per-loop recorders the messages' journeys are stamped into; nil records nothing.
+    public var journey: JourneyRecorders?
+    /// The logger for malformed frames and handler errors.
+    public var logger: Logger
+
+    /// The wire protocol's name.
+    public var name: String { self.wireProtocol.name }
+
+    /// A listener's protocol.
+    public init(_ wireProtocol: Protocol, journey: JourneyRecorders? = nil, logger: Logger? = nil) {
+        self.wireProtocol = wireProtocol
+        self.journey = journey
+        self.logger = logger ?? Logger(label: "journey.\(wireProtocol.name)")
+    }
+
+    /// Adds the framer and the bridge to `channel` and starts the handler's task.
+    public func configure(_ channel: any Channel) throws {
+        let wireProtocol = self.wireProtocol
+        let limits = wireProtocol.limits
+        let loop = channel.eventLoop
+        var logger = self.logger
+        logger[metadataKey: "protocol"] = "\(wireProtocol.name)"
+        logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let recorder = self.journey?.recorder(on: loop)
+        let encoder = wireProtocol.makeEncoder()
+        let bridge = WireChannelHandler<Protocol.Inbound, Protocol.Outbound>(
+            encode: { message, buffer in try encoder.encode(data: message, out: &buffer) },
+            farewell: { wireProtocol.farewell(for: $0) },
+            limits: limits,
+            logger: logger,
+            recorder: recorder,
+            slot: recorder?.slot(forProtocol: wireProtocol.name) ?? 0
+        )
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(WireReadTap { bridge.bytesArrived() })
+        try pipeline.addHandler(
+            ByteToMessageHandler(wireProtocol.makeFramer(), maximumBufferSize: limits.maximumFrameSize)
+        )
+        try pipeline.addHandler(bridge)
+
+        let inbound = WireInbound(
+            source: NIOLoopBound(bridge as any WireMessageSource<Protocol.Inbound>, eventLoop: loop)
+        )
+        let outbound = WireOutbound(
+            sink: NIOLoopBound(bridge as any WireMessageSink<Protocol.Outbound>, eventLoop: loop)
+        )
+        let context = WireContext(
+            remoteAddress: channel.remoteAddress,
+            localAddress: channel.localAddress,
+            eventLoop: loop,
+            logger: logger
+        )
+        Task(executorPreference: EventLoopTaskExecutor(loop)) {
+            do {
+                try await wireProtocol.handle(inbound, outbound, context: context)
+            } catch {
+                // A malformed frame was logged where it was found; anything else is the handler's.
+                if !(error is ByteToMessageDecoderError.PayloadTooLargeError), !(error is ChannelError) {
+                    logger.debug("handler ended with an error", metadata: ["error": "\(error)"])
+                }
+            }
+            outbound.finish()
+        }
+    }
+}
