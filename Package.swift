@@ -9,6 +9,8 @@ let package = Package(
         // The stages on their own, for embedders who build their own server (and for Fuzz/).
         .library(name: "JourneyHTTP1", targets: ["JourneyHTTP1"]),
         .library(name: "JourneyStaticFiles", targets: ["JourneyStaticFiles"]),
+        .library(name: "JourneyWire", targets: ["JourneyWire"]),
+        .library(name: "JourneyRESP", targets: ["JourneyRESP"]),
         .executable(name: "journey", targets: ["journey"]),
     ],
     dependencies: [

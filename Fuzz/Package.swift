@@ -43,6 +43,13 @@ let package = Package(
         fuzzTarget("FuzzPreconditions", [staticFiles]),
         fuzzTarget("FuzzDirectoryListing", [staticFiles]),
         fuzzTarget(
+            "FuzzRESP",
+            [
+                .product(name: "JourneyRESP", package: journeyPackage),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        fuzzTarget(
             "FuzzHTTP1",
             [
                 .product(name: "JourneyHTTP1", package: journeyPackage),

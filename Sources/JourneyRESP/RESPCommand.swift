@@ -15,10 +15,11 @@ public struct RESPCommand: Sendable, Equatable {
         self.arguments = words.map { ByteBuffer(string: $0) }
     }
 
-    /// The command's name in lower case, as the command table is keyed (nil when too long to be one).
-    var name: String? {
-        guard let first = self.arguments.first, first.readableBytes <= 32 else { return nil }
-        return String(decoding: first.readableBytesView.lazy.map(Self.lowercased), as: UTF8.self)
+    /// The command's name folded to lower case and packed into two words: a table key made without a String
+    /// (nil when longer than 15 bytes, which no command's name is).
+    var nameKey: RESPCommandName? {
+        guard let first = self.arguments.first else { return nil }
+        return RESPCommandName(first.readableBytesView)
     }
 
     /// The argument at `index` as written, for error messages.
@@ -66,7 +67,7 @@ public struct RESPCommand: Sendable, Equatable {
         return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
+    static func lowercased(_ byte: UInt8) -> UInt8 {
         (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 

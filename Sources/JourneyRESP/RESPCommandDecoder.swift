@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The Parse stage of RESP: bytes to commands, as Redis reads them — multibulk (`*2\r\n$3\r\nGET\r\n…`, what
 /// clients send) or inline (`PING\r\n`, what telnet sends), any number pipelined in one read.
 ///
@@ -45,7 +53,7 @@ public struct RESPCommandDecoder: ByteToMessageDecoder {
     /// The next command (an empty one for a line Redis skips), or nil when more bytes are needed.
     mutating func decodeCommand(_ buffer: inout ByteBuffer) throws -> RESPCommand? {
         if self.remaining == 0 {
-            guard let first = buffer.readableBytesView.first else { return nil }
+            guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return nil }
             guard first == UInt8(ascii: "*") else { return try self.decodeInline(&buffer) }
             guard let (count, length) = try self.headerLine(buffer, tooLong: .tooBigMultibulkCount) else { return nil }
             guard let count, count <= Int32.max else { throw RESPProtocolError.invalidMultibulkLength }
@@ -60,7 +68,7 @@ public struct RESPCommandDecoder: ByteToMessageDecoder {
         while self.remaining > 0 {
             guard let (declared, length) = try self.headerLine(buffer, tooLong: .tooBigBulkCount) else { return nil }
             // Redis looks at the line's first byte once the whole line is in.
-            let first = buffer.readableBytesView.first!
+            let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
             guard first == UInt8(ascii: "$") else { throw RESPProtocolError.expectedBulk(got: first) }
             guard let declared, declared >= 0, declared <= self.maximumRequestSize else {
                 throw RESPProtocolError.invalidBulkLength
@@ -86,24 +94,33 @@ public struct RESPCommandDecoder: ByteToMessageDecoder {
     /// A `*N` or `$N` line at the reader index: its number (nil when not one) and its length with the line
     /// break; nil when the line break has not arrived.
     private func headerLine(_ buffer: ByteBuffer, tooLong: RESPProtocolError) throws -> (Int64?, Int)? {
-        let view = buffer.readableBytesView
-        guard let carriageReturn = view.firstIndex(of: UInt8(ascii: "\r")) else {
-            if view.count > Self.maximumLineLength { throw tooLong }
-            return nil
+        try buffer.withUnsafeReadableBytes { bytes -> (Int64?, Int)? in
+            guard let carriageReturn = Self.index(of: UInt8(ascii: "\r"), in: bytes) else {
+                if bytes.count > Self.maximumLineLength { throw tooLong }
+                return nil
+            }
+            // Redis wants the byte after the carriage return (the line feed) before it reads the line.
+            guard carriageReturn + 1 < bytes.count else { return nil }
+            let number = RESPCommand.integer(UnsafeRawBufferPointer(rebasing: bytes[1..<carriageReturn]))
+            return (number, carriageReturn + 2)
         }
-        // Redis wants the byte after the carriage return (the line feed) before it reads the line.
-        guard carriageReturn + 1 < view.endIndex else { return nil }
-        let number = RESPCommand.integer(view[(view.startIndex + 1)..<carriageReturn])
-        return (number, carriageReturn + 2 - view.startIndex)
+    }
+
+    /// The offset of the first `byte` in `bytes` (memchr: the lines are scanned a machine word at a time).
+    private static func index(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, let found = memchr(base, Int32(byte), bytes.count) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
     }
 
     /// An inline command: a line of words.
     private mutating func decodeInline(_ buffer: inout ByteBuffer) throws -> RESPCommand? {
-        let view = buffer.readableBytesView
-        guard let lineFeed = view.firstIndex(of: UInt8(ascii: "\n")) else {
-            if view.count > Self.maximumLineLength { throw RESPProtocolError.tooBigInlineRequest }
+        let found = buffer.withUnsafeReadableBytes { Self.index(of: UInt8(ascii: "\n"), in: $0) }
+        guard let offset = found else {
+            if buffer.readableBytes > Self.maximumLineLength { throw RESPProtocolError.tooBigInlineRequest }
             return nil
         }
+        let view = buffer.readableBytesView
+        let lineFeed = view.startIndex + offset
         var lineEnd = lineFeed
         if lineEnd > view.startIndex, view[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
         guard let words = RESPInlineCommand.split(view[view.startIndex..<lineEnd]) else {

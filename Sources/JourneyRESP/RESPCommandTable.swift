@@ -68,10 +68,15 @@ enum RESPCommandTable {
         },
     ]
 
+    /// The entries by packed name, for the lookup every command makes.
+    private static let byName: [RESPCommandName: (name: String, entry: Entry)] = Dictionary(
+        uniqueKeysWithValues: Self.entries.map { (RESPCommandName($0.key.utf8)!, ($0.key, $0.value)) }
+    )
+
     /// Runs `command` for `session`: the reply, or the error Redis gives for an unknown command or a wrong
     /// number of arguments.
     static func run(_ command: RESPCommand, in session: inout RESPSession) -> RESPReply {
-        guard let name = command.name, let entry = Self.entries[name] else { return Self.unknown(command) }
+        guard let key = command.nameKey, let (name, entry) = Self.byName[key] else { return Self.unknown(command) }
         let count = command.arguments.count
         guard entry.arity > 0 ? count == entry.arity : count >= -entry.arity else {
             return Self.wrongArity(name)

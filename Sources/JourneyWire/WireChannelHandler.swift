@@ -8,12 +8,16 @@ import NIOCore
 /// Everything runs on the connection's event loop, the handler's task included (`EventLoopTaskExecutor`), so
 /// handing over a waiting message or queueing a reply is a function call. Replies are flushed when the handler
 /// runs out of messages (before it waits) or, at the latest, once its task gives the loop back.
-final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDuplexHandler, WireMessageSource,
-    WireMessageSink
-{
-    typealias InboundIn = Inbound
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+///
+/// Not generic, on purpose: NIO calls a handler through an existential, where a generic class runs its
+/// unspecialised code (a runtime metadata lookup for every generic value it touches, per message). Messages
+/// wait here as NIO delivered them (`NIOAny`); `WireInbound`, specialised in the protocol's own module,
+/// unwraps them, and `WireOutbound` encodes replies into this handler's buffer.
+@usableFromInline
+final class WireChannelHandler: ChannelDuplexHandler {
+    @usableFromInline typealias InboundIn = Any
+    @usableFromInline typealias OutboundIn = ByteBuffer
+    @usableFromInline typealias OutboundOut = ByteBuffer
 
     private enum Input {
         case open
@@ -23,8 +27,8 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         case failed(any Error)
     }
 
-    private let encode: (Outbound, inout ByteBuffer) throws -> Void
-    private let farewell: (any Error) -> Outbound?
+    /// Encodes the protocol's farewell for a framer's error into the buffer; false when there is none.
+    private let farewell: (any Error, inout ByteBuffer) throws -> Bool
     private let limits: WireLimits
     private let logger: Logger
     private let recorder: JourneyRecorder?
@@ -32,8 +36,9 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
     private var context: ChannelHandlerContext?
 
     private var input = Input.open
-    private var framed = CircularBuffer<(message: Inbound, timeline: RequestTimeline)>(initialCapacity: 16)
-    private var waiter: CheckedContinuation<Inbound?, any Error>?
+    private var framed = CircularBuffer<NIOAny>(initialCapacity: 16)
+    private var framedTimelines = CircularBuffer<RequestTimeline>(initialCapacity: 16)
+    private var waiter: CheckedContinuation<WireTake, Never>?
     private var readIsHeld = false
 
     private var pending: ByteBuffer?
@@ -54,14 +59,12 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
     private var answered: [RequestTimeline] = []
 
     init(
-        encode: @escaping (Outbound, inout ByteBuffer) throws -> Void,
-        farewell: @escaping (any Error) -> Outbound?,
+        farewell: @escaping (any Error, inout ByteBuffer) throws -> Bool,
         limits: WireLimits,
         logger: Logger,
         recorder: JourneyRecorder?,
         slot: Int
     ) {
-        self.encode = encode
         self.farewell = farewell
         self.limits = limits
         self.logger = logger
@@ -71,6 +74,7 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
 
     // MARK: the pipeline
 
+    @usableFromInline
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.lastActivity = context.eventLoop.now
@@ -78,6 +82,7 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         self.armIdleTimer(in: self.limits.idleTimeout)
     }
 
+    @usableFromInline
     func handlerRemoved(context: ChannelHandlerContext) {
         self.idleTimer?.cancel()
         self.context = nil
@@ -91,9 +96,9 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         if self.frameStart == 0 { self.frameStart = self.readStart }
     }
 
+    @usableFromInline
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .open = self.input else { return }
-        let message = self.unwrapInboundIn(data)
         var timeline = RequestTimeline()
         if let recorder = self.recorder, recorder.clock.isRunning {
             timeline.firstByte = self.frameStart != 0 ? self.frameStart : self.readStart
@@ -105,12 +110,14 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         if let waiter = self.waiter {
             self.waiter = nil
             self.took(timeline)
-            waiter.resume(returning: message)
+            waiter.resume(returning: .message(data))
         } else {
-            self.framed.append((message, timeline))
+            self.framed.append(data)
+            self.framedTimelines.append(timeline)
         }
     }
 
+    @usableFromInline
     func read(context: ChannelHandlerContext) {
         guard case .open = self.input else { return }
         if self.framed.count >= self.limits.maximumInFlight {
@@ -120,6 +127,7 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         }
     }
 
+    @usableFromInline
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is IOError || error is ChannelError {
             // The socket failed (a reset, say): nothing more will be read or written.
@@ -139,6 +147,7 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         self.wakeWaiter()
     }
 
+    @usableFromInline
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent || event as? ChannelEvent == .inputClosed {
             // Shutting down, or the peer sent all it will: the handler answers what was framed, then its
@@ -150,40 +159,45 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         context.fireUserInboundEventTriggered(event)
     }
 
+    @usableFromInline
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable { self.resumeWriters(throwing: nil) }
         context.fireChannelWritabilityChanged()
     }
 
+    @usableFromInline
     func channelInactive(context: ChannelHandlerContext) {
         self.idleTimer?.cancel()
         self.outputIsClosed = true
         self.pending = nil
         if case .open = self.input { self.input = .ended }
         self.framed.removeAll()
+        self.framedTimelines.removeAll()
         self.wakeWaiter()
         self.resumeWriters(throwing: ChannelError.ioOnClosedChannel)
         self.recorder?.protocolConnection(opened: false, slot: self.slot)
         context.fireChannelInactive()
     }
 
-    // MARK: the handler's side (WireMessageSource)
+    // MARK: the handler's side: `WireInbound`
 
-    func take() -> WireTake<Inbound> {
+    /// The next framed message, or the end, or the framer's error, or `nothingYet`.
+    @usableFromInline
+    func take() -> WireTake {
         if let next = self.framed.popFirst() {
-            self.took(next.timeline)
+            self.took(self.framedTimelines.removeFirst())
             if self.readIsHeld, self.framed.count < self.limits.maximumInFlight, let context = self.context {
                 self.readIsHeld = false
                 context.read()
             }
-            return .message(next.message)
+            return .message(next)
         }
         switch self.input {
         case .open: return .nothingYet
         case .ended: return .ended
         case .failed(let error):
             // The farewell goes once, after the replies to everything framed before the bad frame.
-            if let farewell = self.farewell(error) { _ = try? self.enqueue(farewell) }
+            _ = try? self.append { try self.farewell(error, &$0) }
             self.flush()
             self.outputIsClosed = true
             self.input = .ended
@@ -191,15 +205,16 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         }
     }
 
-    func wait(_ continuation: CheckedContinuation<Inbound?, any Error>) {
+    /// Resumes `continuation` with the next message (or the end, or the error) once there is one.
+    @usableFromInline
+    func wait(_ continuation: CheckedContinuation<WireTake, Never>) {
         switch self.take() {
-        case .message(let message): continuation.resume(returning: message)
-        case .ended: continuation.resume(returning: nil)
-        case .failed(let error): continuation.resume(throwing: error)
         case .nothingYet:
             // The handler has answered all it was given: its replies go now, in one write.
             self.flush()
             self.waiter = continuation
+        case let taken:
+            continuation.resume(returning: taken)
         }
     }
 
@@ -219,12 +234,15 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         self.current = timeline
     }
 
-    // MARK: the handler's side (WireMessageSink)
+    // MARK: the handler's side: `WireOutbound`
 
-    func enqueue(_ message: Outbound) throws -> Bool {
+    /// Lets `encode` append a reply to the next flush; false when the writer should wait for the send queue
+    /// to drain (`waitUntilWritable`). Throws once the connection is closed.
+    @usableFromInline
+    func append(_ encode: (inout ByteBuffer) throws -> Bool) throws -> Bool {
         guard !self.outputIsClosed, let context = self.context else { throw ChannelError.ioOnClosedChannel }
         if self.pending == nil { self.pending = context.channel.allocator.buffer(capacity: 512) }
-        try self.encode(message, &self.pending!)
+        guard try encode(&self.pending!) else { return true }
         if let recorder = self.recorder, var timeline = self.current {
             self.current = nil
             timeline.processed = recorder.clock.now()
@@ -244,6 +262,8 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         return true
     }
 
+    /// Resumes `continuation` once the send queue has room (throws once the connection is closed).
+    @usableFromInline
     func waitUntilWritable(_ continuation: CheckedContinuation<Void, any Error>) {
         if self.outputIsClosed || self.context == nil {
             continuation.resume(throwing: ChannelError.ioOnClosedChannel)
@@ -254,6 +274,8 @@ final class WireChannelHandler<Inbound: Sendable, Outbound: Sendable>: ChannelDu
         }
     }
 
+    /// Sends what is queued, then closes the connection.
+    @usableFromInline
     func finish() {
         guard let context = self.context, context.channel.isActive else { return }
         if case .failed = self.input { _ = self.take() }

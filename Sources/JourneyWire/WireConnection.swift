@@ -33,9 +33,15 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
         logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
         let recorder = self.journey?.recorder(on: loop)
         let encoder = wireProtocol.makeEncoder()
-        let bridge = WireChannelHandler<Protocol.Inbound, Protocol.Outbound>(
-            encode: { message, buffer in try encoder.encode(data: message, out: &buffer) },
-            farewell: { wireProtocol.farewell(for: $0) },
+        let encode: (Protocol.Outbound, inout ByteBuffer) throws -> Void = { message, buffer in
+            try encoder.encode(data: message, out: &buffer)
+        }
+        let bridge = WireChannelHandler(
+            farewell: { error, buffer in
+                guard let farewell = wireProtocol.farewell(for: error) else { return false }
+                try encoder.encode(data: farewell, out: &buffer)
+                return true
+            },
             limits: limits,
             logger: logger,
             recorder: recorder,
@@ -48,12 +54,9 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
         )
         try pipeline.addHandler(bridge)
 
-        let inbound = WireInbound(
-            source: NIOLoopBound(bridge as any WireMessageSource<Protocol.Inbound>, eventLoop: loop)
-        )
-        let outbound = WireOutbound(
-            sink: NIOLoopBound(bridge as any WireMessageSink<Protocol.Outbound>, eventLoop: loop)
-        )
+        let connection = NIOLoopBound(bridge, eventLoop: loop)
+        let inbound = WireInbound<Protocol.Inbound>(connection: connection)
+        let outbound = WireOutbound(connection: connection, encode: NIOLoopBound(encode, eventLoop: loop))
         let context = WireContext(
             remoteAddress: channel.remoteAddress,
             localAddress: channel.localAddress,

@@ -108,12 +108,23 @@ struct RESPTests {
     func repliesAreByteForByteRedis() async throws {
         let directory = try TemporaryDirectory()
         let socket = directory.path + "/redis.sock"
+        // redis-server lives as long as its standard input: the shell stops it when the pipe closes, even if
+        // this test process dies first; its output goes nowhere (an inherited pipe would keep `swift test` waiting).
         let redis = Process()
-        redis.executableURL = URL(fileURLWithPath: RedisTools.server!)
-        redis.arguments = ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no"]
+        redis.executableURL = URL(fileURLWithPath: "/bin/sh")
+        redis.arguments = [
+            "-c", "\"$0\" --port 0 --unixsocket \"$1\" --save '' --appendonly no & cat > /dev/null; kill -9 $!",
+            RedisTools.server!, socket,
+        ]
+        let lifeline = Pipe()
+        redis.standardInput = lifeline
         redis.standardOutput = FileHandle.nullDevice
+        redis.standardError = FileHandle.nullDevice
         try redis.run()
-        defer { redis.terminate() }
+        defer {
+            try? lifeline.fileHandleForWriting.close()
+            redis.waitUntilExit()
+        }
         // redis-server is ready once its socket answers.
         let start = ContinuousClock.now
         while (try? await RawClient.exchange("PING\r\n", unixSocket: socket)) != "+PONG\r\n" {

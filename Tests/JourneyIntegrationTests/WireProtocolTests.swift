@@ -67,9 +67,23 @@ import Testing
 
     @Test func aSilentPeerIsClosedAtTheIdleTimeout() async throws {
         try await Self.with(QuickIdle()) { server, port in
-            // The client never closes: only the server's idle timeout ends the exchange before the deadline.
-            let reply = try await RawClient.exchange("hello\n", port: port, halfClose: false, deadline: .seconds(10))
-            #expect(reply == "hello\r\n")
+            let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            // The client sends nothing and never closes: only the server's idle timeout ends the connection (a
+            // server without one leaves this test to the deadline, which fails it).
+            let deadline = client.channel.eventLoop.scheduleTask(in: .seconds(20)) {
+                client.channel.close(promise: nil)
+            }
+            let start = ContinuousClock.now
+            try await client.executeThenClose { inbound, _ in
+                for try await _ in inbound {}
+            }
+            deadline.cancel()
+            #expect(ContinuousClock.now - start < .seconds(20))
             await server.server.collectStatistics()
             let tally = server.server.statistics.snapshot().totals.protocols.first { $0.name == "idle" }
             #expect(tally?.idleTimeouts == 1)

@@ -17,7 +17,7 @@ final class ReadCounter: ChannelOutboundHandler {
 }
 
 @Suite struct WireChannelHandlerTests {
-    typealias Bridge = WireChannelHandler<ByteBuffer, String>
+    typealias Bridge = WireChannelHandler
 
     struct Bad: Error {}
 
@@ -29,8 +29,11 @@ final class ReadCounter: ChannelOutboundHandler {
         let channel = EmbeddedChannel()
         let encoder = LineEncoder(delimiter: "\n")
         let bridge = Bridge(
-            encode: { try encoder.encode(data: $0, out: &$1) },
-            farewell: farewell,
+            farewell: { error, buffer in
+                guard let line = farewell(error) else { return false }
+                try encoder.encode(data: line, out: &buffer)
+                return true
+            },
             limits: limits,
             logger: .init(label: "test"),
             recorder: nil,
@@ -47,8 +50,8 @@ final class ReadCounter: ChannelOutboundHandler {
         return (channel, bridge, counter)
     }
 
-    static func text(_ taken: WireTake<ByteBuffer>) -> String? {
-        if case .message(let line) = taken { return String(buffer: line) }
+    static func text(_ taken: WireTake) -> String? {
+        if case .message(let line) = taken { return String(buffer: Unwrapper<ByteBuffer>.unwrapInboundIn(line)) }
         return nil
     }
 
@@ -126,7 +129,7 @@ final class ReadCounter: ChannelOutboundHandler {
         try channel.writeInbound(ByteBuffer(string: "first\n"))
         _ = bridge.take()
         _ = try bridge.enqueue("reply")
-        let next: ByteBuffer? = try await withCheckedThrowingContinuation { continuation in
+        let next: WireTake = await withCheckedContinuation { continuation in
             bridge.wait(continuation)
             // Waiting flushed the reply at once.
             #expect(
@@ -134,7 +137,17 @@ final class ReadCounter: ChannelOutboundHandler {
             )
             _ = try? channel.writeInbound(ByteBuffer(string: "second\n"))
         }
-        #expect(next.map { String(buffer: $0) } == "second")
+        #expect(Self.text(next) == "second")
+    }
+}
+
+extension WireChannelHandler {
+    /// Queues `line` as the tests' line protocol would.
+    func enqueue(_ line: String) throws -> Bool {
+        try self.append { buffer in
+            try LineEncoder(delimiter: "\n").encode(data: line, out: &buffer)
+            return true
+        }
     }
 }
 
