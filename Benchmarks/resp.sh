@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # RESP benchmark, side by side in one run (Benchmarks/RESULTS.md): redis-benchmark against journey's RESP
 # listener and against a real redis-server, each pinned to CPU 0 (journey with one event loop), the load on
-# CPU 1; requests/s per test, the ratio to redis-server, and requests per server CPU-second.
+# CPU 1, after a warm-up run; the best requests/s of REPS runs per test, the ratio to redis-server, and the
+# server CPU used.
 #
 # usage: Benchmarks/resp.sh        REQUESTS=200000 PIPELINE=16 CLIENTS=50 TESTS=ping,set,get REPS=3
 # needs: redis-server and redis-benchmark (apt-get install redis-server redis-tools)
@@ -39,6 +40,8 @@ for server in redis journey; do
     redis) port=16501 && start $port redis-server --port $port --save '' --appendonly no ;;
     journey) port=16502 && start $port .build/release/journey serve "$WWW" --port 18502 --threads 1 --resp $port ;;
     esac
+    # Warm-up, not counted: the first test of a fresh server otherwise pays for its connections and allocations.
+    taskset -c 1 redis-benchmark -p $port -t "$TESTS" -n 50000 -P "$PIPELINE" -c "$CLIENTS" -q > /dev/null
     for _ in $(seq "$REPS"); do
         before=$(cpu_ticks "$SERVER")
         output=$(taskset -c 1 redis-benchmark -p $port -t "$TESTS" -n "$REQUESTS" -P "$PIPELINE" -c "$CLIENTS" --csv)

@@ -36,8 +36,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
 
     private var input = Input.open
-    private var framed = CircularBuffer<NIOAny>(initialCapacity: 16)
-    private var framedTimelines = CircularBuffer<RequestTimeline>(initialCapacity: 16)
+    private var framed = CircularBuffer<(message: NIOAny, timeline: RequestTimeline)>(initialCapacity: 16)
     private var waiter: CheckedContinuation<WireTake, Never>?
     private var readIsHeld = false
 
@@ -112,8 +111,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
             self.took(timeline)
             waiter.resume(returning: .message(data))
         } else {
-            self.framed.append(data)
-            self.framedTimelines.append(timeline)
+            self.framed.append((data, timeline))
         }
     }
 
@@ -172,7 +170,6 @@ final class WireChannelHandler: ChannelDuplexHandler {
         self.pending = nil
         if case .open = self.input { self.input = .ended }
         self.framed.removeAll()
-        self.framedTimelines.removeAll()
         self.wakeWaiter()
         self.resumeWriters(throwing: ChannelError.ioOnClosedChannel)
         self.recorder?.protocolConnection(opened: false, slot: self.slot)
@@ -185,12 +182,12 @@ final class WireChannelHandler: ChannelDuplexHandler {
     @usableFromInline
     func take() -> WireTake {
         if let next = self.framed.popFirst() {
-            self.took(self.framedTimelines.removeFirst())
+            self.took(next.timeline)
             if self.readIsHeld, self.framed.count < self.limits.maximumInFlight, let context = self.context {
                 self.readIsHeld = false
                 context.read()
             }
-            return .message(next)
+            return .message(next.message)
         }
         switch self.input {
         case .open: return .nothingYet
