@@ -13,7 +13,7 @@ import Darwin
 ///
 /// A command's arguments are slices of the read buffer (no copy). The arguments of a command that spans
 /// reads are kept as they complete, so a large pipelined value is scanned once.
-public struct RESPCommandDecoder: ByteToMessageDecoder {
+public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
     /// A command.
     public typealias InboundOut = RESPCommand
 
@@ -33,21 +33,17 @@ public struct RESPCommandDecoder: ByteToMessageDecoder {
         self.maximumRequestSize = maximumRequestSize
     }
 
-    /// Decodes as many commands as `buffer` holds.
-    public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let command = try self.decodeCommand(&buffer) else { return .needMoreData }
-        if !command.arguments.isEmpty { context.fireChannelRead(self.wrapInboundOut(command)) }
-        return .continue
+    /// The next command, or nil when more bytes are needed (lines Redis skips are skipped).
+    public mutating func decode(buffer: inout ByteBuffer) throws -> RESPCommand? {
+        while let command = try self.decodeCommand(&buffer) {
+            if !command.arguments.isEmpty { return command }
+        }
+        return nil
     }
 
     /// At the end of the input a partial command is dropped, as Redis drops it.
-    public mutating func decodeLast(
-        context: ChannelHandlerContext,
-        buffer: inout ByteBuffer,
-        seenEOF: Bool
-    ) throws -> DecodingState {
-        while try self.decode(context: context, buffer: &buffer) == .continue {}
-        return .needMoreData
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> RESPCommand? {
+        try self.decode(buffer: &buffer)
     }
 
     /// The next command (an empty one for a line Redis skips), or nil when more bytes are needed.

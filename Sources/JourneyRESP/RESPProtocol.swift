@@ -8,7 +8,7 @@ import NIOCore
 /// EXPIRE/PEXPIRE (NX/XX/GT/LT), TTL/PTTL, PERSIST, TYPE, MGET, MSET, DBSIZE, FLUSHDB/FLUSHALL,
 /// COMMAND (COUNT/INFO/DOCS), CONFIG GET, SELECT, QUIT; inline and multibulk requests, pipelined. Replies and
 /// errors are Redis 7's, word for word.
-public struct RESPProtocol: WireProtocol {
+public struct RESPProtocol: WireResponder {
     /// The databases (`SELECT 0` to `SELECT 15`), shared by every connection of the listeners given this value.
     public let databases: [RESPKeyspace]
     /// The most bytes one request may take (Redis's proto-max-bulk-len is 512 MiB; 64 MiB by default here).
@@ -50,17 +50,15 @@ public struct RESPProtocol: WireProtocol {
         RESPReplyEncoder()
     }
 
-    /// Answers each command in order; QUIT answers OK and closes.
-    public func handle(
-        _ inbound: WireInbound<RESPCommand>,
-        _ outbound: WireOutbound<RESPReply>,
-        context: WireContext
-    ) async throws {
-        var session = RESPSession(databases: self.databases)
-        for try await command in inbound {
-            try await outbound.write(RESPCommandTable.run(command, in: &session))
-            if session.isQuitting { return }
-        }
+    /// A connection starts in database 0.
+    public func makeSession(context: WireContext) -> RESPSession {
+        RESPSession(databases: self.databases)
+    }
+
+    /// Runs the command; QUIT answers OK and closes.
+    public func respond(to command: RESPCommand, in session: inout RESPSession) -> WireResponse<RESPReply> {
+        let reply = RESPCommandTable.run(command, in: &session)
+        return session.isQuitting ? .replyThenClose(reply) : .reply(reply)
     }
 
     /// `-ERR Protocol error: …`, as Redis answers before it closes (nothing for an oversized request).

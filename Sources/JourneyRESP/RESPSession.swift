@@ -1,5 +1,5 @@
 /// One connection's state as its commands see it: the databases, the one it has selected, whether it quit.
-struct RESPSession {
+public struct RESPSession {
     /// Every database of the listener (Redis's 16), shared by all connections.
     let databases: [RESPKeyspace]
     /// The database `SELECT` chose (0 to start with).

@@ -45,9 +45,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
     private var outputIsClosed = false
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
 
-    private var idleTimer: Scheduled<Void>?
-    /// When bytes last went either way, on the loop's clock.
-    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
+    private var idleTimer: WireIdleTimer?
 
     /// The read in progress began (journey clock), and the first byte of the frame not yet complete arrived.
     private var readStart: UInt64 = 0
@@ -76,20 +74,27 @@ final class WireChannelHandler: ChannelDuplexHandler {
     @usableFromInline
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.lastActivity = context.eventLoop.now
         self.recorder?.protocolConnection(opened: true, slot: self.slot)
-        self.armIdleTimer(in: self.limits.idleTimeout)
+        let idleTimer = WireIdleTimer(timeout: self.limits.idleTimeout) { [recorder, slot, logger] in
+            logger.debug("idle timeout, closing the connection")
+            recorder?.idleTimeout(slot: slot)
+            context.close(promise: nil)
+        }
+        idleTimer.start(on: context.eventLoop)
+        self.idleTimer = idleTimer
     }
 
     @usableFromInline
     func handlerRemoved(context: ChannelHandlerContext) {
+        // The timer's action holds the context: let both go.
         self.idleTimer?.cancel()
+        self.idleTimer = nil
         self.context = nil
     }
 
     /// Bytes arrived from the kernel; called by `WireReadTap`, in front of the framer, on every read.
     func bytesArrived() {
-        if let context = self.context { self.lastActivity = context.eventLoop.now }
+        if let context = self.context { self.idleTimer?.touch(context.eventLoop.now) }
         guard let recorder = self.recorder, recorder.clock.isRunning else { return }
         self.readStart = recorder.clock.now()
         if self.frameStart == 0 { self.frameStart = self.readStart }
@@ -292,7 +297,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
             return
         }
         self.pending = nil
-        self.lastActivity = context.eventLoop.now
+        self.idleTimer?.touch(context.eventLoop.now)
         context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
         guard let recorder = self.recorder, !self.answered.isEmpty else { return }
         let written = recorder.clock.now()
@@ -309,27 +314,6 @@ final class WireChannelHandler: ChannelDuplexHandler {
         for waiter in waiters {
             if let error { waiter.resume(throwing: error) } else { waiter.resume() }
         }
-    }
-
-    // MARK: idle
-
-    private func armIdleTimer(in timeout: TimeAmount?) {
-        guard let timeout, let context = self.context else { return }
-        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            self.idleTimerFired()
-        }
-    }
-
-    private func idleTimerFired() {
-        guard let timeout = self.limits.idleTimeout, let context = self.context else { return }
-        let idle = context.eventLoop.now - self.lastActivity
-        guard idle >= timeout else {
-            self.armIdleTimer(in: timeout - idle)
-            return
-        }
-        self.logger.debug("idle timeout, closing the connection")
-        self.recorder?.idleTimeout(slot: self.slot)
-        context.close(promise: nil)
     }
 }
 

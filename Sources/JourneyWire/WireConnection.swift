@@ -23,8 +23,13 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
         self.logger = logger ?? Logger(label: "journey.\(wireProtocol.name)")
     }
 
-    /// Adds the framer and the bridge to `channel` and starts the handler's task.
+    /// Adds the framer and the bridge to `channel` and starts the handler's task (a `WireResponder` gets one
+    /// handler that frames, answers and encodes each read in one pass, and no task).
     public func configure(_ channel: any Channel) throws {
+        if let responder = self.wireProtocol as? any WireResponder {
+            try self.configure(channel, responder: responder)
+            return
+        }
         let wireProtocol = self.wireProtocol
         let limits = wireProtocol.limits
         let loop = channel.eventLoop
@@ -74,5 +79,23 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
             }
             outbound.finish()
         }
+    }
+
+    private func configure(_ channel: any Channel, responder: some WireResponder) throws {
+        var logger = self.logger
+        logger[metadataKey: "protocol"] = "\(responder.name)"
+        logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let context = WireContext(
+            remoteAddress: channel.remoteAddress,
+            localAddress: channel.localAddress,
+            eventLoop: channel.eventLoop,
+            logger: logger
+        )
+        let handler = WireResponderHandler(
+            responder,
+            context: context,
+            recorder: self.journey?.recorder(on: channel.eventLoop)
+        )
+        try channel.pipeline.syncOperations.addHandler(handler)
     }
 }
