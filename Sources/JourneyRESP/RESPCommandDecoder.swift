@@ -115,14 +115,14 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             if buffer.readableBytes > Self.maximumLineLength { throw RESPProtocolError.tooBigInlineRequest }
             return nil
         }
-        let view = buffer.readableBytesView
-        let lineFeed = view.startIndex + offset
-        var lineEnd = lineFeed
-        if lineEnd > view.startIndex, view[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-        guard let words = RESPInlineCommand.split(view[view.startIndex..<lineEnd]) else {
+        var lineLength = offset
+        if lineLength > 0, buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+            lineLength -= 1
+        }
+        guard let words = RESPInlineCommand.words(of: buffer, length: lineLength) else {
             throw RESPProtocolError.unbalancedQuotes
         }
-        buffer.moveReaderIndex(forwardBy: lineFeed + 1 - view.startIndex)
+        buffer.moveReaderIndex(forwardBy: offset + 1)
         return RESPCommand(arguments: words)
     }
 }

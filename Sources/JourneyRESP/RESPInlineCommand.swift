@@ -4,6 +4,35 @@ import NIOCore
 /// `sdssplitargs` splits them: spaces between words, double quotes with `\n`, `\xHH`… escapes, single
 /// quotes with `\'`; a closing quote must end its word.
 enum RESPInlineCommand {
+    /// The words of the `length`-byte line at `buffer`'s reader index: slices of the buffer, not copies, when
+    /// the line has no quotes (telnet's `PING`, `GET key`); `split`'s words otherwise. Nil for unbalanced quotes.
+    static func words(of buffer: ByteBuffer, length: Int) -> [ByteBuffer]? {
+        let plain: [ByteBuffer]? = buffer.withUnsafeReadableBytes { bytes in
+            var words: [ByteBuffer] = []
+            var start: Int?
+            for index in 0..<length {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == 0 { return nil }
+                if let first = start {
+                    // Inside a word only these end it (as in `split`); \v and \f belong to the word.
+                    if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+                        words.append(buffer.getSlice(at: buffer.readerIndex + first, length: index - first)!)
+                        start = nil
+                    }
+                } else if !isSpace(byte) {
+                    start = index
+                }
+            }
+            if let first = start {
+                words.append(buffer.getSlice(at: buffer.readerIndex + first, length: length - first)!)
+            }
+            return words
+        }
+        if let plain { return plain }
+        let view = buffer.readableBytesView
+        return Self.split(view[view.startIndex..<(view.startIndex + length)])
+    }
+
     /// The words of `line` (its line break already cut off), or nil for unbalanced quotes.
     static func split(_ line: ByteBufferView) -> [ByteBuffer]? {
         var words: [ByteBuffer] = []
