@@ -19,7 +19,7 @@ public struct RESPCommand: Sendable, Equatable {
     /// (nil when longer than 15 bytes, which no command's name is).
     var nameKey: RESPCommandName? {
         guard let first = self.arguments.first else { return nil }
-        return RESPCommandName(first.readableBytesView)
+        return first.withUnsafeReadableBytes { RESPCommandName($0) }
     }
 
     /// The argument at `index` as written, for error messages.

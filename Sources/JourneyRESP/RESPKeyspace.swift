@@ -22,9 +22,9 @@ public final class RESPKeyspace: Sendable {
     }
 
     private struct Shard {
-        var entries: [ByteBuffer: Entry] = [:]
+        var entries: [RESPKey: Entry] = [:]
         /// Keys given a deadline, checked a few per write (stale ones drop out when checked).
-        var deadlines: [ByteBuffer] = []
+        var deadlines: [RESPKey] = []
         var nextDeadline = 0
 
         /// Removes expired keys among the next `budget` of `deadlines`.
@@ -62,9 +62,10 @@ public final class RESPKeyspace: Sendable {
     /// Reads the live entry of `key` (nil when missing or expired).
     func read<Result>(_ key: ByteBuffer, _ body: (Entry?) -> Result) -> Result {
         self.shard(of: key).withLockedValue { shard in
-            guard let entry = shard.entries[key] else { return body(nil) }
+            guard let index = shard.entries.index(forKey: .borrowed(key)) else { return body(nil) }
+            let entry = shard.entries.values[index]
             if entry.expiresAt != 0, entry.isExpired(at: Self.now()) {
-                shard.entries[key] = nil
+                shard.entries.remove(at: index)
                 return body(nil)
             }
             return body(entry)
@@ -72,12 +73,27 @@ public final class RESPKeyspace: Sendable {
     }
 
     /// Changes the entry of `key` in place: `body` gets the live entry (nil when missing or expired) and may
-    /// set, change or remove it, under the shard's lock.
+    /// set, change or remove it, under the shard's lock. A key already stored is not copied again.
     func write<Result>(_ key: ByteBuffer, _ body: (inout Entry?) -> Result) -> Result {
-        let stored = Self.detached(key)
-        return self.shard(of: key).withLockedValue { shard in
+        self.shard(of: key).withLockedValue { shard in
             var gainedDeadline = false
-            let result = Self.access(&shard.entries[stored], body, gainedDeadline: &gainedDeadline)
+            let result: Result
+            let stored: RESPKey
+            if let index = shard.entries.index(forKey: .borrowed(key)) {
+                stored = shard.entries.keys[index]
+                var entry: Entry? = shard.entries.values[index]
+                result = Self.access(&entry, body, gainedDeadline: &gainedDeadline)
+                if let entry {
+                    shard.entries.values[index] = entry
+                } else {
+                    shard.entries.remove(at: index)
+                }
+            } else {
+                stored = RESPKey(copying: key)
+                var entry: Entry?
+                result = Self.access(&entry, body, gainedDeadline: &gainedDeadline)
+                if let entry { shard.entries[stored] = entry }
+            }
             if gainedDeadline { shard.deadlines.append(stored) }
             shard.sweep(budget: 2)
             return result
@@ -87,7 +103,7 @@ public final class RESPKeyspace: Sendable {
     /// Removes `key`; whether it was there (and live).
     func remove(_ key: ByteBuffer) -> Bool {
         self.shard(of: key).withLockedValue { shard in
-            guard let entry = shard.entries.removeValue(forKey: key) else { return false }
+            guard let entry = shard.entries.removeValue(forKey: .borrowed(key)) else { return false }
             return !entry.isExpired(at: entry.expiresAt == 0 ? 0 : Self.now())
         }
     }

@@ -22,6 +22,8 @@ public final class JourneyRecorder {
     public static let recentCapacity = 50
     /// `Stage.allCases` made once (the synthesized property builds a new array on every call).
     private static let stages = Stage.allCases
+    /// The stages a wire protocol's message crosses.
+    private static let messageStages: [Stage] = [.read, .parse, .process, .write, .total]
 
     /// A recorder stamping with `clock`.
     public init(clock: JourneyClock, keepsRecentRequests: Bool = false) {
@@ -123,7 +125,8 @@ public final class JourneyRecorder {
     public func messageFinished(_ timeline: RequestTimeline, slot: Int) {
         self.protocols[slot].messages &+= 1
         guard self.clock.isRunning else { return }
-        for stage in Self.stages {
+        // A message has no TLS handshake of its own and no body apart from its frame.
+        for stage in Self.messageStages {
             if let nanoseconds = timeline.duration(of: stage) {
                 self.protocols[slot].stages[stage.rawValue].record(nanoseconds)
             }
