@@ -116,7 +116,9 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             return nil
         }
         var lineLength = offset
-        if lineLength > 0, buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+        if lineLength > 0,
+            buffer.getInteger(at: buffer.readerIndex + lineLength - 1, as: UInt8.self) == UInt8(ascii: "\r")
+        {
             lineLength -= 1
         }
         guard let words = RESPInlineCommand.words(of: buffer, length: lineLength) else {

@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import NIOCore
 
 /// A key of the keyspace: its bytes, either its own (stored, one allocation) or a slice of the read buffer
 /// (a lookup, no allocation). Equal and hashed by bytes whichever it is.
@@ -31,7 +32,8 @@ enum RESPKey: Hashable {
         left.withBytes { leftBytes in
             right.withBytes { rightBytes in
                 leftBytes.count == rightBytes.count
-                    && (leftBytes.isEmpty || memcmp(leftBytes.baseAddress!, rightBytes.baseAddress!, leftBytes.count) == 0)
+                    && (leftBytes.isEmpty
+                        || memcmp(leftBytes.baseAddress!, rightBytes.baseAddress!, leftBytes.count) == 0)
             }
         }
     }

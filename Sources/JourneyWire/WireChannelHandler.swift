@@ -301,10 +301,8 @@ final class WireChannelHandler: ChannelDuplexHandler {
         context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
         guard let recorder = self.recorder, !self.answered.isEmpty else { return }
         let written = recorder.clock.now()
-        for var timeline in self.answered {
-            timeline.lastByteWritten = written
-            recorder.messageFinished(timeline, slot: self.slot)
-        }
+        for index in self.answered.indices { self.answered[index].lastByteWritten = written }
+        recorder.messagesFinished(self.answered, slot: self.slot)
         self.answered.removeAll(keepingCapacity: true)
     }
 

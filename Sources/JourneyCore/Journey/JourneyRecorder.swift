@@ -121,15 +121,18 @@ public final class JourneyRecorder {
     }
 
     /// The handler of the protocol in `slot` finished with a message: count it and its stages.
-    @inline(__always)
     public func messageFinished(_ timeline: RequestTimeline, slot: Int) {
-        self.protocols[slot].messages &+= 1
+        self.messagesFinished([timeline], slot: slot)
+    }
+
+    /// The protocol in `slot` finished with `timelines`' messages (the answers of one read, written together):
+    /// count them and their stages, a histogram at a time.
+    public func messagesFinished(_ timelines: [RequestTimeline], slot: Int) {
+        self.protocols[slot].messages &+= UInt64(timelines.count)
         guard self.clock.isRunning else { return }
         // A message has no TLS handshake of its own and no body apart from its frame.
         for stage in Self.messageStages {
-            if let nanoseconds = timeline.duration(of: stage) {
-                self.protocols[slot].stages[stage.rawValue].record(nanoseconds)
-            }
+            self.protocols[slot].stages[stage.rawValue].record(timelines.count) { timelines[$0].duration(of: stage) }
         }
     }
 

@@ -26,6 +26,23 @@ public struct LatencyHistogram: Sendable, Equatable {
         self.sum &+= nanoseconds
     }
 
+    /// Counts the values `value(0)` … `value(count - 1)` gives (nil: none at that index), with one check that
+    /// the storage is unshared for the lot instead of one per value.
+    public mutating func record(_ count: Int, values value: (Int) -> UInt64?) {
+        var recorded: UInt64 = 0
+        var sum: UInt64 = 0
+        self.counts.withUnsafeMutableBufferPointer { counts in
+            for index in 0..<count {
+                guard let nanoseconds = value(index) else { continue }
+                counts[Self.bucket(of: nanoseconds)] &+= 1
+                recorded &+= 1
+                sum &+= nanoseconds
+            }
+        }
+        self.count &+= recorded
+        self.sum &+= sum
+    }
+
     /// Adds `other`'s counts to this histogram's.
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
