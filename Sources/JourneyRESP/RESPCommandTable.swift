@@ -125,7 +125,7 @@ enum RESPCommandTable {
     }
 
     private static func get(_ command: RESPCommand, _ keyspace: RESPKeyspace) -> RESPReply {
-        keyspace.read(command.arguments[1]) { entry in entry.map { .bulk($0.value) } ?? .null }
+        keyspace.read(command.arguments[1]) { entry in entry.map { .bytes($0.value) } ?? .null }
     }
 
     /// SET key value [NX | XX] [GET] [EX s | PX ms | EXAT t | PXAT t | KEEPTTL].
@@ -163,15 +163,15 @@ enum RESPCommandTable {
             else { return .failure("invalid expire time in 'set' command") }
             deadline = at
         }
-        let value = RESPKeyspace.detached(command.arguments[2])
+        let value = Array(command.arguments[2].readableBytesView)
         return keyspace.write(command.arguments[1]) { entry in
             let old = entry?.value
             if (onlyIfMissing && entry != nil) || (onlyIfPresent && entry == nil) {
-                return returnsOld ? old.map { .bulk($0) } ?? .null : .null
+                return returnsOld ? old.map { .bytes($0) } ?? .null : .null
             }
             let keptDeadline = keepsDeadline ? entry?.expiresAt ?? 0 : 0
             entry = RESPKeyspace.Entry(value: value, expiresAt: deadline != 0 ? deadline : keptDeadline)
-            return returnsOld ? old.map { .bulk($0) } ?? .null : .ok
+            return returnsOld ? old.map { .bytes($0) } ?? .null : .ok
         }
     }
 
@@ -189,13 +189,13 @@ enum RESPCommandTable {
         return keyspace.write(command.arguments[1]) { entry in
             var current: Int64 = 0
             if let entry {
-                guard let stored = RESPCommand.integer(entry.value.readableBytesView) else { return notInteger }
+                guard let stored = RESPCommand.integer(entry.value) else { return notInteger }
                 current = stored
             }
             let (result, overflow) = current.addingReportingOverflow(amount)
             guard !overflow else { return .failure("increment or decrement would overflow") }
             // The key keeps its deadline, as in Redis.
-            entry = RESPKeyspace.Entry(value: ByteBuffer(string: String(result)), expiresAt: entry?.expiresAt ?? 0)
+            entry = RESPKeyspace.Entry(value: Array(String(result).utf8), expiresAt: entry?.expiresAt ?? 0)
             return .integer(result)
         }
     }
@@ -284,13 +284,13 @@ enum RESPCommandTable {
     // MARK: several keys
 
     private static func multipleGet(_ command: RESPCommand, _ keyspace: RESPKeyspace) -> RESPReply {
-        .array(command.arguments.dropFirst().map { key in keyspace.read(key) { $0.map { .bulk($0.value) } ?? .null } })
+        .array(command.arguments.dropFirst().map { key in keyspace.read(key) { $0.map { .bytes($0.value) } ?? .null } })
     }
 
     private static func multipleSet(_ command: RESPCommand, _ keyspace: RESPKeyspace) -> RESPReply {
         guard command.arguments.count % 2 == 1 else { return wrongArity("mset") }
         for index in stride(from: 1, to: command.arguments.count, by: 2) {
-            let value = RESPKeyspace.detached(command.arguments[index + 1])
+            let value = Array(command.arguments[index + 1].readableBytesView)
             keyspace.write(command.arguments[index]) { $0 = RESPKeyspace.Entry(value: value) }
         }
         return .ok

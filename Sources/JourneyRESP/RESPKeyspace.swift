@@ -5,16 +5,17 @@ import NIOCore
 ///
 /// The keys are spread over shards by a hash of their bytes, each shard behind its own lock, held only
 /// for the lookup (never across I/O): two loops contend only when they touch the same shard at the same
-/// instant, and nothing on the hot path is global. Keys and values are copied out of the read buffer, so a
-/// stored key never pins a 64 KiB read.
+/// instant, and nothing on the hot path is global. Keys and values are copied out of the read buffer (one
+/// allocation each; a key already stored is kept), so a stored value never pins a 64 KiB read.
 ///
 /// Expiry is Redis's: a key past its deadline is gone when next touched, and every write also checks a
 /// couple of the shard's keys that have deadlines, so keys nobody reads again are reclaimed as writes go on.
 public final class RESPKeyspace: Sendable {
     /// A stored value and its deadline.
     struct Entry {
-        /// The value (strings only, so far).
-        var value: ByteBuffer
+        /// The value (strings only, so far), in one allocation of its own (not a slice of a read buffer, which
+        /// it would keep alive).
+        var value: [UInt8]
         /// Milliseconds on the monotonic clock (`RESPKeyspace.now()`) when the key expires; 0: never.
         var expiresAt: Int64 = 0
 
@@ -147,12 +148,5 @@ public final class RESPKeyspace: Sendable {
         }
         hash ^= hash >> 29
         return self.shards[Int(hash % UInt64(self.shards.count))]
-    }
-
-    /// `bytes` in storage of their own (not a slice of a read buffer).
-    static func detached(_ bytes: ByteBuffer) -> ByteBuffer {
-        var copy = ByteBufferAllocator().buffer(capacity: bytes.readableBytes)
-        copy.writeImmutableBuffer(bytes)
-        return copy
     }
 }

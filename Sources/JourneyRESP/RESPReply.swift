@@ -1,6 +1,6 @@
 import NIOCore
 
-/// A reply in RESP2: what a command answers.
+/// A reply in RESP2: what a command answers. Two replies are equal when their bytes on the wire are.
 public enum RESPReply: Sendable, Equatable {
     /// `+OK`: a short status.
     case simple(String)
@@ -10,6 +10,8 @@ public enum RESPReply: Sendable, Equatable {
     case integer(Int64)
     /// `$5\r\nhello`: bytes.
     case bulk(ByteBuffer)
+    /// `$5\r\nhello` from bytes of their own (a stored value, sent without copying it into a buffer first).
+    case bytes([UInt8])
     /// `$-1`: no value (a missing key).
     case null
     /// `*2\r\n…`: replies in order.
@@ -17,6 +19,15 @@ public enum RESPReply: Sendable, Equatable {
 
     /// `+OK`.
     public static let ok = RESPReply.simple("OK")
+
+    /// The same bytes on the wire (`.bulk` and `.bytes` of equal bytes are the same reply).
+    public static func == (left: RESPReply, right: RESPReply) -> Bool {
+        var leftBytes = ByteBuffer()
+        var rightBytes = ByteBuffer()
+        left.write(to: &leftBytes)
+        right.write(to: &rightBytes)
+        return leftBytes == rightBytes
+    }
 
     /// An `ERR` error: `-ERR message`.
     static func failure(_ message: String) -> RESPReply {
@@ -51,6 +62,12 @@ public enum RESPReply: Sendable, Equatable {
             Self.writeDecimal(Int64(bytes.readableBytes), to: &buffer)
             buffer.writeStaticString("\r\n")
             buffer.writeImmutableBuffer(bytes)
+            buffer.writeStaticString("\r\n")
+        case .bytes(let bytes):
+            buffer.writeInteger(UInt8(ascii: "$"))
+            Self.writeDecimal(Int64(bytes.count), to: &buffer)
+            buffer.writeStaticString("\r\n")
+            buffer.writeBytes(bytes)
             buffer.writeStaticString("\r\n")
         case .null:
             buffer.writeStaticString("$-1\r\n")
