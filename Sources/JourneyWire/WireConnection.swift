@@ -33,9 +33,8 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
         let wireProtocol = self.wireProtocol
         let limits = wireProtocol.limits
         let loop = channel.eventLoop
-        var logger = self.logger
-        logger[metadataKey: "protocol"] = "\(wireProtocol.name)"
-        logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
+        let context = self.context(of: channel)
+        let logger = context.logger
         let recorder = self.journey?.recorder(on: loop)
         let encoder = wireProtocol.makeEncoder()
         let encode: (Protocol.Outbound, inout ByteBuffer) throws -> Void = { message, buffer in
@@ -62,12 +61,6 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
         let connection = NIOLoopBound(bridge, eventLoop: loop)
         let inbound = WireInbound<Protocol.Inbound>(connection: connection)
         let outbound = WireOutbound(connection: connection, encode: NIOLoopBound(encode, eventLoop: loop))
-        let context = WireContext(
-            remoteAddress: channel.remoteAddress,
-            localAddress: channel.localAddress,
-            eventLoop: loop,
-            logger: logger
-        )
         Task(executorPreference: EventLoopTaskExecutor(loop)) {
             do {
                 try await wireProtocol.handle(inbound, outbound, context: context)
@@ -82,20 +75,24 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
     }
 
     private func configure(_ channel: any Channel, responder: some WireResponder) throws {
+        let handler = WireResponderHandler(
+            responder,
+            context: self.context(of: channel),
+            recorder: self.journey?.recorder(on: channel.eventLoop)
+        )
+        try channel.pipeline.syncOperations.addHandler(handler)
+    }
+
+    /// What the handler knows of `channel`, with a logger that names the protocol and the peer.
+    private func context(of channel: any Channel) -> WireContext {
         var logger = self.logger
-        logger[metadataKey: "protocol"] = "\(responder.name)"
+        logger[metadataKey: "protocol"] = "\(self.wireProtocol.name)"
         logger[metadataKey: "peer"] = "\(channel.remoteAddress.map { "\($0)" } ?? "?")"
-        let context = WireContext(
+        return WireContext(
             remoteAddress: channel.remoteAddress,
             localAddress: channel.localAddress,
             eventLoop: channel.eventLoop,
             logger: logger
         )
-        let handler = WireResponderHandler(
-            responder,
-            context: context,
-            recorder: self.journey?.recorder(on: channel.eventLoop)
-        )
-        try channel.pipeline.syncOperations.addHandler(handler)
     }
 }
