@@ -32,6 +32,8 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
     private var isDone = false
     /// A read was asked for while the send queue was full.
     private var readIsHeld = false
+    /// The answers of the reads so far are to be written at the end of the loop's tick.
+    private var flushIsScheduled = false
     /// The first byte of the frame not yet complete arrived (journey clock); 0 between frames.
     private var frameStart: UInt64 = 0
 
@@ -158,8 +160,15 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
     func channelReadComplete(context: ChannelHandlerContext) {
         if self.isDone {
             self.flushThenClose(context: context)
-        } else {
-            self.flush(context: context)
+        } else if !self.flushIsScheduled, self.pending?.readableBytes ?? 0 > 0 {
+            // The answers go once every ready connection of this loop has been read (the loop runs its tasks
+            // after its I/O), as Redis writes in `beforeSleep`: the writes then come back to back, and a client
+            // woken by the first is still awake for the next instead of being woken again for each.
+            self.flushIsScheduled = true
+            context.eventLoop.assumeIsolated().execute {
+                self.flushIsScheduled = false
+                if let context = self.context { self.flush(context: context) }
+            }
         }
         context.fireChannelReadComplete()
     }
