@@ -25,6 +25,7 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Arguments still expected for the multibulk command in progress (0: between commands).
     private var remaining = 0
+    /// The arguments of the command in progress (and, between commands, the last one's).
     private var arguments: [ByteBuffer] = []
     private var requestBytes = 0
 
@@ -58,7 +59,13 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             guard count > 0 else { return RESPCommand(arguments: []) }
             self.remaining = Int(count)
             self.requestBytes = length
-            self.arguments = []
+            // The last command's array is reused when its command is gone (as it is once answered): no
+            // allocation per command. A large one is let go rather than kept.
+            if self.arguments.capacity > 64 {
+                self.arguments = []
+            } else {
+                self.arguments.removeAll(keepingCapacity: true)
+            }
             self.arguments.reserveCapacity(min(Int(count), 1024))
         }
         while self.remaining > 0 {
@@ -83,7 +90,6 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             buffer.moveReaderIndex(forwardBy: length + size + 2)
             self.remaining -= 1
         }
-        defer { self.arguments = [] }
         return RESPCommand(arguments: self.arguments)
     }
 
