@@ -39,6 +39,8 @@ enum RESPInlineCommand {
         var index = line.startIndex
         let end = line.endIndex
         func byte(_ at: Int) -> UInt8 { at < end ? line[at] : 0 }
+        /// A closing quote at `at` must be followed by a space or the end of the line.
+        func closesWord(_ at: Int) -> Bool { byte(at + 1) == 0 || isSpace(byte(at + 1)) }
         while true {
             while index < end, isSpace(line[index]) { index += 1 }
             guard index < end, line[index] != 0 else { return words }
@@ -65,8 +67,7 @@ enum RESPInlineCommand {
                         case let other: word.append(other)
                         }
                     } else if current == UInt8(ascii: "\"") {
-                        // The closing quote must be followed by a space or the end.
-                        if index + 1 < end, byte(index + 1) != 0, !isSpace(byte(index + 1)) { return nil }
+                        guard closesWord(index) else { return nil }
                         done = true
                     } else if index >= end || current == 0 {
                         return nil
@@ -78,7 +79,7 @@ enum RESPInlineCommand {
                         index += 1
                         word.append(UInt8(ascii: "'"))
                     } else if current == UInt8(ascii: "'") {
-                        if index + 1 < end, byte(index + 1) != 0, !isSpace(byte(index + 1)) { return nil }
+                        guard closesWord(index) else { return nil }
                         done = true
                     } else if index >= end || current == 0 {
                         return nil

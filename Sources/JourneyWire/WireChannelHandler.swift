@@ -299,11 +299,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
         self.pending = nil
         self.idleTimer?.touch(context.eventLoop.now)
         context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
-        guard let recorder = self.recorder, !self.answered.isEmpty else { return }
-        let written = recorder.clock.now()
-        for index in self.answered.indices { self.answered[index].lastByteWritten = written }
-        recorder.messagesFinished(self.answered, slot: self.slot)
-        self.answered.removeAll(keepingCapacity: true)
+        self.recorder?.messagesWritten(&self.answered, slot: self.slot)
     }
 
     private func resumeWriters(throwing error: (any Error)?) {

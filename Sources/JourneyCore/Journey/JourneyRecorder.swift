@@ -136,6 +136,16 @@ public final class JourneyRecorder {
         }
     }
 
+    /// The answers to `timelines`' messages were just handed to the kernel: their last-byte stamp is now; they
+    /// are counted, and `timelines` is emptied (keeping its storage for the next batch).
+    public func messagesWritten(_ timelines: inout [RequestTimeline], slot: Int) {
+        guard !timelines.isEmpty else { return }
+        let written = self.clock.now()
+        for index in timelines.indices { timelines[index].lastByteWritten = written }
+        self.messagesFinished(timelines, slot: slot)
+        timelines.removeAll(keepingCapacity: true)
+    }
+
     /// A connection of the protocol in `slot` was closed for a malformed or oversized frame.
     public func malformedFrame(slot: Int) {
         self.protocols[slot].malformedFrames &+= 1
