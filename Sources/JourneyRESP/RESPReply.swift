@@ -58,17 +58,9 @@ public enum RESPReply: Sendable, Equatable {
             Self.writeDecimal(value, to: &buffer)
             buffer.writeStaticString("\r\n")
         case .bulk(let bytes):
-            buffer.writeInteger(UInt8(ascii: "$"))
-            Self.writeDecimal(Int64(bytes.readableBytes), to: &buffer)
-            buffer.writeStaticString("\r\n")
-            buffer.writeImmutableBuffer(bytes)
-            buffer.writeStaticString("\r\n")
+            Self.writeBulk(of: bytes.readableBytes, to: &buffer) { $0.writeImmutableBuffer(bytes) }
         case .bytes(let bytes):
-            buffer.writeInteger(UInt8(ascii: "$"))
-            Self.writeDecimal(Int64(bytes.count), to: &buffer)
-            buffer.writeStaticString("\r\n")
-            buffer.writeBytes(bytes)
-            buffer.writeStaticString("\r\n")
+            Self.writeBulk(of: bytes.count, to: &buffer) { $0.writeBytes(bytes) }
         case .null:
             buffer.writeStaticString("$-1\r\n")
         case .array(let elements):
@@ -77,6 +69,20 @@ public enum RESPReply: Sendable, Equatable {
             buffer.writeStaticString("\r\n")
             for element in elements { element.write(to: &buffer) }
         }
+    }
+
+    /// `$count\r\n`, the payload `writePayload` writes, `\r\n`.
+    @inline(__always)
+    private static func writeBulk(
+        of count: Int,
+        to buffer: inout ByteBuffer,
+        _ writePayload: (inout ByteBuffer) -> Void
+    ) {
+        buffer.writeInteger(UInt8(ascii: "$"))
+        Self.writeDecimal(Int64(count), to: &buffer)
+        buffer.writeStaticString("\r\n")
+        writePayload(&buffer)
+        buffer.writeStaticString("\r\n")
     }
 
     /// Writes `value` in decimal without making a String.

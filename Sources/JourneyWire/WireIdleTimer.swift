@@ -1,3 +1,5 @@
+import JourneyCore
+import Logging
 import NIOCore
 
 /// Closes a connection that has been silent (no bytes either way) for its idle timeout. Activity only notes
@@ -11,6 +13,24 @@ final class WireIdleTimer {
     init(timeout: TimeAmount?, onIdle: @escaping () -> Void) {
         self.timeout = timeout
         self.onIdle = onIdle
+    }
+
+    /// A started timer that closes `context`'s connection once it has idled `timeout`, logged (debug) and
+    /// counted for the protocol in `slot`.
+    static func closing(
+        _ context: ChannelHandlerContext,
+        after timeout: TimeAmount?,
+        recorder: JourneyRecorder?,
+        slot: Int,
+        logger: Logger
+    ) -> WireIdleTimer {
+        let timer = WireIdleTimer(timeout: timeout) {
+            logger.debug("idle timeout, closing the connection")
+            recorder?.idleTimeout(slot: slot)
+            context.close(promise: nil)
+        }
+        timer.start(on: context.eventLoop)
+        return timer
     }
 
     /// Starts counting on `loop` (the connection's).

@@ -51,13 +51,13 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.recorder?.protocolConnection(opened: true, slot: self.slot)
-        let idleTimer = WireIdleTimer(timeout: self.limits.idleTimeout) { [recorder, slot, logger] in
-            logger.debug("idle timeout, closing the connection")
-            recorder?.idleTimeout(slot: slot)
-            context.close(promise: nil)
-        }
-        idleTimer.start(on: context.eventLoop)
-        self.idleTimer = idleTimer
+        self.idleTimer = WireIdleTimer.closing(
+            context,
+            after: self.limits.idleTimeout,
+            recorder: self.recorder,
+            slot: self.slot,
+            logger: self.logger
+        )
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
