@@ -15,8 +15,8 @@ final class WireIdleTimer {
         self.onIdle = onIdle
     }
 
-    /// A started timer that closes `context`'s connection once it has idled `timeout`, logged (debug) and
-    /// counted for the protocol in `slot`.
+    /// A started timer that closes `context`'s connection once it has idled `timeout`, logged (info, as nginx
+    /// logs a client timeout) and counted for the protocol in `slot`.
     static func closing(
         _ context: ChannelHandlerContext,
         after timeout: TimeAmount?,
@@ -25,7 +25,7 @@ final class WireIdleTimer {
         logger: Logger
     ) -> WireIdleTimer {
         let timer = WireIdleTimer(timeout: timeout) {
-            logger.debug("idle timeout, closing the connection")
+            logger.info("idle timeout, closing the connection")
             recorder?.idleTimeout(slot: slot)
             context.close(promise: nil)
         }
