@@ -108,23 +108,17 @@ struct RESPTests {
     func repliesAreByteForByteRedis() async throws {
         let directory = try TemporaryDirectory()
         let socket = directory.path + "/redis.sock"
-        // redis-server lives as long as its standard input: the shell stops it when the pipe closes, even if
-        // this test process dies first; its output goes nowhere (an inherited pipe would keep `swift test` waiting).
+        // Its output goes nowhere: an inherited pipe would keep `swift test` waiting for it. Killed when the test
+        // ends, without waiting on it (a blocked thread would stall the test runtime's pool), and with SIGKILL: it
+        // inherits this process's signal mask, where SIGTERM is blocked (swift-service-lifecycle's signal sources).
         let redis = Process()
-        redis.executableURL = URL(fileURLWithPath: "/bin/sh")
-        redis.arguments = [
-            "-c", "\"$0\" --port 0 --unixsocket \"$1\" --save '' --appendonly no & cat > /dev/null; kill -9 $!",
-            RedisTools.server!, socket,
-        ]
-        let lifeline = Pipe()
-        redis.standardInput = lifeline
+        redis.executableURL = URL(fileURLWithPath: RedisTools.server!)
+        redis.arguments = ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no"]
+        redis.standardInput = FileHandle.nullDevice
         redis.standardOutput = FileHandle.nullDevice
         redis.standardError = FileHandle.nullDevice
         try redis.run()
-        defer {
-            try? lifeline.fileHandleForWriting.close()
-            redis.waitUntilExit()
-        }
+        defer { kill(redis.processIdentifier, SIGKILL) }
         // redis-server is ready once its socket answers.
         let start = ContinuousClock.now
         while (try? await RawClient.exchange("PING\r\n", unixSocket: socket)) != "+PONG\r\n" {
