@@ -63,6 +63,14 @@ public struct CurlError: Error, CustomStringConvertible {
 }
 
 extension Process {
+    private static let launches = NSLock()
+
+    /// `run()`, one launch at a time in this process: Foundation's `Process.run()` on Linux was seen to crash
+    /// (a bad memcpy inside it) with several tests launching curl, redis-cli and journey at once.
+    public func runSerially() throws {
+        try Self.launches.withLock { try self.run() }
+    }
+
     /// What a finished process wrote and how it ended.
     public struct Output: Sendable {
         /// Standard output.
@@ -83,22 +91,22 @@ extension Process {
         let errorPipe = Pipe()
         process.standardOutput = outputPipe
         process.standardError = errorPipe
-        let inputPipe = Pipe()
-        if input != nil { process.standardInput = inputPipe }
+        let inputPipe = input.map { _ in Pipe() }
+        if let inputPipe { process.standardInput = inputPipe }
         // Read both pipes while the process runs, so a large output cannot fill a pipe and stall it.
         async let standardOutput = Self.readToEnd(outputPipe.fileHandleForReading)
         async let standardError = Self.readToEnd(errorPipe.fileHandleForReading)
         let status: Int32 = try await withCheckedThrowingContinuation { continuation in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                try process.runSerially()
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)
             }
             try? outputPipe.fileHandleForWriting.close()
             try? errorPipe.fileHandleForWriting.close()
-            if let input {
+            if let input, let inputPipe {
                 let writer = inputPipe.fileHandleForWriting
                 Thread.detachNewThread {
                     try? writer.write(contentsOf: input)

@@ -106,7 +106,7 @@ final class RunningJourney: Sendable {
         self.errors = OutputLines()
         process.standardOutput = self.output.pipe
         process.standardError = self.errors.pipe
-        try process.run()
+        try process.runSerially()
         self.process = process
     }
 

@@ -117,7 +117,7 @@ struct RESPTests {
         redis.standardInput = FileHandle.nullDevice
         redis.standardOutput = FileHandle.nullDevice
         redis.standardError = FileHandle.nullDevice
-        try redis.run()
+        try redis.runSerially()
         defer { kill(redis.processIdentifier, SIGKILL) }
         // redis-server is ready once its socket answers.
         let start = ContinuousClock.now
