@@ -108,15 +108,20 @@ struct RESPTests {
     func repliesAreByteForByteRedis() async throws {
         let directory = try TemporaryDirectory()
         let socket = directory.path + "/redis.sock"
-        // Its output goes nowhere: an inherited pipe would keep `swift test` waiting for it. Killed when the test
-        // ends, without waiting on it (a blocked thread would stall the test runtime's pool), and with SIGKILL: it
-        // inherits this process's signal mask, where SIGTERM is blocked (swift-service-lifecycle's signal sources).
+        // It logs to a file and gets pipes of its own (an inherited stderr would keep `swift test` waiting for
+        // it; Foundation's `nullDevice` was in both CI runs where a later `Process.run()` crashed). Killed when the
+        // test ends, without waiting on it (a blocked thread would stall the test runtime's pool), and with SIGKILL:
+        // it inherits this process's signal mask, where SIGTERM is blocked (swift-service-lifecycle's signal sources).
         let redis = Process()
         redis.executableURL = URL(fileURLWithPath: RedisTools.server!)
-        redis.arguments = ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no"]
-        redis.standardInput = FileHandle.nullDevice
-        redis.standardOutput = FileHandle.nullDevice
-        redis.standardError = FileHandle.nullDevice
+        redis.arguments = [
+            "--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no",
+            "--logfile", directory.path + "/redis.log",
+        ]
+        let (input, output, errors) = (Pipe(), Pipe(), Pipe())
+        redis.standardInput = input
+        redis.standardOutput = output
+        redis.standardError = errors
         try redis.runSerially()
         defer { kill(redis.processIdentifier, SIGKILL) }
         // redis-server is ready once its socket answers.
