@@ -25,7 +25,6 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// Arguments still expected for the multibulk command in progress (0: between commands).
     private var remaining = 0
-    /// The arguments of the command in progress (and, between commands, the last one's).
     private var arguments: [ByteBuffer] = []
     private var requestBytes = 0
 
@@ -59,13 +58,7 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             guard count > 0 else { return RESPCommand(arguments: []) }
             self.remaining = Int(count)
             self.requestBytes = length
-            // The last command's array is reused when its command is gone (as it is once answered): no
-            // allocation per command. A large one is let go rather than kept.
-            if self.arguments.capacity > 64 {
-                self.arguments = []
-            } else {
-                self.arguments.removeAll(keepingCapacity: true)
-            }
+            self.arguments = []
             self.arguments.reserveCapacity(min(Int(count), 1024))
         }
         while self.remaining > 0 {
@@ -90,6 +83,7 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             buffer.moveReaderIndex(forwardBy: length + size + 2)
             self.remaining -= 1
         }
+        defer { self.arguments = [] }
         return RESPCommand(arguments: self.arguments)
     }
 
@@ -103,7 +97,10 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
             }
             // Redis wants the byte after the carriage return (the line feed) before it reads the line.
             guard carriageReturn + 1 < bytes.count else { return nil }
-            let number = RESPCommand.integer(UnsafeRawBufferPointer(rebasing: bytes[1..<carriageReturn]))
+            // A line that is only its line break has no number (and its first byte is not `*` or `$`).
+            let number =
+                carriageReturn > 1
+                ? RESPCommand.integer(UnsafeRawBufferPointer(rebasing: bytes[1..<carriageReturn])) : nil
             return (number, carriageReturn + 2)
         }
     }

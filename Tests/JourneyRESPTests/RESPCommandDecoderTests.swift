@@ -56,6 +56,7 @@ import Testing
         ("*1\r\n$x\r\n", .invalidBulkLength),
         ("*1\r\n$-1\r\n", .invalidBulkLength),
         ("*1\r\n+PING\r\n", .expectedBulk(got: UInt8(ascii: "+"))),
+        ("*1\r\n\r\n", .expectedBulk(got: UInt8(ascii: "\r"))),
         ("SET \"k v\r\n", .unbalancedQuotes),
         ("SET \"k\"v x\r\n", .unbalancedQuotes),
     ])
