@@ -145,7 +145,8 @@ struct RESPTests {
             "*x\r\n", "*1\r\n+foo\r\n", "*1\r\n$x\r\n", "*1\r\n$-5\r\n", "SET \"a b\r\n", "SET \"a\"b c\r\n",
             "PING\r\n*2\r\n$4\r\nECHO\r\n$3\r\nabc\r\n*abc\r\nPING\r\n", "*0\r\n*-1\r\nPING\r\n", "\r\n\r\nPING\r\n",
             "ECHO \"\\x41\\n\\t\"\r\n", "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nvXY*1\r\n$3\r\nGET\r\n",
-            "*2147483648\r\n", "*1\r\n$536870913\r\n", "*1\r\n\r\n", "ECHO a\u{0B}b\r\nECHO  \u{0B} x\u{0C}y \r\nPING\r\n",
+            "*2147483648\r\n", "*1\r\n$536870913\r\n", "*1\r\n\r\n",
+            "ECHO a\u{0B}b\r\nECHO  \u{0B} x\u{0C}y \r\nPING\r\n",
         ]
         try await Self.with { port async throws in
             for input in [script] + malformed {
