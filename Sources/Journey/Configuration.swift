@@ -1,6 +1,7 @@
 import JourneyAccept
 import JourneyConnection
 import JourneyHTTP1
+import JourneyHTTP2
 import JourneyObserve
 import JourneyWebSocket
 import Logging
@@ -60,6 +61,14 @@ public struct Configuration: Sendable {
     /// Where a RESP (Redis protocol) listener serves an in-memory keyspace beside HTTP (`--resp [HOST:]PORT`);
     /// nil for none.
     public var resp: ListenAddress?
+    /// TLS on the main listener, offering HTTP/2 and HTTP/1.1 by ALPN (`--tls-cert`, `--tls-key`, `--dev-tls`,
+    /// `--http-redirect`); nil serves cleartext.
+    public var tls: TLSOptions?
+    /// Whether the cleartext main listener also speaks HTTP/2 to clients that start with its preface (`--h2c`).
+    public var servesCleartextHTTP2: Bool = false
+    /// HTTP/2's limits: concurrent streams, header list size, the reset and control-frame rates
+    /// (`--h2-max-streams`); its body limit follows `limits.maximumBodySize`.
+    public var http2: HTTP2Limits = HTTP2Limits()
     /// The log level for the server's own messages (`--log-level`).
     public var logLevel: Logger.Level = .info
     /// Parse and Decode limits (`--max-header-size`, `--max-body-size`).

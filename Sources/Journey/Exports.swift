@@ -3,9 +3,11 @@
 @_exported import JourneyConnection
 @_exported import JourneyCore
 @_exported import JourneyHTTP1
+@_exported import JourneyHTTP2
 @_exported import JourneyObserve
 @_exported import JourneyRESP
 @_exported import JourneyStaticFiles
+@_exported import JourneyTLS
 @_exported import JourneyWebSocket
 @_exported import JourneyWire
 @_exported import NIOCore

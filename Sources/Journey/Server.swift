@@ -2,10 +2,12 @@ import JourneyAccept
 import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
+import JourneyHTTP2
 import JourneyObserve
 import JourneyRESP
 import JourneySite
 import JourneyStaticFiles
+import JourneyTLS
 import JourneyWebSocket
 import JourneyWire
 import Logging
@@ -53,6 +55,9 @@ public final class Server: Service, Sendable {
         var sampler: Task<Void, Never>?
         var watcher: DirectoryWatcher?
         var accessLog: AccessLogWriter?
+        /// The TLS certificate served, and the task that checks its files for a renewal.
+        var identity: ServerIdentity?
+        var certificateWatch: Task<Void, Never>?
         var started = false
         var stopped = false
     }
@@ -175,6 +180,14 @@ public final class Server: Service, Sendable {
             }
             self.state.withLockedValue { $0.watcher = watcher }
         }
+        let identity = try self.configuration.tls.map { tls in
+            try ServerIdentity(
+                certificatePath: tls.certificatePath,
+                privateKeyPath: tls.privateKeyPath,
+                checkInterval: tls.checkInterval,
+                logger: self.logger
+            )
+        }
         let main = try await self.bind(
             host: self.configuration.host,
             port: self.configuration.port,
@@ -186,11 +199,39 @@ public final class Server: Service, Sendable {
                     + [observe.feedRoute(access: self.configuration.dashboard)].compactMap { $0 }
             ),
             accessLog: accessLog,
-            admission: self.admission
+            admission: self.admission,
+            speaking: identity.map { .tls($0) }
+                ?? (self.configuration.servesCleartextHTTP2 ? .cleartextWithHTTP2 : .http1)
         )
         self.state.withLockedValue { state in
             state.listeners.append(main)
             state.accessLog = accessLog
+            state.identity = identity
+        }
+        if let identity {
+            // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
+            let watch = Task {
+                do {
+                    try await identity.watch()
+                } catch {
+                    // Cancelled at shutdown.
+                }
+            }
+            self.state.withLockedValue { $0.certificateWatch = watch }
+        }
+        if let redirect = self.configuration.tls?.redirect {
+            let redirectProtocol = HTTP1Connection(
+                responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: self.configuration.host),
+                limits: self.configuration.limits,
+                timeouts: self.configuration.timeouts,
+                accessLog: accessLog,
+                logger: self.logger,
+                journey: self.statistics.recorders
+            )
+            self.state.withLockedValue { state in
+                let position = self.configuration.resp == nil ? 0 : 1
+                state.extraListeners.insert((redirect, redirectProtocol), at: position)
+            }
         }
         for (address, connectionProtocol) in self.state.withLockedValue({ $0.extraListeners }) {
             let listener = Listener(host: address.host, port: address.port, protocol: connectionProtocol)
@@ -217,7 +258,8 @@ public final class Server: Service, Sendable {
                 upgraders: self.upgraders(for: [observe.feedRoute(access: .everyone)].compactMap { $0 }),
                 accessLog: nil,
                 // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
-                admission: ConnectionAdmission(maximum: nil)
+                admission: ConnectionAdmission(maximum: nil),
+                speaking: .http1
             )
             self.state.withLockedValue { $0.adminListener = bound }
         }
@@ -237,6 +279,16 @@ public final class Server: Service, Sendable {
         return [WebSocketUpgrader(routes: routes, journey: self.statistics.recorders, logger: self.logger)]
     }
 
+    /// What an HTTP listener speaks.
+    private enum HTTPListenerKind {
+        /// HTTP/1.1 in the clear.
+        case http1
+        /// HTTP/1.1, and HTTP/2 to clients that open with its preface (h2c).
+        case cleartextWithHTTP2
+        /// TLS with `identity`, then HTTP/2 or HTTP/1.1 as ALPN agrees.
+        case tls(ServerIdentity)
+    }
+
     private func bind(
         host: String,
         port: Int,
@@ -245,9 +297,10 @@ public final class Server: Service, Sendable {
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
         accessLog: AccessLogWriter?,
-        admission: ConnectionAdmission
+        admission: ConnectionAdmission,
+        speaking kind: HTTPListenerKind
     ) async throws -> BoundListener {
-        var connectionProtocol = HTTP1Connection(
+        var http1 = HTTP1Connection(
             responder: responder,
             limits: self.configuration.limits,
             timeouts: self.configuration.timeouts,
@@ -256,7 +309,43 @@ public final class Server: Service, Sendable {
             journey: self.statistics.recorders,
             sendsServerTiming: self.configuration.sendsServerTiming
         )
-        connectionProtocol.upgraders = upgraders
+        http1.upgraders = upgraders
+        var http2Limits = self.configuration.http2
+        http2Limits.maximumBodySize = self.configuration.limits.maximumBodySize
+        let reader = ThreadPoolFileReader(threadPool: self.threadPool)
+        let http2 = HTTP2Connection(
+            responder: responder,
+            fileReader: reader,
+            limits: http2Limits,
+            idleTimeout: self.configuration.timeouts.keepAliveIdle,
+            gracePeriod: TimeAmount(self.configuration.drainTimeout),
+            accessLog: accessLog,
+            logger: self.logger,
+            journey: self.statistics.recorders,
+            sendsServerTiming: self.configuration.sendsServerTiming
+        )
+        let connectionProtocol: any ConnectionProtocol
+        switch kind {
+        case .http1:
+            connectionProtocol = http1
+        case .cleartextWithHTTP2:
+            connectionProtocol = PriorKnowledgeConnection(
+                http1: http1,
+                http2: http2,
+                prefaceTimeout: self.configuration.timeouts.headerRead
+            )
+        case .tls(let identity):
+            // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
+            http1.fileReader = reader
+            let handshakeTimeout = self.configuration.tls?.handshakeTimeout ?? .seconds(10)
+            connectionProtocol = TLSConnection(
+                identity: identity,
+                protocols: [http2, http1],
+                handshakeTimeout: TimeAmount(handshakeTimeout),
+                journey: self.statistics.recorders,
+                logger: self.logger
+            )
+        }
         let listener = Listener(
             host: host,
             port: port,
@@ -314,6 +403,19 @@ public final class Server: Service, Sendable {
         self.statistics.record(sockets: sockets, roundTripMicroseconds: roundTrips.sorted().middle)
     }
 
+    /// Reads the TLS certificate and key files again now (what SIGHUP does in `journey serve`): new connections get
+    /// the new certificate, open ones keep theirs. Throws when the files are missing, unreadable or do not match;
+    /// the previous certificate is then still served.
+    public func reloadCertificates() async throws {
+        guard let identity = self.state.withLockedValue({ $0.identity }) else { return }
+        try await self.threadPool.runIfActive { try identity.reload() }
+    }
+
+    /// How many renewed certificates were adopted since start-up (by SIGHUP or by the file check); 0 without TLS.
+    public var certificateReloads: Int {
+        self.state.withLockedValue { $0.identity?.reloads ?? 0 }
+    }
+
     /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).
     public func pauseAccepting() async {
         await self.admission.pauseAccepting()
@@ -343,15 +445,21 @@ public final class Server: Service, Sendable {
             return state.stopped
         }
         guard !alreadyStopped else { return true }
-        let (listeners, sampler, watcher) = self.state.withLockedValue { state in
+        let (listeners, sampler, watcher, certificateWatch) = self.state.withLockedValue { state in
             defer {
                 state.listeners = []
                 state.adminListener = nil
                 state.sampler = nil
                 state.watcher = nil
+                state.certificateWatch = nil
             }
-            return (state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler, state.watcher)
+            return (
+                state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler, state.watcher,
+                state.certificateWatch
+            )
         }
+        certificateWatch?.cancel()
+        await certificateWatch?.value
         await watcher?.stop()
         // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
         sampler?.cancel()

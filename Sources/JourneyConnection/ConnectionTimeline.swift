@@ -14,6 +14,8 @@ public final class ConnectionTimeline {
     public let clock: JourneyClock
     /// Where the connection is in its request loop.
     public private(set) var phase = ConnectionPhase.idle
+    /// The TLS handshake the connection began with, if it is encrypted.
+    public let handshake: TLSHandshake?
     private let accepted: UInt64
     private var tlsDone: UInt64 = 0
     private var readStart: UInt64 = 0
@@ -28,17 +30,24 @@ public final class ConnectionTimeline {
         self.recorder = recorder
         self.clock = clock
         self.accepted = clock.now()
+        self.handshake = nil
+        recorder?.connectionOpened()
+    }
+
+    /// A connection that began with `handshake`: its accept was stamped by the TLS decorator, and its first
+    /// request carries the handshake as the Decrypt stage.
+    public init(recorder: JourneyRecorder?, clock: JourneyClock, handshake: TLSHandshake) {
+        self.recorder = recorder
+        self.clock = clock
+        self.accepted = handshake.accepted
+        self.tlsDone = handshake.finished
+        self.handshake = handshake
         recorder?.connectionOpened()
     }
 
     /// A timeline for a connection whose journey is not recorded.
     public convenience init() {
         self.init(recorder: nil, clock: JourneyClock(running: false))
-    }
-
-    /// The TLS handshake finished: the first request's timeline carries it.
-    public func handshakeFinished() {
-        self.tlsDone = self.clock.now()
     }
 
     /// Bytes arrived from the kernel (called at the start of each read).
@@ -49,6 +58,27 @@ public final class ConnectionTimeline {
             self.nextFirstByte = self.readStart == 0 ? 1 : self.readStart
             if self.phase == .idle { self.move(to: .reading) }
         }
+    }
+
+    /// A read began, on a multiplexed connection (HTTP/2): only its instant is kept, for the streams it carries.
+    @inline(__always)
+    public func readStarted() {
+        self.readStart = self.clock.now()
+    }
+
+    /// A multiplexed connection's stream delivered its head within the current read: its timeline starts at that
+    /// read (the first stream of a TLS connection carries the handshake).
+    public func streamHeadParsed() -> RequestTimeline {
+        var timeline = RequestTimeline()
+        timeline.accepted = self.accepted
+        if self.tlsDone != 0 {
+            timeline.tlsDone = self.tlsDone
+            self.tlsDone = 0
+        }
+        timeline.firstByte = self.readStart
+        timeline.headArrived = self.readStart
+        timeline.headParsed = self.clock.now()
+        return timeline
     }
 
     /// The parser delivered a request head, within the current read.

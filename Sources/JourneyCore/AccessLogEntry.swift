@@ -18,6 +18,8 @@ public struct AccessLogEntry: Sendable {
     public var userAgent: String?
     /// The request's journey through the stages.
     public var timeline: RequestTimeline
+    /// The TLS handshake of the request's connection (version, ALPN), nil on a plain one.
+    public var handshake: TLSHandshake?
 
     /// Creates an entry.
     public init(
@@ -28,8 +30,10 @@ public struct AccessLogEntry: Sendable {
         bodyBytes: Int,
         referer: String?,
         userAgent: String?,
-        timeline: RequestTimeline = RequestTimeline()
+        timeline: RequestTimeline = RequestTimeline(),
+        handshake: TLSHandshake? = nil
     ) {
+        self.handshake = handshake
         self.timeline = timeline
         self.remoteAddress = remoteAddress
         self.time = time

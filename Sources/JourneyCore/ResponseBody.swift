@@ -11,6 +11,19 @@ public enum ResponseBody: Sendable {
     /// Several parts written back to back, as a `multipart/byteranges` body is.
     case parts([ResponseBodyPart])
 
+    /// Whether any of the body is a file slice (which needs sendfile, or reading in chunks).
+    public var includesFile: Bool {
+        switch self {
+        case .empty, .bytes: return false
+        case .file: return true
+        case .parts(let parts):
+            return parts.contains {
+                if case .file = $0 { return true }
+                return false
+            }
+        }
+    }
+
     /// The number of bytes the body holds, which becomes Content-Length.
     public var count: Int {
         switch self {

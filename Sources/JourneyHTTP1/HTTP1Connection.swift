@@ -27,6 +27,8 @@ public struct HTTP1Connection: ConnectionProtocol {
     /// Protocols a request may switch the connection to (`Upgrade:`, e.g. NIOWebSocket's upgrader). A request
     /// no upgrader takes is answered as any other.
     public var upgraders: [any HTTPServerProtocolUpgrader & Sendable] = []
+    /// Where file bodies are read from when they cannot go by sendfile (behind TLS); nil sends them by sendfile.
+    public var fileReader: (any FileChunkReader)?
 
     /// "http/1.1" (the ALPN name).
     public var name: String { "http/1.1" }
@@ -52,11 +54,25 @@ public struct HTTP1Connection: ConnectionProtocol {
 
     /// Adds the HTTP/1.1 handlers to `channel`.
     public func configure(_ channel: any Channel) throws {
-        let pipeline = channel.pipeline.syncOperations
         let timeline = ConnectionTimeline(
             recorder: self.journey?.recorder(on: channel.eventLoop),
             clock: self.journey?.clock ?? JourneyClock(running: false)
         )
+        try self.configure(channel, timeline: timeline)
+    }
+
+    /// Adds the HTTP/1.1 handlers behind TLS: the first request carries the handshake.
+    public func configure(_ channel: any Channel, after handshake: TLSHandshake) throws {
+        let timeline = ConnectionTimeline(
+            recorder: self.journey?.recorder(on: channel.eventLoop),
+            clock: self.journey?.clock ?? JourneyClock(running: false),
+            handshake: handshake
+        )
+        try self.configure(channel, timeline: timeline)
+    }
+
+    private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
+        let pipeline = channel.pipeline.syncOperations
         let lineGuard = RequestLineGuard(maximumLength: self.limits.maximumRequestLineLength, timeline: timeline)
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = self.limits.maximumHeaderSectionSize
@@ -72,7 +88,8 @@ public struct HTTP1Connection: ConnectionProtocol {
             lineGuard: lineGuard,
             deadlines: deadlines,
             timeline: timeline,
-            sendsServerTiming: self.sendsServerTiming
+            sendsServerTiming: self.sendsServerTiming,
+            fileReader: self.fileReader
         )
         var upgrade: NIOHTTPServerUpgradeConfiguration?
         if !self.upgraders.isEmpty {

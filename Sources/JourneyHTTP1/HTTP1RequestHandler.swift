@@ -31,6 +31,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let deadlines: ConnectionDeadlineHandler
     private let timeline: ConnectionTimeline
     private let sendsServerTiming: Bool
+    private let fileReader: (any FileChunkReader)?
     private var state = State.idle
     /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
     private var finishing = false
@@ -79,8 +80,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         lineGuard: RequestLineGuard,
         deadlines: ConnectionDeadlineHandler,
         timeline: ConnectionTimeline,
-        sendsServerTiming: Bool
+        sendsServerTiming: Bool,
+        fileReader: (any FileChunkReader)?
     ) {
+        self.fileReader = fileReader
         self.timeline = timeline
         self.sendsServerTiming = sendsServerTiming
         self.responder = responder
@@ -358,19 +361,57 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         )
         self.timeline.move(to: .writing)
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
-        var handles: [NIOFileHandle] = []
-        switch body {
-        case .empty: break
-        case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
-        case .parts(let parts):
-            for part in parts {
-                switch part {
-                case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-                case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+        guard let reader = self.fileReader, body.includesFile else {
+            var handles: [NIOFileHandle] = []
+            switch body {
+            case .empty: break
+            case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+            case .parts(let parts):
+                for part in parts {
+                    switch part {
+                    case .bytes(let buffer):
+                        context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                    case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+                    }
                 }
             }
+            self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context) {
+                // The OpenFile in `body` owns the descriptor; the NIOFileHandles only lent it to sendfile.
+                for handle in handles { _ = try? handle.takeDescriptorOwnership() }
+            }
+            return
         }
+        // Behind TLS: the file is read in chunks off the loop, each written once the one before has left.
+        StreamedBodyWriter.write(body, reading: reader, on: context.eventLoop, allocator: context.channel.allocator) {
+            chunk in
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(chunk))), promise: promise)
+            return promise.futureResult
+        }.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success:
+                self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context) {}
+            case .failure(let error):
+                // The head promised bytes that will not come: only a close tells the client.
+                self.logger.debug("file body failed", metadata: ["error": "\(error)"])
+                self.state = .closing
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// Ends the response (its body already written), then logs it and closes or waits for the next request.
+    private func end(
+        status: Int,
+        body: ResponseBody,
+        keepAlive: Bool,
+        for pending: PendingRequest,
+        context: ChannelHandlerContext,
+        whenWritten release: @escaping () -> Void
+    ) {
+        // A shutdown or half-close that arrived while a streamed body was still going out: close after it.
+        let keepAlive = keepAlive && !self.finishing
         // Ready for the next request before `.end` goes out: the pipelining handler may hand it over
         // from inside this write.
         if case .responding = self.state {
@@ -385,8 +426,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
         written.futureResult.assumeIsolated().whenComplete { _ in
-            // The OpenFile in `body` owns the descriptor; the NIOFileHandles only lent it to sendfile.
-            for handle in handles { _ = try? handle.takeDescriptorOwnership() }
+            release()
             withExtendedLifetime(body) {}
             var finished = requestTimeline
             finished.lastByteWritten = timeline.clock.now()
@@ -406,7 +446,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
                     bodyBytes: bodyBytes,
                     referer: pending.request.head.headerFields[.referer],
                     userAgent: pending.request.head.headerFields[.userAgent],
-                    timeline: finished
+                    timeline: finished,
+                    handshake: timeline.handshake
                 )
             )
             if !keepAlive { context.close(promise: nil) }

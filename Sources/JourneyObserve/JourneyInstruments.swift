@@ -209,10 +209,59 @@ struct JourneyInstruments: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
+    /// Adds the TLS listeners' handshakes of an interval: counts by result, version and ALPN, and durations.
+    private func record(handshakes: [HandshakeTally]) {
+        for tally in handshakes {
+            let listener = ("listener", tally.listener)
+            func add(_ name: String, _ help: String, _ labels: [(String, String)], _ count: UInt64) {
+                guard count > 0 else { return }
+                self.registry.makeCounter(descriptor: Self.descriptor(name, help), labels: [listener] + labels)
+                    .increment(by: Int64(clamping: count))
+            }
+            let results = "TLS handshakes, by listener and result."
+            add("journey_tls_handshakes_total", results, [("result", "completed")], tally.completed)
+            add("journey_tls_handshakes_total", results, [("result", "failed")], tally.failed)
+            for (version, count) in tally.versions {
+                add(
+                    "journey_tls_versions_total",
+                    "Completed TLS handshakes, by protocol version.",
+                    [("version", version)],
+                    count
+                )
+            }
+            for (name, count) in tally.applicationProtocols {
+                add(
+                    "journey_tls_alpn_total",
+                    "Completed TLS handshakes, by the protocol ALPN chose.",
+                    [("protocol", name)],
+                    count
+                )
+            }
+            guard tally.durations.count > 0 else { continue }
+            let histogram = self.registry.makeDurationHistogram(
+                descriptor: Self.descriptor(
+                    "journey_tls_handshake_duration_seconds",
+                    "From the accept to the finished TLS handshake: the Decrypt stage, by listener."
+                ),
+                labels: [listener],
+                buckets: Self.buckets
+            )
+            Self.replay(
+                tally.durations,
+                into: CoreMetrics.Timer(
+                    label: "journey_tls_handshake_duration_seconds",
+                    dimensions: [listener],
+                    handler: histogram
+                )
+            )
+        }
+    }
+
     /// Adds an interval's counts. The stage histograms are replayed from the recorders' fine buckets (each
     /// bucket's midpoint, as often as it was hit): values are placed within 1/16 of their true size.
     func record(_ interval: JourneyInterval, openByProtocol: [String: Int] = [:]) {
         self.record(protocols: interval.protocols, open: openByProtocol)
+        self.record(handshakes: interval.handshakes)
         for (index, count) in interval.statusClasses.enumerated() where count > 0 {
             self.requests[index].increment(by: Int64(count))
         }

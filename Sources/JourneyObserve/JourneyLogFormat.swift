@@ -5,7 +5,8 @@ import NIOCore
 ///
 /// `{"time":1764194453,"remote":"127.0.0.1","request":"GET / HTTP/1.1","status":200,"bytes":512,
 /// "referer":null,"user_agent":"curl/8.0","journey_us":{"total":180,"read":0,"parse":6,…}}` —
-/// stages that did not happen (no TLS, a request that never parsed) are left out.
+/// stages that did not happen (no TLS, a request that never parsed) are left out. A request over TLS also
+/// has `"tls":"TLSv1.3","alpn":"h2"` (alpn null when the client offered none) before `journey_us`.
 public enum JourneyLogFormat {
     /// One line for `entry`, newline included.
     public static func line(for entry: AccessLogEntry) -> String {
@@ -17,6 +18,12 @@ public enum JourneyLogFormat {
         Self.appendString(entry.referer, to: &line)
         line += ",\"user_agent\":"
         Self.appendString(entry.userAgent, to: &line)
+        if let handshake = entry.handshake {
+            line += ",\"tls\":"
+            Self.appendString(handshake.version, to: &line)
+            line += ",\"alpn\":"
+            Self.appendString(handshake.applicationProtocol, to: &line)
+        }
         line += ",\"journey_us\":{"
         var first = true
         for stage in [Stage.total, .tls, .read, .parse, .decode, .process, .write] {

@@ -66,7 +66,30 @@ public struct JourneySnapshot: Sendable {
         }
         if let rtt = self.roundTripMicroseconds { out += ",\"rttMicroseconds\":\(rtt)" }
         out += ",\"protocols\":[" + self.totals.protocols.map(self.json(for:)).joined(separator: ",") + "]"
+        out += ",\"handshakes\":[" + self.totals.handshakes.map(self.json(for:)).joined(separator: ",") + "]"
         return out + "}"
+    }
+
+    /// A TLS listener's line: its handshakes since the start (versions and ALPN results too) and the window's
+    /// handshake percentiles (the Decrypt stage).
+    private func json(for tally: HandshakeTally) -> String {
+        var name = ""
+        JourneyLogFormat.appendString(tally.listener, to: &name)
+        let window = self.window.handshakes.first { $0.listener == tally.listener } ?? HandshakeTally(listener: "")
+        let percentiles = [0.5, 0.99].map { fraction in
+            window.durations.value(atFraction: fraction).map { String(Self.microseconds($0)) } ?? "null"
+        }
+        func object(_ counts: [String: UInt64]) -> String {
+            "{"
+                + counts.sorted { $0.key < $1.key }.map { key, count in
+                    var quoted = ""
+                    JourneyLogFormat.appendString(key, to: &quoted)
+                    return "\(quoted):\(count)"
+                }.joined(separator: ",") + "}"
+        }
+        return "{\"listener\":\(name),\"completed\":\(tally.completed),\"failed\":\(tally.failed)"
+            + ",\"windowCompleted\":\(window.completed),\"p50\":\(percentiles[0]),\"p99\":\(percentiles[1])"
+            + ",\"versions\":\(object(tally.versions)),\"alpn\":\(object(tally.applicationProtocols))}"
     }
 
     /// A wire protocol's line: its counts since the start, its rate and stage percentiles over the window.
@@ -98,7 +121,12 @@ public struct JourneySnapshot: Sendable {
         JourneyLogFormat.appendString(request.path, to: &target)
         var method = ""
         JourneyLogFormat.appendString(request.method, to: &method)
+        // The handshake, when the request carried it, goes before its first byte: a negative offset.
+        let handshake =
+            timeline.tlsDone != 0 && timeline.accepted != 0 && origin >= timeline.accepted
+            ? "-" + String(Self.microseconds(origin - timeline.accepted)) : "null"
         return "{\"method\":\(method),\"path\":\(target),\"status\":\(request.status),\"bytes\":\(request.bodyBytes)"
+            + ",\"handshake\":\(handshake)"
             + ",\"headArrived\":\(offset(timeline.headArrived)),\"headParsed\":\(offset(timeline.headParsed))"
             + ",\"bodyDecoded\":\(offset(timeline.bodyDecoded)),\"processed\":\(offset(timeline.processed))"
             + ",\"written\":\(offset(timeline.lastByteWritten))}"

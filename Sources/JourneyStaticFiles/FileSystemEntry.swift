@@ -117,25 +117,14 @@ struct OpenedFile: Sendable {
         let identity = FileIdentity(status)
         var contents: ByteBuffer?
         if identity.size <= inMemoryLimit {
-            contents = Self.read(descriptor, count: identity.size)
+            contents = ThreadPoolFileReader.read(
+                descriptor,
+                offset: 0,
+                count: identity.size,
+                allocator: ByteBufferAllocator()
+            )
         }
         return .success(OpenedFile(path: path, identity: identity, file: file, contents: contents))
-    }
-
-    /// Reads `count` bytes from the start of the file, or nil if it changed size under us.
-    private static func read(_ descriptor: CInt, count: Int) -> ByteBuffer? {
-        var buffer = ByteBufferAllocator().buffer(capacity: count)
-        let complete = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { bytes in
-            var offset = 0
-            while offset < count {
-                let n = pread(descriptor, bytes.baseAddress! + offset, count - offset, off_t(offset))
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { break }
-                offset += n
-            }
-            return offset
-        }
-        return complete == count ? buffer : nil
     }
 
     /// The representation this file (or sibling) is, with the resource's `contentType`.

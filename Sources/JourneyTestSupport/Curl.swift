@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Runs the real curl against a test server: what a user's client sees, headers and all.
 public struct Curl: Sendable {
@@ -6,6 +8,8 @@ public struct Curl: Sendable {
     public struct Result: Sendable {
         /// The final response's status code.
         public var status: Int
+        /// The protocol of the final response as curl prints it (`HTTP/1.1`, `HTTP/2`).
+        public var version: String
         /// The final response's fields, names lower-cased (repeated fields joined with ", ").
         public var headers: [String: String]
         /// The body bytes.
@@ -44,6 +48,7 @@ public struct Curl: Sendable {
         }
         return Result(
             status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0,
+            version: statusLine.first.map(String.init) ?? "",
             headers: headers,
             body: output.standardOutput
         )
@@ -81,47 +86,26 @@ extension Process {
         public var status: Int32
     }
 
-    /// Runs `executable` (looked up on PATH) with `input` on its standard input and waits for it without
-    /// blocking a thread.
+    /// Runs `executable` (looked up on PATH unless it is a path) with `input` on its standard input and waits
+    /// for it without blocking a thread.
+    ///
+    /// swift-subprocess launches it, not `Process.run()`: Foundation's launch on Linux crashed now and then (a bad
+    /// memcpy inside it) while the tests launch curl, redis-cli and nghttp by the hundred, even one at a time.
     public static func output(of executable: String, arguments: [String], input: Data? = nil) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let outputPipe = Pipe()
-        let errorPipe = Pipe()
-        process.standardOutput = outputPipe
-        process.standardError = errorPipe
-        let inputPipe = input.map { _ in Pipe() }
-        if let inputPipe { process.standardInput = inputPipe }
-        // Read both pipes while the process runs, so a large output cannot fill a pipe and stall it.
-        async let standardOutput = Self.readToEnd(outputPipe.fileHandleForReading)
-        async let standardError = Self.readToEnd(errorPipe.fileHandleForReading)
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.runSerially()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-            try? outputPipe.fileHandleForWriting.close()
-            try? errorPipe.fileHandleForWriting.close()
-            if let input, let inputPipe {
-                let writer = inputPipe.fileHandleForWriting
-                Thread.detachNewThread {
-                    try? writer.write(contentsOf: input)
-                    try? writer.close()
-                }
-            }
+        let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        let limit = 256 * 1024 * 1024
+        let result = try await Subprocess.run(
+            program,
+            arguments: Arguments(arguments),
+            input: .data(input ?? Data()),
+            output: .data(limit: limit),
+            error: .data(limit: limit)
+        )
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
         }
-        return Output(standardOutput: await standardOutput, standardError: await standardError, status: status)
-    }
-
-    private static func readToEnd(_ handle: FileHandle) async -> Data {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(returning: (try? handle.readToEnd()) ?? Data())
-            }
-        }
+        return Output(standardOutput: result.standardOutput, standardError: result.standardError, status: status)
     }
 }

@@ -6,34 +6,38 @@ public struct TestServer: Sendable {
     public let server: Server
     /// The port it listens on.
     public let port: Int
+    /// What its main listener speaks, and so how `url(_:)` and `curl(_:)` reach it.
+    public var transport: Transport = .http1
 
     /// Starts a server for `configuration` (host and port are overridden) with `router`'s routes; `prepare`
     /// runs before it starts (to add listeners).
     public static func start(
         _ configuration: Configuration = Configuration(),
         router: Router = Router(),
+        over transport: Transport = .http1,
         prepare: (Server) -> Void = { _ in }
     )
         async throws -> TestServer
     {
-        var configuration = configuration
+        var configuration = transport.configure(configuration)
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.threads = min(configuration.threads, 2)
         let server = Server(configuration: configuration, router: router)
         prepare(server)
         try await server.start()
-        return TestServer(server: server, port: server.ports[0])
+        return TestServer(server: server, port: server.ports[0], transport: transport)
     }
 
     /// Runs `body` against a started server and shuts it down afterwards, whatever happens.
     public static func with(
         _ configuration: Configuration = Configuration(),
         router: Router = Router(),
+        over transport: Transport = .http1,
         prepare: (Server) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void
     ) async throws {
-        let server = try await Self.start(configuration, router: router, prepare: prepare)
+        let server = try await Self.start(configuration, router: router, over: transport, prepare: prepare)
         do {
             try await body(server)
             try await server.server.shutdown()
@@ -44,5 +48,14 @@ public struct TestServer: Sendable {
     }
 
     /// The URL of `path` on this server.
-    public func url(_ path: String) -> String { Curl.url(path, port: self.port) }
+    public func url(_ path: String) -> String { self.transport.url(path, port: self.port) }
+
+    /// Runs curl with `arguments` over the server's transport, and checks the response came over it.
+    public func curl(_ arguments: [String]) async throws -> Curl.Result {
+        let result = try await Curl.run(self.transport.curlArguments + arguments)
+        guard result.version == self.transport.responseVersion else {
+            throw CurlError(message: "expected \(self.transport.responseVersion), got \(result.version)")
+        }
+        return result
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Journey
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -17,7 +18,7 @@ struct JourneyCommand: AsyncParsableCommand {
         commandName: "journey",
         abstract: "A web server that shows every request's journey.",
         discussion: "`journey [DIR] [flags]` is short for `journey serve [DIR] [flags]`.",
-        subcommands: [Serve.self],
+        subcommands: [Serve.self, Cert.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -32,6 +33,34 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await serve(self.options)
+    }
+}
+
+/// `journey cert`: a development certificate for HTTPS on this machine, and how to trust it.
+struct Cert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a development certificate (signed by a local authority made once) for `serve --dev-tls`."
+    )
+
+    @Option(help: "A host name or IP address the certificate is for (repeat for several).")
+    var host: [String] = ["localhost"]
+
+    @Option(help: "The folder to write it to.")
+    var folder: String = DevelopmentCertificate.defaultFolder
+
+    func run() throws {
+        let certificate = try DevelopmentCertificate(folder: self.folder).create(hosts: self.host)
+        print(
+            """
+            journey: a development certificate for \(self.host.joined(separator: ", ")) is in \(certificate.folder)
+              certificate: \(certificate.certificatePath)
+              key:         \(certificate.privateKeyPath)
+              authority:   \(certificate.authorityPath)
+            Serve with it: journey serve DIR --dev-tls   (or --tls-cert \(certificate.certificatePath) --tls-key \(certificate.privateKeyPath))
+
+            \(certificate.trustInstructions)
+            """
+        )
     }
 }
 
@@ -61,26 +90,61 @@ func serve(_ options: ServeOptions) async throws {
     raiseOpenFileLimit()
     let what = options.directory ?? "the embedded site"
     let host = options.host
-    let resp = options.configuration.resp
-    let server = Server(configuration: options.configuration, logger: logger) { ports in
-        for (index, port) in ports.enumerated() {
+    let configuration = options.configuration
+    if options.devTls {
+        let development = DevelopmentCertificate(folder: DevelopmentCertificate.defaultFolder)
+        if !development.exists {
+            try development.create(
+                hosts: ["localhost"] + (["127.0.0.1", "::1", "localhost"].contains(host) ? [] : [host])
+            )
+            logger.notice(
+                "made a development certificate; trust \(development.authorityPath) (journey cert --help tells how)"
+            )
+        }
+    }
+    // The listeners in the order `Server.ports` lists them: main, then RESP, then the https redirect.
+    var listenerLabels = [
+        configuration.tls == nil ? "journey serving \(what) on http://" : "journey serving \(what) on https://"
+    ]
+    if configuration.resp != nil { listenerLabels.append("journey serving RESP on ") }
+    if configuration.tls?.redirect != nil { listenerLabels.append("journey redirecting to https from http://") }
+    let labels = listenerLabels
+    let server = Server(configuration: configuration, logger: logger) { ports in
+        for (label, port) in zip(labels, ports) {
             // Written straight to the descriptor: tests and scripts read the chosen port from a pipe,
-            // where stdio would hold the line in its buffer. The RESP listener, if any, is the second.
+            // where stdio would hold the line in its buffer.
             let line =
-                index == 1 && resp != nil
-                ? "journey serving RESP on \(resp!.host):\(port) (redis-cli -p \(port))\n"
-                : "journey serving \(what) on http://\(host):\(port)/\n"
+                label.hasSuffix("RESP on ")
+                ? "\(label)\(configuration.resp!.host):\(port) (redis-cli -p \(port))\n"
+                : "\(label)\(host):\(port)/\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
         }
     }
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: [.init(service: server)],
+            services: [.init(service: server), .init(service: HangUpReloader(server: server, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
     )
     try await group.run()
+}
+
+/// SIGHUP reloads the TLS certificate, as it makes nginx reread its configuration.
+struct HangUpReloader: Service {
+    let server: Server
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            do {
+                try await self.server.reloadCertificates()
+                self.logger.info("SIGHUP: certificate files read again")
+            } catch {
+                self.logger.warning("SIGHUP: certificate reload failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
 }
 
 /// Raises the soft descriptor limit to the hard one, as Go's runtime and nginx's `worker_rlimit_nofile` do:

@@ -121,6 +121,24 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "A WebSocket peer whose queue is full: disconnect (close 1008) or drop (its messages).")
     var wsSlowConsumer: SlowConsumerPolicy = .disconnect
 
+    @Option(help: "Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP and when it changes.")
+    var tlsCert: String?
+
+    @Option(help: "The private key (PEM) of --tls-cert.")
+    var tlsKey: String?
+
+    @Flag(help: "Serve HTTPS with the development certificate of `journey cert` (made now if missing).")
+    var devTls = false
+
+    @Option(help: "With TLS: a plain listener on [HOST:]PORT that redirects (308) every request to https.")
+    var httpRedirect: String?
+
+    @Flag(help: "Without TLS: also speak HTTP/2 to clients that start with its preface (h2c, prior knowledge).")
+    var h2c = false
+
+    @Option(help: "HTTP/2: the most streams one connection may have open at once.")
+    var h2MaxStreams = 100
+
     /// The configuration these flags describe.
     var configuration: Configuration {
         var configuration = Configuration()
@@ -165,6 +183,19 @@ struct ServeOptions: ParsableArguments {
         configuration.webSocket.compression = self.wsCompression == .on ? .deflate() : .off
         configuration.webSocket.outboundQueueLimit = self.wsQueueLimit
         configuration.webSocket.slowConsumerPolicy = self.wsSlowConsumer
+        if let certificate = self.tlsCert, let key = self.tlsKey {
+            configuration.tls = TLSOptions(certificatePath: certificate, privateKeyPath: key)
+        } else if self.devTls {
+            let development = DevelopmentCertificate(folder: DevelopmentCertificate.defaultFolder)
+            configuration.tls = TLSOptions(
+                certificatePath: development.certificatePath,
+                privateKeyPath: development.privateKeyPath
+            )
+        }
+        configuration.tls?.redirect = self.httpRedirect.flatMap { Self.address($0, defaultHost: self.host) }
+        configuration.servesCleartextHTTP2 = self.h2c
+        configuration.http2.maximumConcurrentStreams = self.h2MaxStreams
+        configuration.http2.maximumHeaderListSize = self.maxHeaderSize
         configuration.timeouts = ConnectionTimeouts(
             headerRead: Self.amount(self.headerTimeout),
             bodyRead: Self.amount(self.bodyTimeout),
@@ -216,6 +247,27 @@ struct ServeOptions: ParsableArguments {
         }
         if let resp = self.resp, Self.address(resp, defaultHost: self.host) == nil {
             throw ValidationError("--resp must be PORT or HOST:PORT")
+        }
+        if (self.tlsCert == nil) != (self.tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if self.devTls && self.tlsCert != nil {
+            throw ValidationError("--dev-tls or --tls-cert/--tls-key, not both")
+        }
+        let tls = self.devTls || self.tlsCert != nil
+        if let redirect = self.httpRedirect {
+            guard tls else {
+                throw ValidationError("--http-redirect sends clients to HTTPS: it needs --tls-cert or --dev-tls")
+            }
+            guard Self.address(redirect, defaultHost: self.host) != nil else {
+                throw ValidationError("--http-redirect must be PORT or HOST:PORT")
+            }
+        }
+        if self.h2c && tls {
+            throw ValidationError("--h2c is HTTP/2 in the clear; over TLS, HTTP/2 is offered by ALPN already")
+        }
+        guard (1...10000).contains(self.h2MaxStreams) else {
+            throw ValidationError("--h2-max-streams must be 1...10000")
         }
     }
 }

@@ -8,6 +8,8 @@ final class SiteFixture: Sendable {
     /// The folder to serve (`DIR/site`); `DIR/outside-secret.txt` must never be reachable.
     let root: String
     static let secret = "TOPSECRET-\(UUID().uuidString)"
+    /// `site/large.bin`: 1 MiB and 7 bytes, every byte telling its offset (mod 251), so a misplaced chunk shows.
+    static let large: [UInt8] = (0..<(1 << 20) + 7).map { UInt8($0 % 251) }
 
     /// A configuration that serves the fixture.
     var configuration: Configuration {
@@ -35,6 +37,8 @@ final class SiteFixture: Sendable {
         try directory.write("<b>&</b>", to: "site/list/<b>&.txt")
         try directory.write("secret env\n", to: "site/.env")
         try directory.write("[core]\n", to: "site/.git/config")
+        // Beyond the in-memory limit and several read chunks long: sent by sendfile, or read in chunks under TLS/HTTP/2.
+        try Data(Self.large).write(to: URL(fileURLWithPath: self.root + "/large.bin"))
         try FileManager.default.createDirectory(atPath: self.root + "/empty", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: self.root + "/escape",

@@ -14,9 +14,11 @@ struct StaticFileTests {
         self.configuration = self.fixture.configuration
     }
 
-    @Test func servesAFileWithItsValidatorsAndType() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let result = try await Curl.run([server.url("/hello.txt")])
+    @Test(arguments: Transport.allCases) func servesAFileWithItsValidatorsAndType(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let result = try await server.curl([server.url("/hello.txt")])
             #expect(result.status == 200)
             #expect(result.text == "hello\n")
             #expect(result.headers["content-type"] == "text/plain; charset=utf-8")
@@ -32,13 +34,17 @@ struct StaticFileTests {
         }
     }
 
-    @Test(arguments: [
-        ("/style.css", "text/css; charset=utf-8"), ("/data.json", "application/json; charset=utf-8"),
-        ("/index.html", "text/html; charset=utf-8"), ("/app.js", "text/javascript; charset=utf-8"),
-    ])
-    func choosesTheMediaType(_ path: String, _ type: String) async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            #expect(try await Curl.run([server.url(path)]).headers["content-type"] == type)
+    @Test(
+        arguments: Transport.allCases,
+        [
+            ("/style.css", "text/css; charset=utf-8"), ("/data.json", "application/json; charset=utf-8"),
+            ("/index.html", "text/html; charset=utf-8"), ("/app.js", "text/javascript; charset=utf-8"),
+        ]
+    )
+    func choosesTheMediaType(over transport: Transport, _ pathAndType: (String, String)) async throws {
+        let (path, type) = pathAndType
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url(path)]).headers["content-type"] == type)
         }
     }
 
@@ -57,56 +63,59 @@ struct StaticFileTests {
         }
     }
 
-    @Test func directoriesRedirectServeTheirIndexAndRefuseToList() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let redirect = try await Curl.run([server.url("/docs?x=1")])
+    @Test(arguments: Transport.allCases) func directoriesRedirectServeTheirIndexAndRefuseToList(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let redirect = try await server.curl([server.url("/docs?x=1")])
             #expect(redirect.status == 301)
             #expect(redirect.headers["location"] == "/docs/?x=1")
-            let index = try await Curl.run([server.url("/docs/")])
+            let index = try await server.curl([server.url("/docs/")])
             #expect(index.status == 200)
             #expect(index.text == "<p>sub index</p>\n")
-            let root = try await Curl.run([server.url("/")])
+            let root = try await server.curl([server.url("/")])
             #expect(root.text.contains("<title>home</title>"))
-            #expect(try await Curl.run([server.url("/sub/")]).status == 403)
-            #expect(try await Curl.run([server.url("/hello.txt/")]).status == 404)
+            #expect(try await server.curl([server.url("/sub/")]).status == 403)
+            #expect(try await server.curl([server.url("/hello.txt/")]).status == 404)
         }
     }
 
-    @Test func listsDirectoriesWhenBrowsingIsOn() async throws {
+    @Test(arguments: Transport.allCases) func listsDirectoriesWhenBrowsingIsOn(over transport: Transport) async throws {
         var configuration = self.configuration
         configuration.listsDirectories = true
-        try await TestServer.with(configuration) { server async throws in
-            let listing = try await Curl.run([server.url("/list/")])
+        try await TestServer.with(configuration, over: transport) { server async throws in
+            let listing = try await server.curl([server.url("/list/")])
             #expect(listing.status == 200)
             #expect(listing.headers["content-type"] == "text/html; charset=utf-8")
             #expect(listing.text.contains("&lt;b&gt;&amp;.txt"))
             #expect(listing.text.contains("href=\"%3Cb%3E%26.txt\""))
-            let root = try await Curl.run([server.url("/empty/")])
+            let root = try await server.curl([server.url("/empty/")])
             #expect(root.status == 200)
-            let top = try await Curl.run([server.url("/sub/")])
+            let top = try await server.curl([server.url("/sub/")])
             #expect(top.text.contains(">a.txt<"))
-            #expect(!(try await Curl.run([server.url("/")])).text.contains(".env"))
+            #expect(!(try await server.curl([server.url("/")])).text.contains(".env"))
         }
     }
 
-    @Test func conditionalRequests() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let first = try await Curl.run([server.url("/hello.txt")])
+    @Test(arguments: Transport.allCases) func conditionalRequests(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let first = try await server.curl([server.url("/hello.txt")])
             let etag = try #require(first.headers["etag"])
             let lastModified = try #require(first.headers["last-modified"])
 
-            let notModified = try await Curl.run(["-H", "If-None-Match: \(etag)", server.url("/hello.txt")])
+            let notModified = try await server.curl(["-H", "If-None-Match: \(etag)", server.url("/hello.txt")])
             #expect(notModified.status == 304)
             #expect(notModified.body.isEmpty)
             #expect(notModified.headers["etag"] == etag)
             #expect(
-                try await Curl.run(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status == 304
+                try await server.curl(["-H", "If-Modified-Since: \(lastModified)", server.url("/hello.txt")]).status
+                    == 304
             )
-            #expect(try await Curl.run(["-H", "If-None-Match: \"other\"", server.url("/hello.txt")]).status == 200)
-            #expect(try await Curl.run(["-H", "If-Match: \"other\"", server.url("/hello.txt")]).status == 412)
-            #expect(try await Curl.run(["-H", "If-Match: \(etag)", server.url("/hello.txt")]).status == 200)
+            #expect(try await server.curl(["-H", "If-None-Match: \"other\"", server.url("/hello.txt")]).status == 200)
+            #expect(try await server.curl(["-H", "If-Match: \"other\"", server.url("/hello.txt")]).status == 412)
+            #expect(try await server.curl(["-H", "If-Match: \(etag)", server.url("/hello.txt")]).status == 200)
             #expect(
-                try await Curl.run([
+                try await server.curl([
                     "-H", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT", server.url("/hello.txt"),
                 ])
                 .status == 412
@@ -114,14 +123,14 @@ struct StaticFileTests {
         }
     }
 
-    @Test func byteRanges() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let single = try await Curl.run(["-H", "Range: bytes=-6", server.url("/alphabet.txt")])
+    @Test(arguments: Transport.allCases) func byteRanges(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let single = try await server.curl(["-H", "Range: bytes=-6", server.url("/alphabet.txt")])
             #expect(single.status == 206)
             #expect(single.text == "uvwxyz")
             #expect(single.headers["content-range"] == "bytes 30-35/36")
 
-            let multi = try await Curl.run(["-H", "Range: bytes=0-1,10-11", server.url("/alphabet.txt")])
+            let multi = try await server.curl(["-H", "Range: bytes=0-1,10-11", server.url("/alphabet.txt")])
             #expect(multi.status == 206)
             let type = try #require(multi.headers["content-type"])
             #expect(type.hasPrefix("multipart/byteranges; boundary="))
@@ -129,16 +138,16 @@ struct StaticFileTests {
             #expect(multi.text.contains("Content-Range: bytes 10-11/36\r\n\r\nab\r\n"))
             #expect(multi.headers["content-length"] == String(multi.body.count))
 
-            let unsatisfiable = try await Curl.run(["-H", "Range: bytes=100-", server.url("/alphabet.txt")])
+            let unsatisfiable = try await server.curl(["-H", "Range: bytes=100-", server.url("/alphabet.txt")])
             #expect(unsatisfiable.status == 416)
             #expect(unsatisfiable.headers["content-range"] == "bytes */36")
 
             let etag = try #require(single.headers["etag"])
-            let current = try await Curl.run([
+            let current = try await server.curl([
                 "-H", "Range: bytes=0-0", "-H", "If-Range: \(etag)", server.url("/alphabet.txt"),
             ])
             #expect(current.status == 206)
-            let stale = try await Curl.run([
+            let stale = try await server.curl([
                 "-H", "Range: bytes=0-0", "-H", "If-Range: \"old\"", server.url("/alphabet.txt"),
             ])
             #expect(stale.status == 200)
@@ -146,53 +155,83 @@ struct StaticFileTests {
         }
     }
 
-    @Test func precompressedSiblingsFollowAcceptEncoding() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let brotli = try await Curl.run(["-H", "Accept-Encoding: gzip, br", server.url("/app.js")])
+    @Test(arguments: Transport.allCases) func largeFilesArriveWholeAndInRanges(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let whole = try await server.curl([server.url("/large.bin")])
+            #expect(whole.status == 200)
+            #expect(whole.headers["content-length"] == String(SiteFixture.large.count))
+            #expect(Array(whole.body) == SiteFixture.large)
+
+            // Across the boundary of two 64 KiB read chunks.
+            let range = try await server.curl(["-H", "Range: bytes=65530-131080", server.url("/large.bin")])
+            #expect(range.status == 206)
+            #expect(Array(range.body) == Array(SiteFixture.large[65530...131080]))
+
+            let multi = try await server.curl(["-H", "Range: bytes=0-2,-3", server.url("/large.bin")])
+            #expect(multi.status == 206)
+            #expect(multi.headers["content-length"] == String(multi.body.count))
+            let tail = SiteFixture.large.suffix(3)
+            #expect(multi.body.range(of: Data(tail)) != nil)
+
+            // curl -I prints the head where the body would go; a body after it would show there too.
+            let head = try await server.curl(["-I", server.url("/large.bin")])
+            #expect(head.status == 200)
+            #expect(head.headers["content-length"] == String(SiteFixture.large.count))
+            #expect(head.text.hasSuffix("\r\n\r\n"))
+        }
+    }
+
+    @Test(arguments: Transport.allCases) func precompressedSiblingsFollowAcceptEncoding(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let brotli = try await server.curl(["-H", "Accept-Encoding: gzip, br", server.url("/app.js")])
             #expect(brotli.text == "BROTLI-BYTES")
             #expect(brotli.headers["content-encoding"] == "br")
             #expect(brotli.headers["vary"] == "Accept-Encoding")
             #expect(brotli.headers["content-type"] == "text/javascript; charset=utf-8")
 
-            let gzip = try await Curl.run(["-H", "Accept-Encoding: gzip", server.url("/app.js")])
+            let gzip = try await server.curl(["-H", "Accept-Encoding: gzip", server.url("/app.js")])
             #expect(gzip.text == "GZIP-BYTES")
             #expect(gzip.headers["content-encoding"] == "gzip")
             #expect(gzip.headers["etag"] != brotli.headers["etag"])
 
-            let plain = try await Curl.run([server.url("/app.js")])
+            let plain = try await server.curl([server.url("/app.js")])
             #expect(plain.text == "console.log('plain')\n")
             #expect(plain.headers["content-encoding"] == nil)
             #expect(plain.headers["vary"] == "Accept-Encoding")
 
-            let refused = try await Curl.run(["-H", "Accept-Encoding: br;q=0, gzip;q=0", server.url("/app.js")])
+            let refused = try await server.curl(["-H", "Accept-Encoding: br;q=0, gzip;q=0", server.url("/app.js")])
             #expect(refused.text == "console.log('plain')\n")
         }
     }
 
-    @Test func dotfilesAreHiddenUnlessAllowed() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/.env")]).status == 404)
-            #expect(try await Curl.run([server.url("/.git/config")]).status == 404)
+    @Test(arguments: Transport.allCases) func dotfilesAreHiddenUnlessAllowed(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/.env")]).status == 404)
+            #expect(try await server.curl([server.url("/.git/config")]).status == 404)
         }
         var configuration = self.configuration
         configuration.servesDotfiles = true
-        try await TestServer.with(configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/.env")]).text == "secret env\n")
+        try await TestServer.with(configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/.env")]).text == "secret env\n")
         }
     }
 
-    @Test func symlinksOutsideTheRootAreRefusedUnlessFollowed() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let escape = try await Curl.run([server.url("/escape")])
+    @Test(arguments: Transport.allCases) func symlinksOutsideTheRootAreRefusedUnlessFollowed(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let escape = try await server.curl([server.url("/escape")])
             #expect(escape.status == 404)
             #expect(!escape.text.contains(SiteFixture.secret))
-            #expect(try await Curl.run([server.url("/escape-dir/outside-secret.txt")]).status == 404)
-            #expect(try await Curl.run([server.url("/inside")]).text == "hello\n")
+            #expect(try await server.curl([server.url("/escape-dir/outside-secret.txt")]).status == 404)
+            #expect(try await server.curl([server.url("/inside")]).text == "hello\n")
         }
         var configuration = self.configuration
         configuration.followsSymlinks = true
-        try await TestServer.with(configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/escape")]).text == SiteFixture.secret)
+        try await TestServer.with(configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/escape")]).text == SiteFixture.secret)
         }
     }
 
@@ -211,69 +250,74 @@ struct StaticFileTests {
         }
     }
 
-    @Test func namesArePercentDecodedOnce() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/name%20with%20space.txt")]).text == "spaced\n")
-            #expect(try await Curl.run([server.url("/name%2520with%2520space.txt")]).status == 404)
+    @Test(arguments: Transport.allCases) func namesArePercentDecodedOnce(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/name%20with%20space.txt")]).text == "spaced\n")
+            #expect(try await server.curl([server.url("/name%2520with%2520space.txt")]).status == 404)
         }
     }
 
-    @Test func cacheControlIsAddedWhenConfigured() async throws {
+    @Test(arguments: Transport.allCases) func cacheControlIsAddedWhenConfigured(over transport: Transport) async throws
+    {
         var configuration = self.configuration
         configuration.cacheControl = "public, max-age=3600"
-        try await TestServer.with(configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/hello.txt")]).headers["cache-control"] == "public, max-age=3600")
+        try await TestServer.with(configuration, over: transport) { server async throws in
+            #expect(
+                try await server.curl([server.url("/hello.txt")]).headers["cache-control"] == "public, max-age=3600"
+            )
         }
     }
 
-    @Test func otherMethodsGet405WithAllow() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let response = try await Curl.run(["-X", "DELETE", server.url("/hello.txt")])
+    @Test(arguments: Transport.allCases) func otherMethodsGet405WithAllow(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let response = try await server.curl(["-X", "DELETE", server.url("/hello.txt")])
             #expect(response.status == 405)
             #expect(response.headers["allow"] == "GET, HEAD")
             #expect(response.text.contains("405"))
         }
     }
 
-    @Test func aChangedFileIsServedFresh() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            #expect(try await Curl.run([server.url("/hello.txt")]).text == "hello\n")
+    @Test(arguments: Transport.allCases) func aChangedFileIsServedFresh(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/hello.txt")]).text == "hello\n")
             try self.fixture.directory.write("changed and longer\n", to: "site/hello.txt")
             // The open-file cache trusts an entry for the rest of its second; poll (bounded) for the change.
             var text = ""
             for _ in 0..<300 where text != "changed and longer\n" {
-                text = try await Curl.run([server.url("/hello.txt")]).text
+                text = try await server.curl([server.url("/hello.txt")]).text
             }
             #expect(text == "changed and longer\n")
             try FileManager.default.removeItem(atPath: self.fixture.root + "/hello.txt")
             var status = 200
             for _ in 0..<300 where status != 404 {
-                status = try await Curl.run([server.url("/hello.txt")]).status
+                status = try await server.curl([server.url("/hello.txt")]).status
             }
             #expect(status == 404)
         }
     }
 
-    @Test func errorPagesAreHTML() async throws {
-        try await TestServer.with(self.configuration) { server async throws in
-            let missing = try await Curl.run([server.url("/nope")])
+    @Test(arguments: Transport.allCases) func errorPagesAreHTML(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            let missing = try await server.curl([server.url("/nope")])
             #expect(missing.status == 404)
             #expect(missing.headers["content-type"] == "text/html; charset=utf-8")
             #expect(missing.text.contains("<h1>404 Not Found</h1>"))
         }
     }
 
-    @Test func theEmbeddedSiteIsServedWithoutAFolder() async throws {
-        try await TestServer.with(Configuration()) { server async throws in
-            let home = try await Curl.run([server.url("/")])
+    @Test(arguments: Transport.allCases) func theEmbeddedSiteIsServedWithoutAFolder(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(Configuration(), over: transport) { server async throws in
+            let home = try await server.curl([server.url("/")])
             #expect(home.status == 200)
             #expect(home.headers["content-type"] == "text/html; charset=utf-8")
             #expect(home.text.contains("Accept"))
             #expect(home.text.contains("sendfile"))
-            let css = try await Curl.run([server.url("/style.css")])
+            let css = try await server.curl([server.url("/style.css")])
             #expect(css.headers["content-type"] == "text/css; charset=utf-8")
             let etag = try #require(home.headers["etag"])
-            #expect(try await Curl.run(["-H", "If-None-Match: \(etag)", server.url("/")]).status == 304)
+            #expect(try await server.curl(["-H", "If-None-Match: \(etag)", server.url("/")]).status == 304)
         }
     }
 }

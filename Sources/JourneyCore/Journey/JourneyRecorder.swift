@@ -12,6 +12,8 @@ public final class JourneyRecorder {
     private var interval = JourneyInterval()
     /// Per-protocol counts, one slot per wire protocol seen on this loop (`slot(forProtocol:)`).
     private var protocols: [ProtocolTally] = []
+    /// Per-listener TLS handshake counts (`slot(forTLSListener:)`).
+    private var handshakes: [HandshakeTally] = []
     private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
     private var recent: [RecentRequest] = []
     private var nextRecent = 0
@@ -156,6 +158,26 @@ public final class JourneyRecorder {
         self.protocols[slot].idleTimeouts &+= 1
     }
 
+    /// The slot the handshakes of the TLS listener `name` are counted in; a listener asks once per connection.
+    public func slot(forTLSListener name: String) -> Int {
+        if let index = self.handshakes.firstIndex(where: { $0.listener == name }) { return index }
+        self.handshakes.append(HandshakeTally(listener: name))
+        return self.handshakes.count - 1
+    }
+
+    /// A handshake on the listener in `slot` finished, `nanoseconds` after the accept.
+    public func handshakeFinished(slot: Int, nanoseconds: UInt64?, version: String, applicationProtocol: String?) {
+        self.handshakes[slot].completed &+= 1
+        self.handshakes[slot].versions[version, default: 0] &+= 1
+        self.handshakes[slot].applicationProtocols[applicationProtocol ?? "none", default: 0] &+= 1
+        if let nanoseconds { self.handshakes[slot].durations.record(nanoseconds) }
+    }
+
+    /// A handshake on the listener in `slot` failed or timed out.
+    public func handshakeFailed(slot: Int) {
+        self.handshakes[slot].failed &+= 1
+    }
+
     /// What was counted since the last call (the requests finished since then among the last 50), and the
     /// connection phases now; the counts start afresh.
     public func takeInterval() -> JourneyInterval {
@@ -163,6 +185,8 @@ public final class JourneyRecorder {
         taken.phases = self.phases
         taken.protocols = self.protocols
         for index in self.protocols.indices { self.protocols[index].reset() }
+        taken.handshakes = self.handshakes
+        for index in self.handshakes.indices { self.handshakes[index].reset() }
         let inOrder = self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)]
         taken.recent = Array(inOrder.suffix(self.newRecent))
         self.newRecent = 0
@@ -194,6 +218,8 @@ public struct JourneyInterval: Sendable {
     public var webSockets = WebSocketTally()
     /// Each wire protocol's connections and messages.
     public var protocols: [ProtocolTally] = []
+    /// Each TLS listener's handshakes.
+    public var handshakes: [HandshakeTally] = []
 
     /// An empty interval.
     public init() {}
@@ -209,6 +235,7 @@ public struct JourneyInterval: Sendable {
         self.recent += other.recent
         self.webSockets.merge(other.webSockets)
         self.protocols.merge(other.protocols)
+        self.handshakes.merge(other.handshakes)
     }
 
     /// Zeroes the counts, keeping the histograms' storage.
@@ -220,6 +247,7 @@ public struct JourneyInterval: Sendable {
         for index in self.stages.indices { self.stages[index].reset() }
         self.webSockets = WebSocketTally()
         self.protocols = []
+        self.handshakes = []
     }
 }
 

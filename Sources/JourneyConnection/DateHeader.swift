@@ -9,12 +9,12 @@ import Musl
 import Darwin
 #endif
 
-/// The `Date` field value, formatted once per second rather than once per response.
-enum DateHeader {
+/// The `Date` field value, formatted once per second rather than once per response (HTTP/1 and HTTP/2 alike).
+public enum DateHeader {
     private static let cache = NIOLockedValueBox<(second: Int, value: String)>((0, ""))
 
     /// The current IMF-fixdate.
-    static var now: String {
+    public static var now: String {
         let second = Int(time(nil))
         return Self.cache.withLockedValue { cached in
             if cached.second != second {

@@ -1,0 +1,237 @@
+import HTTPTypes
+import JourneyConnection
+import JourneyCore
+import NIOCore
+import NIOHTTPTypes
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One HTTP/2 stream: collects its request (Decode), asks the responder (Process) and writes the answer (Write)
+/// with the same fields and rules as HTTP/1.1, minus what HTTP/2 forbids (RFC 9113 §8.2.2: no connection-specific
+/// fields).
+final class HTTP2StreamHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let environment: HTTP2StreamEnvironment
+    private var state = State.idle
+
+    private enum State {
+        /// Waiting for the head.
+        case idle
+        /// The head arrived; the body is being collected.
+        case receiving(Request, RequestBodyLimit, RequestTimeline, arrivedAt: Int)
+        /// The responder or the write is at work; anything more the client sends is ignored.
+        case responding
+    }
+
+    init(environment: HTTP2StreamEnvironment) {
+        self.environment = environment
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.environment.streamOpened()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.environment.streamClosed()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .idle = self.state else { return }
+            let timeline = self.environment.timeline.streamHeadParsed()
+            let request = Request(head: head, version: HTTPVersionNumber(major: 2, minor: 0))
+            let limit = RequestBodyLimit(maximum: self.environment.maximumBodySize)
+            let arrivedAt = Int(time(nil))
+            let declaredLength = head.headerFields[.contentLength].flatMap { Int($0) }
+            guard limit.check(declaredLength: declaredLength) == .accept else {
+                self.respondEarly(
+                    .contentTooLarge,
+                    to: request,
+                    timeline: timeline,
+                    arrivedAt: arrivedAt,
+                    context: context
+                )
+                return
+            }
+            self.state = .receiving(request, limit, timeline, arrivedAt: arrivedAt)
+        case .body(var buffer):
+            guard case .receiving(var request, var limit, let timeline, let arrivedAt) = self.state else { return }
+            guard limit.receive(buffer.readableBytes) == .accept else {
+                self.respondEarly(
+                    .contentTooLarge,
+                    to: request,
+                    timeline: timeline,
+                    arrivedAt: arrivedAt,
+                    context: context
+                )
+                return
+            }
+            if request.body.readableBytes == 0 {
+                request.body = buffer
+            } else {
+                request.body.writeBuffer(&buffer)
+            }
+            self.state = .receiving(request, limit, timeline, arrivedAt: arrivedAt)
+        case .end:
+            guard case .receiving(let request, _, var timeline, let arrivedAt) = self.state else { return }
+            timeline.bodyDecoded = self.environment.timeline.clock.now()
+            self.state = .responding
+            self.dispatch(request, timeline: timeline, arrivedAt: arrivedAt, context: context)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A malformed stream (bad pseudo-headers, a forbidden field): NIOHTTP2 resets it; this stream is done.
+        self.environment.logger.debug("http/2 stream error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    private func dispatch(_ request: Request, timeline: RequestTimeline, arrivedAt: Int, context: ChannelHandlerContext)
+    {
+        let requestContext = RequestContext(channel: context.channel, logger: self.environment.logger)
+        self.environment.responder.respond(to: request, context: requestContext)
+            .hop(to: context.eventLoop)
+            .assumeIsolated()
+            .whenComplete { result in
+                var timeline = timeline
+                timeline.processed = self.environment.timeline.clock.now()
+                let response: Response
+                switch result {
+                case .success(let success):
+                    response = success
+                case .failure(let error as HTTPError):
+                    response = ErrorPage.response(for: error.status, headerFields: error.headerFields)
+                case .failure(let error):
+                    self.environment.logger.error(
+                        "handler failed",
+                        metadata: ["path": "\(request.head.path ?? "")", "error": "\(error)"]
+                    )
+                    response = ErrorPage.response(for: .internalServerError)
+                }
+                self.write(response, for: request, timeline: timeline, arrivedAt: arrivedAt, context: context)
+            }
+    }
+
+    /// Answers before the request is complete (413): the stream is then reset, so the client stops sending.
+    private func respondEarly(
+        _ status: HTTPResponse.Status,
+        to request: Request,
+        timeline: RequestTimeline,
+        arrivedAt: Int,
+        context: ChannelHandlerContext
+    ) {
+        var timeline = timeline
+        timeline.processed = self.environment.timeline.clock.now()
+        self.state = .responding
+        self.write(
+            ErrorPage.response(for: status),
+            for: request,
+            timeline: timeline,
+            arrivedAt: arrivedAt,
+            context: context,
+            thenReset: true
+        )
+    }
+
+    /// The fields HTTP/2 forbids (RFC 9113 §8.2.2): they describe a hop of HTTP/1.1, not the message.
+    private static let connectionSpecificFields: [HTTPField.Name] = [
+        .connection, .transferEncoding, .upgrade, HTTPField.Name("Proxy-Connection")!, HTTPField.Name("Keep-Alive")!,
+    ]
+
+    private func write(
+        _ response: Response,
+        for request: Request,
+        timeline: RequestTimeline,
+        arrivedAt: Int,
+        context: ChannelHandlerContext,
+        thenReset: Bool = false
+    ) {
+        var head = response.head
+        var body = response.body
+        let status = head.status.code
+        for name in Self.connectionSpecificFields { head.headerFields[name] = nil }
+        if head.headerFields[.date] == nil { head.headerFields[.date] = DateHeader.now }
+        if head.headerFields[.server] == nil { head.headerFields[.server] = "journey" }
+        if self.environment.sendsServerTiming {
+            let timing = timeline.serverTiming
+            if !timing.isEmpty { head.headerFields[HTTPField.Name("Server-Timing")!] = timing }
+        }
+        // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            head.headerFields[.contentLength] = nil
+            body = .empty
+        } else {
+            if head.headerFields[.contentLength] == nil { head.headerFields[.contentLength] = String(body.count) }
+            if request.head.method == .head { body = .empty }
+        }
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        let bodySent: EventLoopFuture<Void>
+        switch body {
+        case .empty:
+            bodySent = context.eventLoop.makeSucceededVoidFuture()
+        case .bytes(let buffer):
+            context.write(Self.wrapOutboundOut(.body(buffer)), promise: nil)
+            bodySent = context.eventLoop.makeSucceededVoidFuture()
+        case .file, .parts:
+            // Chunk by chunk: the next is written once the last has left, which HTTP/2's flow control holds
+            // back until the client opens its window, so a slow reader costs two chunks of memory at most.
+            bodySent = StreamedBodyWriter.write(
+                body,
+                reading: self.environment.fileReader,
+                on: context.eventLoop,
+                allocator: context.channel.allocator
+            ) { chunk in
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(Self.wrapOutboundOut(.body(chunk)), promise: promise)
+                return promise.futureResult
+            }
+        }
+        let environment = self.environment
+        bodySent.assumeIsolated().whenComplete { result in
+            guard case .success = result else {
+                // A file that could not be read to the end, or a stream the client reset: nothing more to send.
+                context.close(promise: nil)
+                return
+            }
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in
+                var finished = timeline
+                finished.lastByteWritten = environment.timeline.clock.now()
+                environment.timeline.recorder?.requestFinished(
+                    finished,
+                    status: status,
+                    bodyBytes: body.count,
+                    request: request
+                )
+                environment.accessLog?.record(
+                    AccessLogEntry(
+                        remoteAddress: context.channel.remoteAddress,
+                        time: arrivedAt,
+                        requestLine: "\(request.head.method.rawValue) \(request.head.path ?? "") HTTP/2.0",
+                        status: status,
+                        bodyBytes: body.count,
+                        referer: request.head.headerFields[.referer],
+                        userAgent: request.head.headerFields[.userAgent],
+                        timeline: finished,
+                        handshake: environment.timeline.handshake
+                    )
+                )
+                // The rest of a refused request body is not wanted: RST_STREAM tells the client to stop sending.
+                if thenReset { context.close(promise: nil) }
+            }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension HTTP2StreamHandler: Sendable {}

@@ -1,0 +1,166 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import Testing
+
+/// HTTP/2 from outside: its SETTINGS, multiplexing with nghttp, and the clients that abuse it.
+@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+struct HTTP2Tests {
+    typealias Frame = HTTP2FrameClient.Frame
+
+    /// The connection's opening from the client: preface, empty SETTINGS, and the ACK of the server's SETTINGS
+    /// (sent at once, which lets the server's limits take effect without waiting for a round trip).
+    static let opening =
+        HTTP2FrameClient.preface + HTTP2FrameClient.frame(type: Frame.settings)
+        + HTTP2FrameClient.frame(type: Frame.settings, flags: 0x1)
+
+    var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.servesCleartextHTTP2 = true
+        return configuration
+    }
+
+    @Test func settingsAnnounceTheStreamAndHeaderLimits() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            let (frames, _) = try await HTTP2FrameClient.send(Self.opening, port: server.port) { frames in
+                frames.contains { $0.type == Frame.settings && $0.flags & 0x1 == 0 }
+            }
+            let settings = try #require(frames.first { $0.type == Frame.settings && $0.flags & 0x1 == 0 }).settings
+            #expect(settings.contains { $0 == (0x3, 100) }, "SETTINGS_MAX_CONCURRENT_STREAMS = 100")
+            #expect(settings.contains { $0 == (0x6, 16384) }, "SETTINGS_MAX_HEADER_LIST_SIZE = 16 KiB")
+        }
+    }
+
+    @Test func aStreamBeyondTheLimitIsRefused() async throws {
+        var configuration = self.configuration
+        configuration.http2.maximumConcurrentStreams = 5
+        try await TestServer.with(configuration) { server async throws in
+            // Requests whose bodies never come, so their streams stay open.
+            func opening(streams count: Int) -> [UInt8] {
+                var bytes = Self.opening
+                for index in 0..<count {
+                    bytes += HTTP2FrameClient.get(stream: UInt32(2 * index + 1), endStream: false)
+                }
+                return bytes + HTTP2FrameClient.frame(type: Frame.ping, payload: Array("journey!".utf8))
+            }
+            let refused = { (frames: [Frame]) in
+                frames.contains { $0.type == Frame.resetStream || $0.type == Frame.goAway }
+            }
+            let pingAnswered = { (frames: [Frame]) in frames.contains { $0.type == Frame.ping && $0.flags & 0x1 == 1 } }
+
+            // Five is the limit: all open, and the PING after them answered.
+            let (atLimit, _) = try await HTTP2FrameClient.send(opening(streams: 5), port: server.port) { frames in
+                pingAnswered(frames) || refused(frames)
+            }
+            #expect(pingAnswered(atLimit) && !refused(atLimit))
+
+            // A sixth is one too many. RFC 9113 §5.1.2 makes it a stream error (REFUSED_STREAM or PROTOCOL_ERROR);
+            // swift-nio-http2 goes further and ends the connection with GOAWAY PROTOCOL_ERROR.
+            let (overLimit, _) = try await HTTP2FrameClient.send(opening(streams: 6), port: server.port) { frames in
+                refused(frames)
+            }
+            if let reset = overLimit.first(where: { $0.type == Frame.resetStream }) {
+                #expect(reset.stream == 11)
+                #expect([0x7, 0x1].contains(reset.errorCode))
+            } else {
+                let goAway = try #require(overLimit.first { $0.type == Frame.goAway })
+                #expect(goAway.errorCode == 0x1)
+            }
+        }
+    }
+
+    @Test func rapidResetClosesTheConnectionAndTheServerCarriesOn() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            // CVE-2023-44487: open a stream, cancel it at once, again and again.
+            var bytes = Self.opening
+            for index in 0..<2000 {
+                let stream = UInt32(2 * index + 1)
+                bytes += HTTP2FrameClient.get(stream: stream) + HTTP2FrameClient.cancel(stream: stream)
+            }
+            let (frames, closed) = try await HTTP2FrameClient.send(bytes, port: server.port, deadline: .seconds(15))
+            #expect(closed, "the server must close a rapid-reset connection itself")
+            let answered = frames.filter { $0.type == Frame.headers }.count
+            #expect(answered < 2000, "the connection was closed before every stream was served")
+            if let goAway = frames.first(where: { $0.type == Frame.goAway }) {
+                #expect(goAway.errorCode != 0, "a GOAWAY for abuse carries an error")
+            }
+            #expect(try await server.curl([server.url("/")]).status == 200)
+        }
+    }
+
+    @Test(arguments: [Frame.ping, Frame.settings])
+    func aControlFrameFloodClosesTheConnection(_ type: UInt8) async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            var bytes = Self.opening
+            for _ in 0..<5000 {
+                bytes += HTTP2FrameClient.frame(
+                    type: type,
+                    payload: type == Frame.ping ? Array(repeating: 7, count: 8) : []
+                )
+            }
+            let (_, closed) = try await HTTP2FrameClient.send(bytes, port: server.port, deadline: .seconds(15))
+            #expect(closed, "the server must close a flooding connection itself")
+            #expect(try await server.curl([server.url("/")]).status == 200)
+        }
+    }
+
+    @Test func resetsWithinTheLimitKeepTheConnection() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            // A browser cancels now and then: 50 resets, then a PING that must still be answered.
+            var bytes = Self.opening
+            for index in 0..<50 {
+                let stream = UInt32(2 * index + 1)
+                bytes += HTTP2FrameClient.get(stream: stream) + HTTP2FrameClient.cancel(stream: stream)
+            }
+            bytes += HTTP2FrameClient.frame(type: Frame.ping, payload: Array("journey!".utf8))
+            let (frames, closed) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.type == Frame.ping && $0.flags & 0x1 == 1 }
+            }
+            #expect(!closed)
+            #expect(frames.contains { $0.type == Frame.ping && $0.payload == Array("journey!".utf8) })
+            #expect(!frames.contains { $0.type == Frame.goAway })
+        }
+    }
+
+    @Test func anIdleConnectionIsSentAwayAndClosed() async throws {
+        var configuration = self.configuration
+        configuration.timeouts.keepAliveIdle = .milliseconds(200)
+        try await TestServer.with(configuration) { server async throws in
+            let (frames, closed) = try await HTTP2FrameClient.send(
+                Self.opening + HTTP2FrameClient.get(stream: 1),
+                port: server.port
+            )
+            #expect(closed)
+            #expect(frames.contains { $0.type == Frame.headers && $0.stream == 1 })
+            let goAway = try #require(frames.first { $0.type == Frame.goAway })
+            #expect(goAway.errorCode == 0)
+        }
+    }
+
+    @Test(arguments: [Transport.h2c, .h2])
+    func nghttpMultiplexesManyStreamsOnOneConnection(over transport: Transport) async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/nghttp") else {
+            Issue.record("nghttp is not installed (apt-get install nghttp2-client)")
+            return
+        }
+        let fixture = try SiteFixture()
+        try await TestServer.with(fixture.configuration, over: transport) { server async throws in
+            // Distinct URLs (nghttp fetches a repeated one once).
+            let paths = (0..<30).map {
+                ($0 % 3 == 0 ? "/large.bin" : $0 % 3 == 1 ? "/hello.txt" : "/alphabet.txt") + "?n=\($0)"
+            }
+            let output = try await Process.output(
+                of: "/usr/bin/nghttp",
+                arguments: ["-n", "-v", "-m", "1"] + paths.map { server.url($0) }
+            )
+            let text = String(decoding: output.standardOutput, as: UTF8.self)
+            #expect(output.status == 0, "\(String(decoding: output.standardError, as: UTF8.self))")
+            let statuses = text.matches(of: /recv \(stream_id=(\d+)\) :status: (\d+)/)
+            #expect(statuses.count == 30)
+            #expect(statuses.allSatisfy { $0.2 == "200" })
+            #expect(Set(statuses.map { $0.1 }).count == 30, "thirty streams")
+            // One connection: one preface, so one SETTINGS of the client's own (and one ACK of the server's).
+            #expect(text.matches(of: /send SETTINGS frame <length=\d+, flags=0x00/).count == 1, "one connection")
+        }
+    }
+}
