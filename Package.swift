@@ -275,8 +275,29 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JourneyHTTP2Tests",
+            dependencies: [
+                "JourneyHTTP2",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ]
+        ),
+        .testTarget(
+            name: "JourneyTLSTests",
+            dependencies: [
+                "JourneyTLS",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .testTarget(
             name: "JourneyConnectionTests",
-            dependencies: ["JourneyConnection", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "JourneyConnection",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "JourneyStaticFilesTests",
@@ -307,6 +328,8 @@ let package = Package(
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
     ],

@@ -77,8 +77,11 @@ public final class StreamedBodyWriter {
             allocator: allocator,
             writeChunk: writeChunk
         )
-        guard !writer.pieces.isEmpty else { return eventLoop.makeSucceededVoidFuture() }
-        writer.send(0, writer.load(0))
+        if writer.pieces.isEmpty {
+            writer.done.succeed()
+        } else {
+            writer.send(0, writer.load(0))
+        }
         return writer.done.futureResult
     }
 

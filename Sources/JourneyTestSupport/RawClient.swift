@@ -76,7 +76,8 @@ public enum RawClient {
             collector.deadlineExceeded = true
             channel.close(promise: nil)
         }
-        try await channel.writeAndFlush(ByteBuffer(bytes: request))
+        // Nothing to send (a client that only connects): the server may have closed by now, which is no error.
+        if !request.isEmpty { try await channel.writeAndFlush(ByteBuffer(bytes: request)) }
         if halfClose {
             try? await channel.close(mode: .output)
         }

@@ -1,6 +1,9 @@
 import Foundation
+import Journey
 import JourneyTestSupport
 import NIOConcurrencyHelpers
+import Subprocess
+import SystemPackage
 import Testing
 
 /// The `journey` binary itself: flags, the printed port, the embedded site and a clean exit on SIGTERM.
@@ -13,7 +16,8 @@ struct CommandLineTests {
             "--host", "--port", "--backlog", "--threads", "--accept", "--index", "--browse", "--cache-control",
             "--access-log", "--log-level", "--dotfiles", "--follow-symlinks", "--max-header-size", "--max-body-size",
             "--drain-timeout", "--access-log-format", "--no-journey", "--server-timing", "--metrics", "--admin",
-            "--dashboard", "--dashboard-public",
+            "--dashboard", "--dashboard-public", "--tls-cert", "--tls-key", "--dev-tls", "--http-redirect", "--h2c",
+            "--h2-max-streams",
         ] {
             #expect(help.contains(flag), "\(flag) missing from --help")
         }
@@ -69,6 +73,61 @@ struct CommandLineTests {
         #expect(await running.terminate() == 0)
     }
 
+    @Test func certMakesADevelopmentCertificateThatServeDevTLSUses() async throws {
+        let home = try TemporaryDirectory()
+        let environment = ["XDG_DATA_HOME": home.path]
+        let made = try await Subprocess.run(
+            .path(FilePath(JourneyBinary.url!.path)),
+            arguments: ["cert", "--host", "localhost"],
+            environment: .inherit.updating(["XDG_DATA_HOME": home.path]),
+            output: .string(limit: 1 << 16)
+        )
+        let folder = home.path + "/journey/dev-tls"
+        #expect(made.standardOutput.contains(folder))
+        #expect(made.standardOutput.contains("update-ca-certificates"), "it tells how to trust the authority")
+        let running = try RunningJourney(arguments: ["--dev-tls", "--port", "0"], environment: environment)
+        let port = try await running.port()
+        let page = try await Curl.run(["--cacert", folder + "/ca.pem", "https://localhost:\(port)/"])
+        #expect(page.status == 200 && page.version == "HTTP/2")
+        #expect(await running.terminate() == 0)
+    }
+
+    @Test func serveDevTLSMakesTheCertificateWhenThereIsNone() async throws {
+        let home = try TemporaryDirectory()
+        let running = try RunningJourney(
+            arguments: ["--dev-tls", "--port", "0"],
+            environment: ["XDG_DATA_HOME": home.path]
+        )
+        let port = try await running.port()
+        let page = try await Curl.run([
+            "--cacert", home.path + "/journey/dev-tls/ca.pem", "--http1.1", "https://127.0.0.1:\(port)/",
+        ])
+        #expect(page.status == 200 && page.version == "HTTP/1.1")
+        #expect(await running.terminate() == 0)
+    }
+
+    @Test func sighupReloadsTheCertificateWithoutRestarting() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("hello\n", to: "site/page.txt")
+        let certificate = try DevelopmentCertificate(folder: directory.path + "/tls").create(hosts: ["localhost"])
+        let running = try RunningJourney(arguments: [
+            directory.path + "/site", "--port", "0", "--tls-cert", certificate.certificatePath, "--tls-key",
+            certificate.privateKeyPath,
+        ])
+        let port = try await running.port()
+        // The renewed certificate is for a name the first one lacked: reaching it by that name proves the swap.
+        let renamed = ["--cacert", certificate.authorityPath, "--resolve", "renewed.test:\(port):127.0.0.1"]
+        #expect(try await Curl.run(renamed + ["https://localhost:\(port)/page.txt"]).text == "hello\n")
+        await #expect(throws: (any Error).self) {
+            try await Curl.run(renamed + ["https://renewed.test:\(port)/page.txt"])
+        }
+        try certificate.create(hosts: ["localhost", "renewed.test"])
+        running.signal(SIGHUP)
+        try await running.waitForLog(containing: "certificate reloaded")
+        #expect(try await Curl.run(renamed + ["https://renewed.test:\(port)/page.txt"]).text == "hello\n")
+        #expect(await running.terminate() == 0, "SIGHUP reloads; it does not stop the server")
+    }
+
     @Test func refusesAMissingFolder() async throws {
         let output = try await Process.output(
             of: JourneyBinary.url!.path,
@@ -98,10 +157,13 @@ final class RunningJourney: Sendable {
     private let output: OutputLines
     private let errors: OutputLines
 
-    init(executable: String? = nil, arguments: [String]) throws {
+    init(executable: String? = nil, arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? JourneyBinary.url
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         self.output = OutputLines()
         self.errors = OutputLines()
         process.standardOutput = self.output.pipe
@@ -110,10 +172,10 @@ final class RunningJourney: Sendable {
         self.process = process
     }
 
-    /// Waits for `journey serving … on http://HOST:PORT/` and returns PORT.
+    /// Waits for `journey serving … on http(s)://HOST:PORT/` and returns PORT.
     func port() async throws -> Int {
-        let line = try await self.output.first { $0.contains(/on http:\/\/[^:]+:\d+\//) }
-        guard let match = line.firstMatch(of: /on http:\/\/[^:]+:(\d+)\//), let port = Int(match.1) else {
+        let line = try await self.output.first { $0.contains(/on https?:\/\/[^:]+:\d+\//) }
+        guard let match = line.firstMatch(of: /on https?:\/\/[^:]+:(\d+)\//), let port = Int(match.1) else {
             throw JourneyExited()
         }
         return port

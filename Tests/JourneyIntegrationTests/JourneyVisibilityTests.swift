@@ -100,6 +100,39 @@ struct JourneyVisibilityTests {
         }
     }
 
+    @Test func theDecryptStageIsCountedPerTLSListener() async throws {
+        var configuration = Configuration()
+        configuration.servesMetrics = true
+        try await TestServer.with(configuration, over: .h2) { server async throws in
+            let authority = ["--cacert", TestCertificate.shared.authorityPath]
+            _ = try await Curl.run(authority + ["--http2", server.url("/style.css")])
+            _ = try await Curl.run(authority + ["--http2", server.url("/style.css")])
+            _ = try await Curl.run(authority + ["--http1.1", server.url("/style.css")])
+            // Not TLS at all: a failed handshake.
+            _ = try await RawClient.exchange("GET / HTTP/1.1\r\n\r\n", port: server.port)
+            let metrics = try await server.curl([server.url("/metrics")]).text
+            let listener = "listener=\"tls(h2,http/1.1)\""
+            func value(_ series: String) -> Double? {
+                metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                    .flatMap { Double($0.split(separator: " ").last ?? "") }
+            }
+            // Three curls and the /metrics request's own connection.
+            #expect(value("journey_tls_handshakes_total{\(listener),result=\"completed\"}") == 4)
+            #expect(value("journey_tls_handshakes_total{\(listener),result=\"failed\"}") == 1)
+            #expect(value("journey_tls_alpn_total{\(listener),protocol=\"h2\"}") == 3)
+            #expect(value("journey_tls_alpn_total{\(listener),protocol=\"http/1.1\"}") == 1)
+            #expect(value("journey_tls_versions_total{\(listener),version=\"TLSv1.3\"}") == 4)
+            #expect(value("journey_tls_handshake_duration_seconds_count{\(listener)}") == 4)
+            #expect((value("journey_stage_duration_seconds_count{stage=\"tls\"}") ?? 0) >= 3)
+
+            let snapshot = server.server.statistics.snapshot().json
+            let object = try #require(JSONSerialization.jsonObject(with: Data(snapshot.utf8)) as? [String: Any])
+            let handshakes = try #require(object["handshakes"] as? [[String: Any]])
+            #expect(handshakes.first?["listener"] as? String == "tls(h2,http/1.1)")
+            #expect((handshakes.first?["alpn"] as? [String: Int])?["h2"] == 3)
+        }
+    }
+
     @Test func metricsAreNotServedUnlessAsked() async throws {
         try await TestServer.with { server async throws in
             #expect(try await Curl.run([server.url("/metrics")]).status == 404)
