@@ -24,7 +24,7 @@ TESTS="${TESTS:-h2-1k h2-64k https-1k handshakes memory}"
 SERVERS="${SERVERS:-journey nginx h2o}"
 WORK="$(mktemp -d /tmp/journey-tls-bench.XXXXXX)"
 declare -A PID PORT=([journey]=19443 [nginx]=19444 [h2o]=19445)
-trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"' EXIT
+trap 'for p in "${PID[@]}"; do kill "$p" 2>/dev/null || true; done; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 need=()
 for tool in wrk nginx h2o h2load curl; do
@@ -65,8 +65,7 @@ http {
     uwsgi_temp_path $WORK/nginx/uwsgi;
     scgi_temp_path $WORK/nginx/scgi;
     server {
-        listen 127.0.0.1:${PORT[nginx]} ssl backlog=4096;
-        http2 on;
+        listen 127.0.0.1:${PORT[nginx]} ssl http2 backlog=4096;   # Debian's nginx 1.22: http2 on the listen line
         http2_max_concurrent_streams 128;
         ssl_certificate $CERT;
         ssl_certificate_key $KEY;

@@ -113,7 +113,7 @@ public struct HTTP2Connection: ConnectionProtocol {
         try pipeline.addHandler(HTTP2ReadTap(timeline: timeline))
         try pipeline.addHandler(http2)
         try pipeline.addHandler(manager)
-        try pipeline.addHandler(HTTP2ErrorLogger(logger: self.logger))
+        try pipeline.addHandler(HTTP2ConnectionCloser(logger: self.logger))
         if channel.isActive {
             // Set up after the connection went active (behind TLS, or once h2c's preface showed): the manager
             // starts its idle timer on channelActive, so it hears of it now.

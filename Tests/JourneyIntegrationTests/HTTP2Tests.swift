@@ -138,6 +138,28 @@ struct HTTP2Tests {
     }
 
     @Test(arguments: [Transport.h2c, .h2])
+    func aConnectionTheClientClosesIsClosed(over transport: Transport) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            #expect(try await server.curl([server.url("/")]).status == 200)
+            // curl has gone: the server's side of its connection must close too (no CLOSE-WAIT left behind).
+            let closed = await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    await server.server.connections.waitUntilEmpty()
+                    return true
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(10))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(closed, "the connection curl closed is still open on the server")
+        }
+    }
+
+    @Test(arguments: [Transport.h2c, .h2])
     func nghttpMultiplexesManyStreamsOnOneConnection(over transport: Transport) async throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/nghttp") else {
             Issue.record("nghttp is not installed (apt-get install nghttp2-client)")
