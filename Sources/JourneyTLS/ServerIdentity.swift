@@ -26,6 +26,8 @@ public final class ServerIdentity: Sendable {
         /// The TLS contexts made for the current pair, by the ALPN list they offer.
         var contexts: [[String]: NIOSSLContext] = [:]
         var reloads = 0
+        /// Waiting for more adopted pairs than they have seen (`waitForRenewal(beyond:)`).
+        var waiters: [(seen: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     /// Loads the pair now; throws when either file is missing or unreadable, or the key does not match.
@@ -71,6 +73,19 @@ public final class ServerIdentity: Sendable {
 
     /// How many times a changed pair was adopted since start-up.
     public var reloads: Int { self.state.withLockedValue { $0.reloads } }
+
+    /// Returns once more than `seen` renewed pairs have been adopted (by `reload()` or the file check): pass
+    /// `reloads` as read before, to log or announce the next renewal (or, in a test, wait for it).
+    public func waitForRenewal(beyond seen: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = self.state.withLockedValue { state in
+                if state.reloads > seen { return true }
+                state.waiters.append((seen, continuation))
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
 
     /// The leaf certificate now served.
     public var certificate: Certificate? { self.state.withLockedValue { $0.chain.first } }
@@ -124,15 +139,19 @@ public final class ServerIdentity: Sendable {
                 return
             }
         }
-        let isFirst = state.withLockedValue { state in
+        let (isFirst, waiters) = state.withLockedValue { state in
             let isFirst = state.sources == nil
             state.chain = loaded.currentX509CertificateChain
             state.key = loaded.currentX509PrivateKey
             state.sources = sources
             state.contexts = contexts
             if !isFirst { state.reloads += 1 }
-            return isFirst
+            let reloads = state.reloads
+            let ready = state.waiters.filter { $0.seen < reloads }.map(\.continuation)
+            state.waiters.removeAll { $0.seen < reloads }
+            return (isFirst, ready)
         }
+        for waiter in waiters { waiter.resume() }
         if !isFirst {
             logger.notice(
                 "certificate reloaded",

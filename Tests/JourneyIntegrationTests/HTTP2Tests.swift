@@ -69,6 +69,35 @@ struct HTTP2Tests {
         }
     }
 
+    @Test func aHeaderListOverTheLimitIsRefused() async throws {
+        try await TestServer.with(self.configuration) { server async throws in
+            // GET / with a 20,000-byte field (HPACK literal, new name, no Huffman), in a HEADERS frame and a
+            // CONTINUATION: more than the 16 KiB the SETTINGS announced.
+            let value = Array(repeating: UInt8(ascii: "a"), count: 20_000)
+            var length: [UInt8] = [0x7f]  // a 7-bit prefix integer: 127, then 20,000 - 127 in 7-bit groups
+            var rest = value.count - 127
+            while rest >= 128 {
+                length.append(UInt8(rest & 0x7f) | 0x80)
+                rest >>= 7
+            }
+            length.append(UInt8(rest))
+            let block: [UInt8] =
+                [0x82, 0x86, 0x84, 0x01, 0x01, UInt8(ascii: "x"), 0x00, 0x03] + Array("big".utf8) + length + value
+            let half = block.count / 2
+            let bytes =
+                Self.opening
+                + HTTP2FrameClient.frame(type: Frame.headers, flags: 0x1, stream: 1, payload: Array(block[..<half]))
+                + HTTP2FrameClient.frame(type: 0x9, flags: 0x4, stream: 1, payload: Array(block[half...]))
+            let (frames, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.type == Frame.goAway || $0.type == Frame.resetStream || $0.type == Frame.headers }
+            }
+            #expect(!frames.contains { $0.type == Frame.headers }, "the request was not served")
+            let refusal = try #require(frames.first { $0.type == Frame.goAway || $0.type == Frame.resetStream })
+            #expect(refusal.errorCode != 0)
+            #expect(try await server.curl([server.url("/")]).status == 200)
+        }
+    }
+
     @Test func rapidResetClosesTheConnectionAndTheServerCarriesOn() async throws {
         try await TestServer.with(self.configuration) { server async throws in
             // CVE-2023-44487: open a stream, cancel it at once, again and again.

@@ -46,8 +46,9 @@ struct RESPTests {
             #expect(try await Self.cli(port, "INCR", "counter") == "1")
             #expect(try await Self.cli(port, "INCRBY", "counter", "41") == "42")
             #expect(try await Self.cli(port, "SET", "session", "x", "EX", "100") == "OK")
-            // Rounded to the nearest second, as Redis does: 99 once half a second has passed (a loaded machine).
-            #expect(["100", "99"].contains(try await Self.cli(port, "TTL", "session")))
+            // Seconds left, rounded as Redis does: 100 at once, less on a machine loaded by the other suites.
+            let ttl = Int(try await Self.cli(port, "TTL", "session")) ?? -1
+            #expect((80...100).contains(ttl))
             #expect(try await Self.cli(port, "MSET", "a", "1", "b", "2") == "OK")
             #expect(try await Self.cli(port, "MGET", "a", "b", "missing") == "1\n2\n")
             #expect(try await Self.cli(port, "DEL", "a", "b", "missing") == "2")

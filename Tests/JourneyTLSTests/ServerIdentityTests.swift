@@ -40,6 +40,23 @@ import X509
         #expect(try identity.context(offering: ["h2", "http/1.1"]) !== context)
     }
 
+    @Test func renewedFilesArePickedUpByTheCheckWithoutASignal() async throws {
+        defer { try? FileManager.default.removeItem(atPath: self.folder) }
+        let certificate = try DevelopmentCertificate(folder: self.folder).create(hosts: ["localhost"])
+        let identity = try ServerIdentity(
+            certificatePath: certificate.certificatePath,
+            privateKeyPath: certificate.privateKeyPath,
+            checkInterval: .milliseconds(50)
+        )
+        let first = try #require(identity.certificate)
+        let watch = Task { try await identity.watch() }
+        defer { watch.cancel() }
+        try certificate.create(hosts: ["localhost", "renewed.test"])
+        await identity.waitForRenewal(beyond: 0)
+        #expect(identity.reloads == 1)
+        #expect(identity.certificate != first)
+    }
+
     @Test func missingFilesAreAnErrorAtStart() {
         #expect(throws: (any Error).self) {
             try ServerIdentity(
