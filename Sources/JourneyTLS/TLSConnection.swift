@@ -98,6 +98,7 @@ public struct TLSConnection: ConnectionProtocol {
         try channel.pipeline.syncOperations.addHandler(shortcut.socketHandler)
         try channel.pipeline.syncOperations.addHandler(tls)
         try channel.pipeline.syncOperations.addHandler(shortcut.applicationHandler)
+        try channel.pipeline.syncOperations.addHandler(TLSRecordCoalescer())
         try channel.pipeline.syncOperations.addHandler(negotiation)
         try channel.pipeline.syncOperations.addHandler(failures)
         channel.closeFuture.whenComplete { _ in deadline.cancel() }
