@@ -319,6 +319,7 @@ public final class Server: Service, Sendable {
             limits: http2Limits,
             idleTimeout: self.configuration.timeouts.keepAliveIdle,
             gracePeriod: TimeAmount(self.configuration.drainTimeout),
+            sendTimeout: self.configuration.timeouts.write,
             accessLog: accessLog,
             logger: self.logger,
             journey: self.statistics.recorders,

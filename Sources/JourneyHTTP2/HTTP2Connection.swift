@@ -18,6 +18,9 @@ public struct HTTP2Connection: ConnectionProtocol {
     public var limits: HTTP2Limits
     /// How long a connection with no open stream is kept before it is closed (GOAWAY).
     public var idleTimeout: TimeAmount
+    /// How long a response's write may wait for a client that does not read (or keeps its window shut) before
+    /// its stream is reset.
+    public var sendTimeout: TimeAmount
     /// How long streams may still run after a graceful GOAWAY (idle, shutdown) before the connection is cut.
     public var gracePeriod: TimeAmount
     /// Where file bodies are read from.
@@ -41,6 +44,7 @@ public struct HTTP2Connection: ConnectionProtocol {
         limits: HTTP2Limits = HTTP2Limits(),
         idleTimeout: TimeAmount = .seconds(75),
         gracePeriod: TimeAmount = .seconds(30),
+        sendTimeout: TimeAmount = .seconds(60),
         accessLog: (any AccessLogSink)? = nil,
         logger: Logger = Logger(label: "journey.http2"),
         journey: JourneyRecorders? = nil,
@@ -51,6 +55,7 @@ public struct HTTP2Connection: ConnectionProtocol {
         self.limits = limits
         self.idleTimeout = idleTimeout
         self.gracePeriod = gracePeriod
+        self.sendTimeout = sendTimeout
         self.accessLog = accessLog
         self.logger = logger
         self.journey = journey
@@ -94,7 +99,8 @@ public struct HTTP2Connection: ConnectionProtocol {
             accessLog: self.accessLog,
             logger: self.logger,
             timeline: timeline,
-            sendsServerTiming: self.sendsServerTiming
+            sendsServerTiming: self.sendsServerTiming,
+            sendTimeout: self.sendTimeout
         )
         let loopBoundEnvironment = NIOLoopBound(environment, eventLoop: channel.eventLoop)
         let http2 = NIOHTTP2Handler(

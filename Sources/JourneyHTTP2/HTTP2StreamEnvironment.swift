@@ -13,6 +13,8 @@ final class HTTP2StreamEnvironment {
     let logger: Logger
     let timeline: ConnectionTimeline
     let sendsServerTiming: Bool
+    /// How long a response's write may wait for the client (its reading, its flow-control window).
+    let sendTimeout: TimeAmount
     private var openStreams = 0
 
     init(
@@ -22,8 +24,10 @@ final class HTTP2StreamEnvironment {
         accessLog: (any AccessLogSink)?,
         logger: Logger,
         timeline: ConnectionTimeline,
-        sendsServerTiming: Bool
+        sendsServerTiming: Bool,
+        sendTimeout: TimeAmount
     ) {
+        self.sendTimeout = sendTimeout
         self.responder = responder
         self.fileReader = fileReader
         self.maximumBodySize = maximumBodySize

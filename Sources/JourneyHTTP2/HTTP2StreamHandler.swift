@@ -142,6 +142,16 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         )
     }
 
+    /// Resets the stream if `write` has not left within the send timeout: a client that stops reading, or never
+    /// opens its flow-control window, holds the response (and its file) no longer than that (nginx's send_timeout).
+    private func leaveWithinSendTimeout(_ write: EventLoopFuture<Void>, context: ChannelHandlerContext) {
+        let deadline = context.eventLoop.assumeIsolated().scheduleTask(in: self.environment.sendTimeout) {
+            self.environment.logger.debug("http/2 stream send timeout: the client does not read")
+            context.close(promise: nil)
+        }
+        write.assumeIsolated().whenComplete { _ in deadline.cancel() }
+    }
+
     /// The fields HTTP/2 forbids (RFC 9113 §8.2.2): they describe a hop of HTTP/1.1, not the message.
     private static let connectionSpecificFields: [HTTPField.Name] = [
         .connection, .transferEncoding, .upgrade, HTTPField.Name("Proxy-Connection")!, HTTPField.Name("Keep-Alive")!,
@@ -192,6 +202,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
             ) { chunk in
                 let promise = context.eventLoop.makePromise(of: Void.self)
                 context.writeAndFlush(Self.wrapOutboundOut(.body(chunk)), promise: promise)
+                self.leaveWithinSendTimeout(promise.futureResult, context: context)
                 return promise.futureResult
             }
         }
@@ -204,6 +215,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
             }
             let written = context.eventLoop.makePromise(of: Void.self)
             context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+            self.leaveWithinSendTimeout(written.futureResult, context: context)
             written.futureResult.assumeIsolated().whenComplete { _ in
                 var finished = timeline
                 finished.lastByteWritten = environment.timeline.clock.now()

@@ -52,7 +52,8 @@ private struct NoFiles: FileChunkReader {
             accessLog: nil,
             logger: Logger(label: "test"),
             timeline: ConnectionTimeline(),
-            sendsServerTiming: false
+            sendsServerTiming: false,
+            sendTimeout: .seconds(60)
         )
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(HTTP2StreamHandler(environment: environment))

@@ -1,6 +1,7 @@
 import Foundation
 import Journey
 import JourneyTestSupport
+import NIOConcurrencyHelpers
 import Testing
 
 /// HTTP/2 from outside: its SETTINGS, multiplexing with nghttp, and the clients that abuse it.
@@ -149,6 +150,50 @@ struct HTTP2Tests {
             #expect(frames.contains { $0.type == Frame.ping && $0.payload == Array("journey!".utf8) })
             #expect(!frames.contains { $0.type == Frame.goAway })
         }
+    }
+
+    @Test func aResponseTheClientWillNotTakeIsResetAfterTheSendTimeout() async throws {
+        let fixture = try SiteFixture()
+        var configuration = fixture.configuration
+        configuration.servesCleartextHTTP2 = true
+        configuration.timeouts.write = .milliseconds(300)
+        try await TestServer.with(configuration) { server async throws in
+            // SETTINGS_INITIAL_WINDOW_SIZE = 0: the client never lets a byte of the body through.
+            let closedWindow = HTTP2FrameClient.frame(type: Frame.settings, payload: [0, 0x4, 0, 0, 0, 0])
+            let block: [UInt8] =
+                [0x82, 0x86, 0x04, 0x0b] + Array("/large.bin?".utf8) + [0x01, 0x01, UInt8(ascii: "x")]
+            let bytes =
+                HTTP2FrameClient.preface + closedWindow + HTTP2FrameClient.frame(type: Frame.settings, flags: 0x1)
+                + HTTP2FrameClient.frame(type: Frame.headers, flags: 0x5, stream: 1, payload: block)
+            let (frames, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.type == Frame.resetStream && $0.stream == 1 }
+            }
+            #expect(frames.contains { $0.type == Frame.headers && $0.stream == 1 }, "the head went out")
+            #expect(!frames.contains { $0.type == Frame.data && $0.stream == 1 })
+            let reset = try #require(frames.first { $0.type == Frame.resetStream && $0.stream == 1 })
+            #expect(reset.errorCode != 0)
+        }
+    }
+
+    @Test func shutdownSendsGoAwayAndDrainsTheConnection() async throws {
+        let server = try await TestServer.start(self.configuration)
+        // Served once, then left open and idle: shutdown must send it away, not wait out the drain timeout.
+        let shutdown = NIOLockedValueBox<Task<Bool, any Error>?>(nil)
+        let (frames, _) = try await HTTP2FrameClient.send(
+            Self.opening + HTTP2FrameClient.get(stream: 1),
+            port: server.port
+        ) { frames in
+            if frames.contains(where: { $0.type == Frame.headers && $0.stream == 1 }) {
+                shutdown.withLockedValue { task in
+                    if task == nil { task = Task { try await server.server.shutdown() } }
+                }
+            }
+            return frames.contains { $0.type == Frame.goAway }
+        }
+        let goAway = try #require(frames.first { $0.type == Frame.goAway })
+        #expect(goAway.errorCode == 0)
+        let drained = try await shutdown.withLockedValue { $0 }?.value
+        #expect(drained == true, "every connection finished within the drain timeout")
     }
 
     @Test func anIdleConnectionIsSentAwayAndClosed() async throws {
