@@ -45,6 +45,18 @@ public final class ConnectionTimeline {
         recorder?.connectionOpened()
     }
 
+    /// A timeline stamped into `journey`'s recorder for `channel`'s event loop (nothing is recorded when nil),
+    /// starting with `handshake` when the connection is encrypted: how a protocol's `configure` makes one.
+    public convenience init(journey: JourneyRecorders?, on channel: any Channel, after handshake: TLSHandshake? = nil) {
+        let recorder = journey?.recorder(on: channel.eventLoop)
+        let clock = journey?.clock ?? JourneyClock(running: false)
+        if let handshake {
+            self.init(recorder: recorder, clock: clock, handshake: handshake)
+        } else {
+            self.init(recorder: recorder, clock: clock)
+        }
+    }
+
     /// A timeline for a connection whose journey is not recorded.
     public convenience init() {
         self.init(recorder: nil, clock: JourneyClock(running: false))

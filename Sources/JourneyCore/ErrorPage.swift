@@ -11,6 +11,23 @@ public enum ErrorPage {
         return Response(status: status, headerFields: fields, body: .bytes(ByteBuffer(string: html)))
     }
 
+    /// The response for what a responder's future ended with: its own response, the page of an `HTTPError` it
+    /// threw, or a 500 for any other error (handed to `unexpected`, to be logged).
+    public static func response(
+        for result: Result<Response, any Error>,
+        unexpected: (any Error) -> Void
+    ) -> Response {
+        switch result {
+        case .success(let response):
+            return response
+        case .failure(let error as HTTPError):
+            return Self.response(for: error.status, headerFields: error.headerFields)
+        case .failure(let error):
+            unexpected(error)
+            return Self.response(for: .internalServerError)
+        }
+    }
+
     /// The page's HTML for a status code and reason phrase.
     public static func html(code: Int, reasonPhrase: String) -> String {
         let title = "\(code) \(reasonPhrase)"

@@ -19,6 +19,15 @@ public struct Request: Sendable {
         self.body = body
     }
 
+    /// Adds a piece of the body as it arrives; the first piece is kept as it is, without a copy.
+    public mutating func receiveBody(_ piece: inout ByteBuffer) {
+        if self.body.readableBytes == 0 {
+            self.body = piece
+        } else {
+            self.body.writeBuffer(&piece)
+        }
+    }
+
     /// The path part of the target, without the query, still percent-encoded as it arrived.
     public var path: Substring {
         let target = self.head.path ?? "/"

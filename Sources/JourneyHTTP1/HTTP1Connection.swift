@@ -54,21 +54,12 @@ public struct HTTP1Connection: ConnectionProtocol {
 
     /// Adds the HTTP/1.1 handlers to `channel`.
     public func configure(_ channel: any Channel) throws {
-        let timeline = ConnectionTimeline(
-            recorder: self.journey?.recorder(on: channel.eventLoop),
-            clock: self.journey?.clock ?? JourneyClock(running: false)
-        )
-        try self.configure(channel, timeline: timeline)
+        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel))
     }
 
     /// Adds the HTTP/1.1 handlers behind TLS: the first request carries the handshake.
     public func configure(_ channel: any Channel, after handshake: TLSHandshake) throws {
-        let timeline = ConnectionTimeline(
-            recorder: self.journey?.recorder(on: channel.eventLoop),
-            clock: self.journey?.clock ?? JourneyClock(running: false),
-            handshake: handshake
-        )
-        try self.configure(channel, timeline: timeline)
+        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel, after: handshake))
     }
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {

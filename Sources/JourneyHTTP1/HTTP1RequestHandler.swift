@@ -105,11 +105,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
                 self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
-            if pending.request.body.readableBytes == 0 {
-                pending.request.body = buffer
-            } else {
-                pending.request.body.writeBuffer(&buffer)
-            }
+            pending.request.receiveBody(&buffer)
             self.state = .receiving(pending, limit)
         case .end:
             // The next bytes on the wire start a new request line.
@@ -292,18 +288,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             .whenComplete { result in
                 var pending = pending
                 pending.timeline.processed = self.timeline.clock.now()
-                let response: Response
-                switch result {
-                case .success(let success):
-                    response = success
-                case .failure(let error as HTTPError):
-                    response = ErrorPage.response(for: error.status, headerFields: error.headerFields)
-                case .failure(let error):
+                let response = ErrorPage.response(for: result) { error in
                     self.logger.error(
                         "handler failed",
                         metadata: ["request": "\(pending.requestLine)", "error": "\(error)"]
                     )
-                    response = ErrorPage.response(for: .internalServerError)
                 }
                 self.write(response, for: pending, closing: false, context: context)
             }

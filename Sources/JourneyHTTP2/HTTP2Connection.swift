@@ -64,21 +64,12 @@ public struct HTTP2Connection: ConnectionProtocol {
 
     /// Adds the HTTP/2 handlers to `channel` (h2c with prior knowledge: the client starts with the preface).
     public func configure(_ channel: any Channel) throws {
-        let timeline = ConnectionTimeline(
-            recorder: self.journey?.recorder(on: channel.eventLoop),
-            clock: self.journey?.clock ?? JourneyClock(running: false)
-        )
-        try self.configure(channel, timeline: timeline)
+        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel))
     }
 
     /// Adds the HTTP/2 handlers behind TLS (ALPN chose `h2`): the first stream carries the handshake.
     public func configure(_ channel: any Channel, after handshake: TLSHandshake) throws {
-        let timeline = ConnectionTimeline(
-            recorder: self.journey?.recorder(on: channel.eventLoop),
-            clock: self.journey?.clock ?? JourneyClock(running: false),
-            handshake: handshake
-        )
-        try self.configure(channel, timeline: timeline)
+        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel, after: handshake))
     }
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {

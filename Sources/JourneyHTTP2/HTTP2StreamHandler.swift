@@ -26,9 +26,17 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         /// Waiting for the head.
         case idle
         /// The head arrived; the body is being collected.
-        case receiving(Request, RequestBodyLimit, RequestTimeline, arrivedAt: Int)
+        case receiving(Pending, RequestBodyLimit)
         /// The responder or the write is at work; anything more the client sends is ignored.
         case responding
+    }
+
+    /// The stream's request, as the Write and log phases need it.
+    private struct Pending {
+        var request: Request
+        var timeline: RequestTimeline
+        /// When the head arrived, seconds since the epoch (the log's time).
+        var arrivedAt: Int
     }
 
     init(environment: HTTP2StreamEnvironment) {
@@ -47,45 +55,31 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             guard case .idle = self.state else { return }
-            let timeline = self.environment.timeline.streamHeadParsed()
-            let request = Request(head: head, version: HTTPVersionNumber(major: 2, minor: 0))
+            let pending = Pending(
+                request: Request(head: head, version: HTTPVersionNumber(major: 2, minor: 0)),
+                timeline: self.environment.timeline.streamHeadParsed(),
+                arrivedAt: Int(time(nil))
+            )
             let limit = RequestBodyLimit(maximum: self.environment.maximumBodySize)
-            let arrivedAt = Int(time(nil))
             let declaredLength = head.headerFields[.contentLength].flatMap { Int($0) }
             guard limit.check(declaredLength: declaredLength) == .accept else {
-                self.respondEarly(
-                    .contentTooLarge,
-                    to: request,
-                    timeline: timeline,
-                    arrivedAt: arrivedAt,
-                    context: context
-                )
+                self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
-            self.state = .receiving(request, limit, timeline, arrivedAt: arrivedAt)
+            self.state = .receiving(pending, limit)
         case .body(var buffer):
-            guard case .receiving(var request, var limit, let timeline, let arrivedAt) = self.state else { return }
+            guard case .receiving(var pending, var limit) = self.state else { return }
             guard limit.receive(buffer.readableBytes) == .accept else {
-                self.respondEarly(
-                    .contentTooLarge,
-                    to: request,
-                    timeline: timeline,
-                    arrivedAt: arrivedAt,
-                    context: context
-                )
+                self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
-            if request.body.readableBytes == 0 {
-                request.body = buffer
-            } else {
-                request.body.writeBuffer(&buffer)
-            }
-            self.state = .receiving(request, limit, timeline, arrivedAt: arrivedAt)
+            pending.request.receiveBody(&buffer)
+            self.state = .receiving(pending, limit)
         case .end:
-            guard case .receiving(let request, _, var timeline, let arrivedAt) = self.state else { return }
-            timeline.bodyDecoded = self.environment.timeline.clock.now()
+            guard case .receiving(var pending, _) = self.state else { return }
+            pending.timeline.bodyDecoded = self.environment.timeline.clock.now()
             self.state = .responding
-            self.dispatch(request, timeline: timeline, arrivedAt: arrivedAt, context: context)
+            self.dispatch(pending, context: context)
         }
     }
 
@@ -95,51 +89,30 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func dispatch(_ request: Request, timeline: RequestTimeline, arrivedAt: Int, context: ChannelHandlerContext)
-    {
+    private func dispatch(_ pending: Pending, context: ChannelHandlerContext) {
         let requestContext = RequestContext(channel: context.channel, logger: self.environment.logger)
-        self.environment.responder.respond(to: request, context: requestContext)
+        self.environment.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
-                var timeline = timeline
-                timeline.processed = self.environment.timeline.clock.now()
-                let response: Response
-                switch result {
-                case .success(let success):
-                    response = success
-                case .failure(let error as HTTPError):
-                    response = ErrorPage.response(for: error.status, headerFields: error.headerFields)
-                case .failure(let error):
+                var pending = pending
+                pending.timeline.processed = self.environment.timeline.clock.now()
+                let response = ErrorPage.response(for: result) { error in
                     self.environment.logger.error(
                         "handler failed",
-                        metadata: ["path": "\(request.head.path ?? "")", "error": "\(error)"]
+                        metadata: ["path": "\(pending.request.head.path ?? "")", "error": "\(error)"]
                     )
-                    response = ErrorPage.response(for: .internalServerError)
                 }
-                self.write(response, for: request, timeline: timeline, arrivedAt: arrivedAt, context: context)
+                self.write(response, for: pending, context: context)
             }
     }
 
     /// Answers before the request is complete (413): the stream is then reset, so the client stops sending.
-    private func respondEarly(
-        _ status: HTTPResponse.Status,
-        to request: Request,
-        timeline: RequestTimeline,
-        arrivedAt: Int,
-        context: ChannelHandlerContext
-    ) {
-        var timeline = timeline
-        timeline.processed = self.environment.timeline.clock.now()
+    private func respondEarly(_ status: HTTPResponse.Status, to pending: Pending, context: ChannelHandlerContext) {
+        var pending = pending
+        pending.timeline.processed = self.environment.timeline.clock.now()
         self.state = .responding
-        self.write(
-            ErrorPage.response(for: status),
-            for: request,
-            timeline: timeline,
-            arrivedAt: arrivedAt,
-            context: context,
-            thenReset: true
-        )
+        self.write(ErrorPage.response(for: status), for: pending, context: context, thenReset: true)
     }
 
     /// Resets the stream if `write` has not left within the send timeout: a client that stops reading, or never
@@ -159,12 +132,12 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
 
     private func write(
         _ response: Response,
-        for request: Request,
-        timeline: RequestTimeline,
-        arrivedAt: Int,
+        for pending: Pending,
         context: ChannelHandlerContext,
         thenReset: Bool = false
     ) {
+        let request = pending.request
+        let timeline = pending.timeline
         var head = response.head
         var body = response.body
         let status = head.status.code
@@ -228,7 +201,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                 environment.accessLog?.record(
                     AccessLogEntry(
                         remoteAddress: context.channel.remoteAddress,
-                        time: arrivedAt,
+                        time: pending.arrivedAt,
                         requestLine: "\(request.head.method.rawValue) \(request.head.path ?? "") HTTP/2.0",
                         status: status,
                         bodyBytes: body.count,

@@ -24,19 +24,6 @@ private final class FixedResponder: Responder, @unchecked Sendable {
     }
 }
 
-/// A reader for a stream whose bodies are all in memory: never asked.
-private struct NoFiles: FileChunkReader {
-    func read(
-        _ file: OpenFile,
-        offset: Int,
-        count: Int,
-        allocator: ByteBufferAllocator,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<ByteBuffer> {
-        eventLoop.makeFailedFuture(HTTPError(.internalServerError))
-    }
-}
-
 @Suite struct HTTP2StreamHandlerTests {
     private func stream(
         answering response: Response,

@@ -25,18 +25,6 @@ private struct Recording: ConnectionProtocol {
     }
 }
 
-private struct NoFiles: FileChunkReader {
-    func read(
-        _ file: OpenFile,
-        offset: Int,
-        count: Int,
-        allocator: ByteBufferAllocator,
-        on eventLoop: any EventLoop
-    ) -> EventLoopFuture<ByteBuffer> {
-        eventLoop.makeFailedFuture(HTTPError(.internalServerError))
-    }
-}
-
 @Suite struct PrefaceSnifferTests {
     private func connection() throws -> (EmbeddedChannel, Recording) {
         let http1 = Recording()
