@@ -2,7 +2,9 @@ import HTTPTypes
 import JourneyConnection
 import JourneyCore
 import NIOCore
+import NIOHTTP2
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP2
 
 #if canImport(Glibc)
 import Glibc
@@ -211,8 +213,14 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                         handshake: environment.timeline.handshake
                     )
                 )
-                // The rest of a refused request body is not wanted: RST_STREAM tells the client to stop sending.
-                if thenReset { context.close(promise: nil) }
+                // The rest of a refused request body is not wanted: RST_STREAM(NO_ERROR) after the complete
+                // response tells the client to stop sending it (RFC 9113 §8.1).
+                if thenReset {
+                    context.triggerUserOutboundEvent(
+                        NIOHTTP2FramePayloadToHTTPEvent.reset(code: .noError),
+                        promise: nil
+                    )
+                }
             }
         }
     }

@@ -4,7 +4,9 @@ import JourneyCore
 import Logging
 import NIOCore
 import NIOEmbedded
+import NIOHTTP2
 import NIOHTTPTypes
+import NIOHTTPTypesHTTP2
 import Testing
 
 @testable import JourneyHTTP2
@@ -24,7 +26,20 @@ private final class FixedResponder: Responder, @unchecked Sendable {
     }
 }
 
+/// Records the outbound events that reach it (where the HTTP/2 codec would turn a reset into RST_STREAM).
+private final class EventRecorder: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = NIOAny
+    var resets: [NIOHTTP2.HTTP2ErrorCode] = []
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        if let reset = (event as? NIOHTTP2FramePayloadToHTTPEvent)?.reset { self.resets.append(reset) }
+        promise?.succeed()
+    }
+}
+
 @Suite struct HTTP2StreamHandlerTests {
+    private let events = EventRecorder()
+
     private func stream(
         answering response: Response,
         maximumBodySize: Int = 1000
@@ -43,6 +58,7 @@ private final class FixedResponder: Responder, @unchecked Sendable {
             sendTimeout: .seconds(60)
         )
         let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(self.events)
         try channel.pipeline.syncOperations.addHandler(HTTP2StreamHandler(environment: environment))
         return (channel, responder)
     }
@@ -126,6 +142,9 @@ private final class FixedResponder: Responder, @unchecked Sendable {
         #expect(response.head.status == .contentTooLarge)
         #expect(response.ended)
         #expect(responder.requests.isEmpty)
-        #expect(!channel.isActive, "the stream is reset so the client stops sending")
+        #expect(
+            self.events.resets == [NIOHTTP2.HTTP2ErrorCode.noError],
+            "RST_STREAM(NO_ERROR), so the client stops sending"
+        )
     }
 }
