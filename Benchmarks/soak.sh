@@ -11,8 +11,11 @@
 #   - a curl loop downloading a 1 MiB file;
 #   - a /metrics scrape every second (the server runs with --dashboard --metrics);
 #   - 50 slow clients that send one byte of a request head per second (closed by the header timeout
-#     and reconnecting).
-# WebSocket load joins once WebSockets land.
+#     and reconnecting);
+#   - HTTP/2 (h2c, prior knowledge): h2load, 4 connections × 10 streams, in 20,000-request rounds;
+#   - WebSocket: journey-wsload's echo (8 connections, 30 s rounds) and a pub/sub broadcast to 100 subscribers
+#     (20 publishes a second, one-minute rounds);
+#   - RESP: redis-benchmark SET/GET, 8 clients, 20,000-request rounds.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -23,16 +26,22 @@ pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; kill "${SERVER:-}" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-(cd "$ROOT" && swift build -c release --product journey >/dev/null)
-JOURNEY="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v h2load >/dev/null || need+=(nghttp2-client)
+command -v redis-benchmark >/dev/null || need+=(redis-tools)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+(cd "$ROOT" && swift build -c release --product journey >/dev/null && swift build -c release --product journey-wsload >/dev/null)
+BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)"
+JOURNEY="$BIN/journey"
+RESP_PORT=18096
 mkdir -p "$WORK/www"
 head -c 1024 /dev/urandom > "$WORK/www/index.html"
 head -c 65536 /dev/urandom > "$WORK/www/64k.bin"
 head -c 1048576 /dev/urandom > "$WORK/www/1m.bin"
 
 taskset -c 0 "$JOURNEY" serve "$WORK/www" --port "$PORT" --threads 1 --header-timeout 5 --log-level error \
-    --dashboard --metrics >"$WORK/journey.log" 2>&1 &
+    --dashboard --metrics --h2c --ws-echo /ws --ws-pubsub /pubsub --resp "$RESP_PORT" >"$WORK/journey.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/index.html" && break; sleep 0.1; done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVER/status"; }
@@ -74,6 +83,20 @@ print('slow clients closed by the server:', closed)
 " >"$WORK/slow.txt" 2>&1 &
 pids+=($!)
 
+# HTTP/2, WebSocket echo and pub/sub, RESP: rounds until the end, each round's summary kept for the error count.
+taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do h2load -n 20000 -c 4 -m 10 http://127.0.0.1:$PORT/index.html | grep '^requests:'; done" \
+    >"$WORK/h2.txt" 2>&1 &
+pids+=($!)
+taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do $BIN/journey-wsload echo --server 127.0.0.1:$PORT -c 8 -d 30 --warmup 0; done" \
+    >"$WORK/ws.txt" 2>&1 &
+pids+=($!)
+taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do $BIN/journey-wsload broadcast --server 127.0.0.1:$PORT --path /pubsub -c 100 -d 1200 --rate 20; done" \
+    >"$WORK/pubsub.txt" 2>&1 &
+pids+=($!)
+taskset -c 1 bash -c "while [ \$(date +%s) -lt $END ]; do redis-benchmark -p $RESP_PORT -t set,get -n 20000 -c 8 --csv; done" \
+    >"$WORK/resp.txt" 2>&1 &
+pids+=($!)
+
 # RSS every 2 s: each minute reports its floor and its peak, so a transient is not mistaken for growth.
 (while kill -0 "$SERVER" 2>/dev/null; do echo "$(date +%s) $(rss)"; sleep 2; done) >"$WORK/rss.txt" 2>/dev/null &
 pids+=($!)
@@ -106,5 +129,10 @@ echo "metrics scrapes: $(wc -l < "$WORK/metrics.txt"), failed $metricserr"
 echo
 echo "errors: keep-alive $ERRORS, connection-per-request $closeerr, 1 MiB downloads $curlerr (of $(wc -l < "$WORK/curl.txt"))"
 cat "$WORK/slow.txt"
+echo "HTTP/2 rounds: $(grep -c '^requests:' "$WORK/h2.txt"); requests $(awk '/^requests:/ {d+=$8; f+=$10; e+=$12} END {print d+0 " succeeded, " f+0 " failed, " e+0 " errored"}' "$WORK/h2.txt")"
+echo "WebSocket echo rounds: $(grep -ci 'messages' "$WORK/ws.txt"); lines with an error: $(grep -ci 'error' "$WORK/ws.txt" || true)"
+echo "pub/sub rounds: $(grep -ci 'p99' "$WORK/pubsub.txt"); lines with an error: $(grep -ci 'error' "$WORK/pubsub.txt" || true)"
+echo "RESP rounds: $(grep -c '"SET"' "$WORK/resp.txt"); lines with an error: $(grep -ci 'error' "$WORK/resp.txt" || true)"
+tail -n 2 "$WORK/ws.txt" "$WORK/pubsub.txt" | sed 's/^/  /'
 echo "RSS: start ${RSS0} kB; floor of the middle minute ${RSSMID:-?} kB, of the last minute ${RSSEND:-?} kB (drift $(python3 -c "print('%.1f%%' % (100.0*(${RSSEND:-0}-${RSSMID:-1})/${RSSMID:-1}))")); after the load ${RSS1} kB"
 echo "descriptors: before ${FDS0}, after ${FDS1}"

@@ -300,6 +300,14 @@ final class Subscriber: ChannelInboundHandler, Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = DispatchTime.now().uptimeNanoseconds
         let frame = Self.unwrapInboundIn(data)
+        if frame.opcode == .ping {
+            // A live subscriber answers the server's keepalive, as a browser does (else it is closed as dead).
+            context.writeAndFlush(
+                NIOAny(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)),
+                promise: nil
+            )
+            return
+        }
         guard frame.opcode == .text, !self.quiet else { return }
         let text = String(buffer: frame.unmaskedData)
         if text.hasPrefix("{\"topic\":\"ready-") {
