@@ -13,14 +13,15 @@ struct HTTPSRedirect: Responder {
 
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let authority = request.head.authority ?? self.fallbackHost
-        // Drop the port the request came to (`example.com:80`, `[::1]:80`), keeping an IPv6 literal's brackets.
-        let host: Substring
+        // Drop the port the request came to (`example.com:80`, `[::1]:80`); a bare IPv6 address (the fallback
+        // host) gets its brackets.
+        let host: String
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-            host = authority[...close]
-        } else if authority.contains(":") && authority.filter({ $0 == ":" }).count > 1 {
-            host = "[\(authority)]"[...]  // a bare IPv6 address (the fallback host)
+            host = String(authority[...close])
+        } else if authority.filter({ $0 == ":" }).count > 1 {
+            host = "[\(authority)]"
         } else {
-            host = authority.split(separator: ":", maxSplits: 1).first ?? ""
+            host = String(authority.prefix { $0 != ":" })
         }
         let port = self.httpsPort == 443 ? "" : ":\(self.httpsPort)"
         var response = ErrorPage.response(for: .permanentRedirect)

@@ -310,21 +310,6 @@ public final class Server: Service, Sendable {
             sendsServerTiming: self.configuration.sendsServerTiming
         )
         http1.upgraders = upgraders
-        var http2Limits = self.configuration.http2
-        http2Limits.maximumBodySize = self.configuration.limits.maximumBodySize
-        let reader = ThreadPoolFileReader(threadPool: self.threadPool)
-        let http2 = HTTP2Connection(
-            responder: responder,
-            fileReader: reader,
-            limits: http2Limits,
-            idleTimeout: self.configuration.timeouts.keepAliveIdle,
-            gracePeriod: TimeAmount(self.configuration.drainTimeout),
-            sendTimeout: self.configuration.timeouts.write,
-            accessLog: accessLog,
-            logger: self.logger,
-            journey: self.statistics.recorders,
-            sendsServerTiming: self.configuration.sendsServerTiming
-        )
         let connectionProtocol: any ConnectionProtocol
         switch kind {
         case .http1:
@@ -332,17 +317,16 @@ public final class Server: Service, Sendable {
         case .cleartextWithHTTP2:
             connectionProtocol = PriorKnowledgeConnection(
                 http1: http1,
-                http2: http2,
+                http2: self.http2Connection(responder: responder, accessLog: accessLog),
                 prefaceTimeout: self.configuration.timeouts.headerRead
             )
         case .tls(let identity):
             // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
-            http1.fileReader = reader
-            let handshakeTimeout = self.configuration.tls?.handshakeTimeout ?? .seconds(10)
+            http1.fileReader = ThreadPoolFileReader(threadPool: self.threadPool)
             connectionProtocol = TLSConnection(
                 identity: identity,
-                protocols: [http2, http1],
-                handshakeTimeout: TimeAmount(handshakeTimeout),
+                protocols: [self.http2Connection(responder: responder, accessLog: accessLog), http1],
+                handshakeTimeout: TimeAmount(self.configuration.tls?.handshakeTimeout ?? .seconds(10)),
                 journey: self.statistics.recorders,
                 logger: self.logger
             )
@@ -402,6 +386,25 @@ public final class Server: Service, Sendable {
         }
         #endif
         self.statistics.record(sockets: sockets, roundTripMicroseconds: roundTrips.sorted().middle)
+    }
+
+    /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts (its body limit is
+    /// HTTP/1.1's).
+    private func http2Connection(responder: any Responder, accessLog: AccessLogWriter?) -> HTTP2Connection {
+        var limits = self.configuration.http2
+        limits.maximumBodySize = self.configuration.limits.maximumBodySize
+        return HTTP2Connection(
+            responder: responder,
+            fileReader: ThreadPoolFileReader(threadPool: self.threadPool),
+            limits: limits,
+            idleTimeout: self.configuration.timeouts.keepAliveIdle,
+            gracePeriod: TimeAmount(self.configuration.drainTimeout),
+            sendTimeout: self.configuration.timeouts.write,
+            accessLog: accessLog,
+            logger: self.logger,
+            journey: self.statistics.recorders,
+            sendsServerTiming: self.configuration.sendsServerTiming
+        )
     }
 
     /// Reads the TLS certificate and key files again now (what SIGHUP does in `journey serve`): new connections get

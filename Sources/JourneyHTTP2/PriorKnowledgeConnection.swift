@@ -41,7 +41,7 @@ final class PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler {
     private let http1: any ConnectionProtocol
     private let http2: HTTP2Connection
     private let timeout: TimeAmount
-    private var received: ByteBuffer?
+    private var received = ByteBuffer()
     private var deadline: Scheduled<Void>?
 
     init(http1: any ConnectionProtocol, http2: HTTP2Connection, timeout: TimeAmount) {
@@ -62,12 +62,8 @@ final class PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = Self.unwrapInboundIn(data)
-        if self.received == nil {
-            self.received = bytes
-        } else {
-            self.received!.writeBuffer(&bytes)
-        }
-        let received = self.received!
+        self.received.writeBuffer(&bytes)
+        let received = self.received
         let count = min(received.readableBytes, Self.preface.count)
         let matches = received.readableBytesView.prefix(count).elementsEqual(Self.preface.prefix(count))
         if matches && count < Self.preface.count { return }  // too early to tell
@@ -77,7 +73,7 @@ final class PrefaceSniffer: ChannelInboundHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        self.received = nil
+        self.received = ByteBuffer()
         context.fireChannelRead(Self.wrapInboundOut(received))
         context.fireChannelReadComplete()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)

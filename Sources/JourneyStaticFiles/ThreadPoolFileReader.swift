@@ -20,6 +20,8 @@ public struct ThreadPoolFileReader: FileChunkReader {
         self.threadPool = threadPool
     }
 
+    /// `count` bytes of `file` from `offset`, read with `pread` on the thread pool; fails if the file has become
+    /// shorter than its response promised.
     public func read(
         _ file: OpenFile,
         offset: Int,
