@@ -113,9 +113,9 @@ public final class ServerIdentity: Sendable {
         )
         configuration.minimumTLSVersion = .tlsv12
         configuration.applicationProtocols = applicationProtocols
-        // After its close_notify NIOSSL waits for the client's, and its timer keeps the connection's buffers
-        // (~20 KB) alive for the whole wait even when the socket closed sooner: 5 s of a handshake flood was
-        // ~300 MB. A client that answers does so within a round trip; nginx does not wait at all.
+        // After its close_notify NIOSSL waits for the client's (even once the client has sent its FIN, after which
+        // none can come), and its timer keeps the connection's buffers (~20 KB) alive for the whole wait: 5 s of a
+        // handshake flood was ~300 MB. A client that answers does so within a round trip; nginx does not wait.
         configuration.shutdownTimeout = .milliseconds(100)
         return try NIOSSLContext(configuration: configuration)
     }

@@ -94,10 +94,7 @@ public struct TLSConnection: ConnectionProtocol {
                 try chosen.configure(channel, after: handshake)
             }
         }
-        let shortcut = TLSCloseShortcut()
-        try channel.pipeline.syncOperations.addHandler(shortcut.socketHandler)
         try channel.pipeline.syncOperations.addHandler(tls)
-        try channel.pipeline.syncOperations.addHandler(shortcut.applicationHandler)
         try channel.pipeline.syncOperations.addHandler(TLSRecordCoalescer())
         try channel.pipeline.syncOperations.addHandler(negotiation)
         try channel.pipeline.syncOperations.addHandler(failures)
