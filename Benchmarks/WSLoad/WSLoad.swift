@@ -50,6 +50,11 @@ struct WSLoad: AsyncParsableCommand {
     @Option(help: "Publishes per second (broadcast).")
     var rate = 20
 
+    @Option(
+        help: "At most this many messages per second per connection (echo; 0: the next as soon as the echo is back)."
+    )
+    var pace = 0
+
     func run() async throws {
         let parts = self.server.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
@@ -59,8 +64,9 @@ struct WSLoad: AsyncParsableCommand {
         switch self.mode {
         case .echo:
             let payload = String(repeating: "x", count: self.size)
+            let gap: TimeAmount? = self.pace > 0 ? .nanoseconds(1_000_000_000 / Int64(self.pace)) : nil
             let channels = try await self.open(self.connections, host: host, port: port, group: group) {
-                EchoDriver(payload: payload, tally: tally)
+                EchoDriver(payload: payload, gap: gap, tally: tally)
             }
             try await Task.sleep(for: .seconds(self.warmup))
             let start = tally.messages
@@ -255,13 +261,15 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// Echo mode: one message in flight; each echo sends the next.
+/// Echo mode: one message in flight; each echo sends the next (after `gap`, when paced).
 final class EchoDriver: ChannelInboundHandler, Sendable {
     typealias InboundIn = WebSocketFrame
     let payload: String
+    let gap: TimeAmount?
     let tally: Tally
-    init(payload: String, tally: Tally) {
+    init(payload: String, gap: TimeAmount?, tally: Tally) {
         self.payload = payload
+        self.gap = gap
         self.tally = tally
     }
     func handlerAdded(context: ChannelHandlerContext) {
@@ -271,7 +279,15 @@ final class EchoDriver: ChannelInboundHandler, Sendable {
         let frame = Self.unwrapInboundIn(data)
         guard frame.opcode == .text || frame.opcode == .binary else { return }
         self.tally.add(1)
-        context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+        guard let gap = self.gap else {
+            context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+            return
+        }
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let payload = self.payload
+        context.eventLoop.scheduleTask(in: gap) {
+            bound.value.writeAndFlush(NIOAny(WebSocketFrame.masked(text: payload)), promise: nil)
+        }
     }
 }
 
@@ -314,8 +330,9 @@ final class Subscriber: ChannelInboundHandler, Sendable {
             self.tally.addReady()
             return
         }
-        guard let range = text.range(of: "\"t\":"), let end = text[range.upperBound...].firstIndex(of: ","),
-            let sent = UInt64(text[range.upperBound..<end])
+        // The timestamp wherever it sits in the object (a relay may write the keys in any order).
+        guard let range = text.range(of: "\"t\":"),
+            let sent = UInt64(text[range.upperBound...].prefix(while: \.isNumber))
         else { return }
         self.tally.add(latency: now &- sent)
     }

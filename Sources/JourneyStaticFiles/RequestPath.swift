@@ -1,3 +1,5 @@
+import JourneyCore
+
 /// A request path made safe to join to a root: percent-decoded once, dot segments resolved, confined.
 ///
 /// This is the only place a URL becomes a file name. Everything that could climb out of the root or
@@ -27,7 +29,7 @@ public struct RequestPath: Hashable, Sendable {
         // Split on the raw `/` first, then decode each segment once: an encoded slash stays inside its
         // segment, where it is refused, and `%2e%2e` decodes to `..`, which is then resolved as dots.
         for rawSegment in bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true) {
-            guard let decoded = Self.percentDecode(rawSegment) else { return .failure(.malformed) }
+            guard let decoded = PercentEncoding.decode(rawSegment) else { return .failure(.malformed) }
             if decoded.contains(0) { return .failure(.malformed) }
             if decoded.contains(UInt8(ascii: "/")) { hidden = true }
             guard let segment = String(validating: decoded, as: UTF8.self) else { return .failure(.malformed) }
@@ -77,32 +79,7 @@ public struct RequestPath: Hashable, Sendable {
         // `/a/.` and `/a/..` name directories even without a trailing slash (RFC 3986 §5.2.4).
         guard let lastSlash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return false }
         let tail = bytes[(lastSlash + 1)...]
-        guard let decoded = Self.percentDecode(tail) else { return false }
+        guard let decoded = PercentEncoding.decode(tail) else { return false }
         return decoded == [UInt8(ascii: ".")] || decoded == [UInt8(ascii: "."), UInt8(ascii: ".")]
-    }
-
-    private static func percentDecode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var iterator = bytes.makeIterator()
-        while let byte = iterator.next() {
-            guard byte == UInt8(ascii: "%") else {
-                out.append(byte)
-                continue
-            }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
-            else { return nil }
-            out.append(high << 4 | low)
-        }
-        return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }

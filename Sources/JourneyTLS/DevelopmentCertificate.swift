@@ -1,7 +1,19 @@
 import Crypto
-import Foundation
 import SwiftASN1
 import X509
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A certificate for local development, made the way mkcert makes one: a local certificate authority (made once,
 /// trusted once by the developer) signs a leaf for the hosts served. No openssl: swift-certificates and
@@ -29,7 +41,7 @@ public struct DevelopmentCertificate: Sendable {
         let environment = ProcessInfo.processInfo.environment
         let data =
             environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+            ?? (environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/share"
         return data + "/journey/dev-tls"
     }
 

@@ -1,6 +1,10 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// One message a pub/sub client sends: `{"op":"subscribe","topic":"t"}`, `{"op":"unsubscribe","topic":"t"}` or
 /// `{"op":"publish","topic":"t","data":...}`, where `data` is any JSON value and is passed on as it was sent.
@@ -19,41 +23,59 @@ enum PubSubCommand: Equatable {
 
     /// Reads a command from a message's text.
     init(parsing text: String) throws(Problem) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-            let fields = object as? [String: Any]
-        else { throw Problem(reason: "not a JSON object") }
-        guard let op = fields["op"] as? String else { throw Problem(reason: "no \"op\"") }
-        guard let topic = fields["topic"] as? String, !topic.isEmpty,
-            topic.utf8.count <= Self.maximumTopicLength
-        else { throw Problem(reason: "\"topic\" must be a string of 1 to \(Self.maximumTopicLength) bytes") }
+        let bytes = Array(text.utf8)
+        // JSONDecoder reads the whole text first: a command that decodes is valid JSON throughout, `data` included.
+        guard let fields = try? JSONDecoder().decode(Fields.self, from: Data(bytes)) else {
+            throw Problem(reason: "not a JSON object")
+        }
+        guard let op = fields.op else { throw Problem(reason: "no \"op\"") }
+        guard let topic = fields.topic, !topic.isEmpty, topic.utf8.count <= Self.maximumTopicLength else {
+            throw Problem(reason: "\"topic\" must be a string of 1 to \(Self.maximumTopicLength) bytes")
+        }
         switch op {
         case "subscribe":
             self = .subscribe(topic: topic)
         case "unsubscribe":
             self = .unsubscribe(topic: topic)
         case "publish":
-            self = .publish(topic: topic, data: try Self.json(fields["data"] ?? NSNull()))
+            // Passed on as written: key order, number spelling and precision are the publisher's.
+            let data = JSONMemberText.value(of: "data", in: bytes)
+            self = .publish(topic: topic, data: Data(data ?? Array("null".utf8)[...]))
         default:
             throw Problem(reason: "unknown op \"\(op)\"")
         }
     }
 
-    /// `value` as JSON text (any value, not only objects and arrays).
-    static func json(_ value: Any) throws(Problem) -> Data {
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: value,
-                options: [.fragmentsAllowed, .withoutEscapingSlashes]
-            )
-        else { throw Problem(reason: "\"data\" is not JSON") }
-        return data
+    /// The members a command is read by; any other member, or a member of another type, is as if absent.
+    private struct Fields: Decodable {
+        var op: String?
+        var topic: String?
+
+        enum CodingKeys: String, CodingKey {
+            case op, topic
+        }
+
+        init(from decoder: any Decoder) throws {
+            // Throws unless the text is an object.
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.op = try? container.decodeIfPresent(String.self, forKey: .op)
+            self.topic = try? container.decodeIfPresent(String.self, forKey: .topic)
+        }
+    }
+
+    /// `string` as a JSON string.
+    static func json(_ string: String) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        // Encoding a String cannot fail; the fallback only keeps this total.
+        return (try? encoder.encode(string)) ?? Data("\"\"".utf8)
     }
 
     /// The frame subscribers get, `{"topic":"t","data":...}`, encoded once for all of them.
-    static func delivery(topic: String, data: Data) throws(Problem) -> EncodedFrame {
+    static func delivery(topic: String, data: Data) -> EncodedFrame {
         var payload = ByteBufferAllocator().buffer(capacity: data.count + topic.utf8.count + 24)
         payload.writeString("{\"topic\":")
-        payload.writeBytes(try Self.json(topic))
+        payload.writeBytes(Self.json(topic))
         payload.writeString(",\"data\":")
         payload.writeBytes(data)
         payload.writeString("}")

@@ -1,8 +1,13 @@
-import Foundation
 import HTTPTypes
 import JourneyCore
 import NIOCore
 import WSCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// The pub/sub endpoint: a WebSocket route where clients subscribe, unsubscribe and publish (see
 /// `PubSubCommand`), and `POST PATH/TOPIC` for publishing from outside (curl, a cron job, a webhook).
@@ -41,11 +46,11 @@ public struct PubSubEndpoint: Sendable {
                         topics.remove(topic)
                         hub.unsubscribe(outbound, from: topic)
                     case .publish(let topic, let data):
-                        hub.publish(try PubSubCommand.delivery(topic: topic, data: data), to: topic, from: outbound)
+                        hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic, from: outbound)
                     }
                 } catch {
-                    let reason = (try? PubSubCommand.json(error.reason)).map { String(decoding: $0, as: UTF8.self) }
-                    try await outbound.send(text: "{\"error\":\(reason ?? "\"?\"")}")
+                    let reason = String(decoding: PubSubCommand.json(error.reason), as: UTF8.self)
+                    try await outbound.send(text: "{\"error\":\(reason)}")
                 }
             }
         }
@@ -56,7 +61,8 @@ public struct PubSubEndpoint: Sendable {
     public func publish(_ request: Request) throws -> Response {
         let prefix = self.path.hasSuffix("/") ? self.path : self.path + "/"
         guard request.path.hasPrefix(prefix),
-            let topic = String(request.path.dropFirst(prefix.count)).removingPercentEncoding,
+            let decoded = PercentEncoding.decode(request.path.utf8.dropFirst(prefix.utf8.count)),
+            let topic = String(validating: decoded, as: UTF8.self),
             !topic.isEmpty, topic.utf8.count <= PubSubCommand.maximumTopicLength
         else { throw HTTPError(.notFound) }
         let body = Data(request.body.readableBytesView)
@@ -64,19 +70,22 @@ public struct PubSubEndpoint: Sendable {
         do throws(PubSubCommand.Problem) {
             let mediaType = request.head.headerFields[.contentType]?.split(separator: ";").first
             if mediaType?.trimmingASCIISpaces.lowercased() == "application/json" {
-                guard let value = try? JSONSerialization.jsonObject(with: body, options: .fragmentsAllowed) else {
+                guard (try? JSONDecoder().decode(AnyJSON.self, from: body)) != nil else {
                     throw PubSubCommand.Problem(reason: "body is not JSON")
                 }
-                data = try PubSubCommand.json(value)
+                // Relayed as sent, as a WebSocket publish's data is; only the surrounding whitespace goes.
+                let start = body.firstIndex { !JSONMemberText.isWhitespace($0) } ?? body.endIndex
+                let end = body.lastIndex { !JSONMemberText.isWhitespace($0) }.map { $0 + 1 } ?? start
+                data = Data(body[start..<end])
             } else {
                 guard let text = String(validating: body, as: UTF8.self) else {
                     throw PubSubCommand.Problem(reason: "body is not UTF-8")
                 }
-                data = try PubSubCommand.json(text)
+                data = PubSubCommand.json(text)
             }
-            let delivered = self.hub.publish(try PubSubCommand.delivery(topic: topic, data: data), to: topic)
+            let delivered = self.hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic)
             let answer =
-                "{\"topic\":\(String(decoding: try PubSubCommand.json(topic), as: UTF8.self)),"
+                "{\"topic\":\(String(decoding: PubSubCommand.json(topic), as: UTF8.self)),"
                 + "\"subscribers\":\(delivered)}\n"
             return Response(
                 status: .ok,
@@ -87,4 +96,9 @@ public struct PubSubEndpoint: Sendable {
             throw HTTPError(.badRequest)
         }
     }
+}
+
+/// Any JSON value: decoding it checks that a body is JSON (JSONDecoder reads the whole text first) and keeps nothing.
+private struct AnyJSON: Decodable {
+    init(from decoder: any Decoder) throws {}
 }

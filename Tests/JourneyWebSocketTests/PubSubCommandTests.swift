@@ -36,9 +36,30 @@ import Testing
     }
 
     @Test func theDeliveryCarriesTheTopicAndTheDataAsSent() throws {
-        let frame = try PubSubCommand.delivery(topic: "a\"b", data: Data(#"{"n":1}"#.utf8))
+        let frame = PubSubCommand.delivery(topic: "a\"b", data: Data(#"{"n":1}"#.utf8))
         var bytes = frame.bytes
         bytes.moveReaderIndex(forwardBy: 2)
         #expect(bytes.readString(length: bytes.readableBytes) == #"{"topic":"a\"b","data":{"n":1}}"#)
+    }
+
+    /// Key order, number spelling and precision survive: the bytes go out as they came in (re-encoding a parsed
+    /// object would reorder its keys and round 2^53 + 1).
+    @Test(arguments: [
+        #"{"t":9007199254740993,"pad":"x","z":1.50}"#, #"{"z":[1, 2, {"k":"a,}\"b"}],"a":null}"#, "-0.0e-3",
+        #""a \" b""#, "true", #"[{"op":"publish"}]"#,
+    ])
+    func publishedDataIsRelayedAsWritten(data: String) throws {
+        let command = try PubSubCommand(parsing: "{ \"op\" : \"publish\", \"data\" : \(data) , \"topic\":\"t\"}")
+        #expect(command == .publish(topic: "t", data: Data(data.utf8)))
+    }
+
+    @Test func theLastDataMemberIsTheOneRelayed() throws {
+        let command = try PubSubCommand(parsing: #"{"op":"publish","topic":"t","data":1,"data":{"b":2,"a":1}}"#)
+        #expect(command == .publish(topic: "t", data: Data(#"{"b":2,"a":1}"#.utf8)))
+    }
+
+    @Test func dataUnderAnEscapedKeyIsFoundToo() throws {
+        let command = try PubSubCommand(parsing: #"{"op":"publish","topic":"t","d\u0061ta":[1, 2]}"#)
+        #expect(command == .publish(topic: "t", data: Data("[1, 2]".utf8)))
     }
 }
