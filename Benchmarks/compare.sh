@@ -6,7 +6,8 @@
 #   SERVERS="journey journey-bare nginx" TESTS=1k Benchmarks/compare.sh   # the cost of the journey
 #
 # journey-bare is journey with --no-journey (no stage clock): the baseline the instrumentation's cost is
-# measured against (issue: at most 3 % of requests per second on the 1 KiB test).
+# measured against (issue: at most 3 % of requests per second on the 1 KiB test); journey-whole is journey
+# with --no-fast-path (every request through llhttp and the request handler).
 #
 # Both servers run pinned to CPU 0 (one event loop / one worker, sendfile and an open-file cache on);
 # wrk runs pinned to CPU 1. Each test is run REPS times, servers interleaved (order alternating), and
@@ -30,6 +31,7 @@ LOAD_CPU="${LOAD_CPU:-1}"
 JOURNEY_PORT=18080
 NGINX_PORT=18081
 BARE_PORT=18082
+WHOLE_PORT=18083
 WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
 trap 'stop_all; rm -rf "$WORK"' EXIT
 
@@ -88,6 +90,8 @@ start() { # name
                      --backlog 4096 --log-level error >"$WORK/journey.log" 2>&1 & ;;
         journey-bare) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$BARE_PORT" --threads 1 \
                      --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
+        journey-whole) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$WHOLE_PORT" --threads 1 \
+                     --backlog 4096 --log-level error --no-fast-path >"$WORK/journey-whole.log" 2>&1 & ;;
         nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
                    >"$WORK/nginx.log" 2>&1 & ;;
     esac
@@ -100,7 +104,7 @@ start() { # name
     echo "$1 did not start" >&2; exit 1
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
-port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
+port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 rss_kb() { awk -v f="$2:" '$1==f {print $2}' "/proc/$1/status"; }
 

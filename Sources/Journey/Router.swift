@@ -7,7 +7,7 @@ import NIOCore
 ///
 /// A path is exact (`/hello`) or a prefix ending in `/*` (`/api/*`). A path that matches but not for the
 /// request's method answers 405 with `Allow`; GET routes answer HEAD too, without a body.
-public struct Router: Responder {
+public struct Router: PreparedResponder {
     private struct Route: Sendable {
         var method: HTTPRequest.Method
         var path: String
@@ -19,11 +19,16 @@ public struct Router: Responder {
     /// The paths that upgrade to WebSocket, in the order added.
     public private(set) var webSocketRoutes: [WebSocketRoute] = []
     /// Answers requests no route matches; 404 when nil.
-    public var fallback: (any Responder)?
+    public var fallback: (any Responder)? {
+        didSet { self.preparedFallback = self.fallback as? any PreparedResponder }
+    }
+    /// `fallback` when it has prepared answers, cast once rather than once per request.
+    private var preparedFallback: (any PreparedResponder)?
 
     /// Creates a router with no routes.
     public init(fallback: (any Responder)? = nil) {
         self.fallback = fallback
+        self.preparedFallback = fallback as? any PreparedResponder
     }
 
     /// Routes `method` requests for `path` to `responder`.
@@ -126,6 +131,17 @@ public struct Router: Responder {
             return context.eventLoop.makeFailedFuture(HTTPError(.notFound))
         }
         return fallback.respond(to: request, context: context)
+    }
+}
+
+extension Router {
+    /// The fallback's prepared answer for a path no route claims (for any method: a route's 405 is its own).
+    public func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
+        guard let preparedFallback else { return nil }
+        for route in self.routes where route.isPrefix ? path.hasPrefix(route.path) : path == route.path {
+            return nil
+        }
+        return preparedFallback.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)
     }
 }
 

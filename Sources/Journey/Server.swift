@@ -310,6 +310,7 @@ public final class Server: Service, Sendable {
             sendsServerTiming: self.configuration.sendsServerTiming
         )
         http1.upgraders = upgraders
+        http1.takesFastPath = self.configuration.takesFastPath
         let connectionProtocol: any ConnectionProtocol
         switch kind {
         case .http1:

@@ -6,9 +6,10 @@ import NIOHTTP1
 
 /// HTTP/1.1 over one connection: the Parse stage on llhttp (NIOHTTP1), feeding a `Responder`.
 ///
-/// The pipeline, in journey order: read/write deadlines and request-line guard (Read) → llhttp decoder (Parse) →
-/// parse tap (stamps head and end) → NIO's pipelining handler (responses in request order, one request in flight) → the request handler
-/// (Decode, Process, Write, and the status for each parse error).
+/// The pipeline, in journey order: read/write deadlines, the fast path for prepared answers and the request-line
+/// guard (Read) → llhttp decoder (Parse) → parse tap (stamps head and end) → NIO's pipelining handler (responses
+/// in request order, one request in flight) → the request handler (Decode, Process, Write, and the status for
+/// each parse error).
 public struct HTTP1Connection: ConnectionProtocol {
     /// Answers every request on the connection.
     public var responder: any Responder
@@ -29,6 +30,10 @@ public struct HTTP1Connection: ConnectionProtocol {
     public var upgraders: [any HTTPServerProtocolUpgrader & Sendable] = []
     /// Where file bodies are read from when they cannot go by sendfile (behind TLS); nil sends them by sendfile.
     public var fileReader: (any FileChunkReader)?
+    /// Whether a plain GET the responder has a prepared answer for is answered ahead of llhttp (`HTTP1FastPath`).
+    /// It is taken only when the responder is a `PreparedResponder`, no access log is written and no
+    /// `Server-Timing` is sent (both need the parsed request); off, every request goes the whole way (to compare).
+    public var takesFastPath = true
 
     /// "http/1.1" (the ALPN name).
     public var name: String { "http/1.1" }
@@ -69,7 +74,14 @@ public struct HTTP1Connection: ConnectionProtocol {
         decoderLimits.maxHeaderFieldSize = self.limits.maximumHeaderSectionSize
         decoderLimits.maxHeaderListSize = self.limits.maximumHeaderSectionSize
         let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
+        var fastPath: HTTP1FastPath?
+        if self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
+            let prepared = self.responder as? any PreparedResponder
+        {
+            fastPath = HTTP1FastPath(responder: prepared, limits: self.limits, deadlines: deadlines, timeline: timeline)
+        }
         try pipeline.addHandler(deadlines)
+        if let fastPath { try pipeline.addHandler(fastPath) }
         try pipeline.addHandler(lineGuard)
         let handler = HTTP1RequestHandler(
             responder: self.responder,
@@ -80,14 +92,19 @@ public struct HTTP1Connection: ConnectionProtocol {
             deadlines: deadlines,
             timeline: timeline,
             sendsServerTiming: self.sendsServerTiming,
-            fileReader: self.fileReader
+            fileReader: self.fileReader,
+            fastPath: fastPath
         )
         var upgrade: NIOHTTPServerUpgradeConfiguration?
         if !self.upgraders.isEmpty {
             // The upgrade handler removes NIO's HTTP handlers; ours go first, before the new protocol's
             // handlers are added (its bytes must not reach a handler that expects HTTP).
             let ours = NIOLoopBound(
-                (handlers: [deadlines, lineGuard, handler] as [any RemovableChannelHandler], timeline: timeline),
+                (
+                    handlers: ([deadlines, fastPath, lineGuard, handler] as [(any RemovableChannelHandler)?])
+                        .compactMap { $0 },
+                    timeline: timeline
+                ),
                 eventLoop: channel.eventLoop
             )
             upgrade = (

@@ -32,6 +32,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let timeline: ConnectionTimeline
     private let sendsServerTiming: Bool
     private let fileReader: (any FileChunkReader)?
+    /// Handed this request and waits for its answer to be written before it answers the next one itself.
+    private let fastPath: HTTP1FastPath?
     private var state = State.idle
     /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
     private var finishing = false
@@ -81,9 +83,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         deadlines: ConnectionDeadlineHandler,
         timeline: ConnectionTimeline,
         sendsServerTiming: Bool,
-        fileReader: (any FileChunkReader)?
+        fileReader: (any FileChunkReader)?,
+        fastPath: HTTP1FastPath?
     ) {
         self.fileReader = fileReader
+        self.fastPath = fastPath
         self.timeline = timeline
         self.sendsServerTiming = sendsServerTiming
         self.responder = responder
@@ -414,6 +418,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+        // Every byte of this response is queued: what the fast path answers next goes out after it.
+        if keepAlive { self.fastPath?.requestHandlerAnswered() }
         written.futureResult.assumeIsolated().whenComplete { _ in
             release()
             withExtendedLifetime(body) {}

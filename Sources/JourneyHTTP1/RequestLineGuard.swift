@@ -18,11 +18,21 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var tripped = false
     /// Set when a request line ended in a bare LF, which llhttp reports as a bad version; the answer is 400.
     private(set) var sawBareLineFeed = false
-    /// Whether the current request line starts with a well-formed method token: llhttp calls every method
-    /// it does not know invalid, but only a well-formed unknown method is 501; garbage is 400.
-    private(set) var methodIsToken = true
+    /// Whether the current request line starts with a well-formed method token and a space: llhttp calls every
+    /// method it does not know invalid, but only a well-formed unknown method is 501; garbage is 400.
+    var methodIsToken: Bool { self.method == .token }
+    private var method = Method.reading(length: 0)
     private var watching = true
     private var lineLength = 0
+    /// The last byte of the line seen so far, so a CRLF split between two reads is not taken for a bare LF.
+    private var lastByte: UInt8?
+
+    /// The method, read byte by byte as reads arrive (the same answer however the line was split).
+    private enum Method: Equatable {
+        case reading(length: Int)
+        case token
+        case notToken
+    }
     private let timeline: ConnectionTimeline
 
     init(maximumLength: Int, timeline: ConnectionTimeline) {
@@ -33,22 +43,18 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.timeline.bytesArrived()
         if self.watching {
-            let buffer = Self.unwrapInboundIn(data)
-            if self.lineLength == 0 {
-                self.methodIsToken = Self.startsWithToken(buffer.readableBytesView)
-            }
-            let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n"))
+            let bytes = Self.unwrapInboundIn(data).readableBytesView
+            if case .reading = self.method { self.readMethod(bytes) }
+            let newline = bytes.firstIndex(of: UInt8(ascii: "\n"))
             if let newline {
-                self.lineLength += newline - buffer.readerIndex
+                self.lineLength += newline - bytes.startIndex
                 self.watching = false
-                if newline == buffer.readerIndex
-                    || buffer.getInteger(at: newline - 1, as: UInt8.self) != UInt8(ascii: "\r")
-                {
-                    self.sawBareLineFeed = true
-                }
+                let before = newline == bytes.startIndex ? self.lastByte : bytes[newline - 1]
+                if before != UInt8(ascii: "\r") { self.sawBareLineFeed = true }
             } else {
-                self.lineLength += buffer.readableBytes
+                self.lineLength += bytes.count
             }
+            self.lastByte = bytes.last ?? self.lastByte
             if self.lineLength > self.maximumLength {
                 self.watching = false
                 self.tripped = true
@@ -61,18 +67,20 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelRead(data)
     }
 
-    private static func startsWithToken(_ bytes: ByteBufferView) -> Bool {
-        // RFC 9110 §5.6.2 tchar, up to the first space.
-        guard let space = bytes.firstIndex(of: UInt8(ascii: " ")), space > bytes.startIndex else { return false }
-        return bytes[bytes.startIndex..<space].allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+    private func readMethod(_ bytes: ByteBufferView) {
+        guard case .reading(var length) = self.method else { return }
+        for byte in bytes {
+            if byte == UInt8(ascii: " ") {
+                self.method = length > 0 ? .token : .notToken
+                return
             }
+            guard byte.isHTTPTokenCharacter else {
+                self.method = .notToken
+                return
+            }
+            length += 1
         }
+        self.method = .reading(length: length)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -89,6 +97,8 @@ final class RequestLineGuard: ChannelInboundHandler, RemovableChannelHandler {
     func rearm() {
         self.watching = true
         self.lineLength = 0
+        self.method = .reading(length: 0)
+        self.lastByte = nil
     }
 }
 

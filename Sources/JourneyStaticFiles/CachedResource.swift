@@ -1,3 +1,6 @@
+import HTTPTypes
+import JourneyCore
+
 /// A file as the open-file cache keeps it: its representations built once, when it was looked up, so a
 /// hit only picks one (no formatting, no syscall).
 struct CachedResource: Sendable {
@@ -6,7 +9,10 @@ struct CachedResource: Sendable {
     /// Precompressed siblings, in Journey's order of preference.
     let siblings: [(coding: ContentCoding, representation: Representation)]
 
-    init(_ file: OpenedFile) {
+    /// The whole file's 200 laid out for the HTTP/1.1 fast path, when it is kept in memory.
+    let prepared: PreparedResponse?
+
+    init(_ file: OpenedFile, cacheControl: String?) {
         let contentType = MediaType.forFileName(file.path)
         let varies = !file.siblings.isEmpty
         self.identity = file.representation(contentType: contentType, coding: nil, variesByEncoding: varies)
@@ -16,7 +22,13 @@ struct CachedResource: Sendable {
                 sibling.file.representation(contentType: contentType, coding: sibling.coding, variesByEncoding: true)
             )
         }
+        // What a plain GET gets, made by the same function as every other answer, so the two cannot differ.
+        self.prepared = PreparedResponse(
+            RepresentationResponse.make(for: Self.plainGET, representation: self.identity, cacheControl: cacheControl)
+        )
     }
+
+    private static let plainGET = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"))
 
     /// The sibling the client accepts best, or the file itself.
     func representation(acceptEncoding: String?) -> Representation {

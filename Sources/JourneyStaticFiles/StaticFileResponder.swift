@@ -16,7 +16,7 @@ import Darwin
 /// Like nginx's static module, this only finds, opens and describes the file; conditionals, ranges and
 /// HEAD are `RepresentationResponse`'s. Every disk call runs on the thread pool; a hot file is answered
 /// from the open-file cache on the event loop with no syscall at all.
-public struct StaticFileResponder: Responder {
+public struct StaticFileResponder: PreparedResponder {
     private let options: StaticFileOptions
     private let root: String
     private let threadPool: NIOThreadPool
@@ -81,6 +81,15 @@ public struct StaticFileResponder: Responder {
         }
     }
 
+    /// A file this responder answered in the last second and keeps in memory, laid out; nil for anything else
+    /// (the first request for a path always takes the whole way, which resolves it safely and caches it).
+    public func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
+        guard let file = self.cache.freshEntry(for: String(path), now: Int(time(nil))),
+            !sendsAcceptEncoding || file.siblings.isEmpty
+        else { return nil }
+        return file.prepared
+    }
+
     private enum Outcome: Sendable {
         case file(CachedResource)
         case redirect
@@ -98,7 +107,7 @@ public struct StaticFileResponder: Responder {
         case .file(let file):
             // `/file.txt/` names a directory that does not exist (open(2) would say ENOTDIR).
             guard !path.hasTrailingSlash else { return .failure(.notFound) }
-            let resource = CachedResource(file)
+            let resource = CachedResource(file, cacheControl: self.options.cacheControl)
             self.cache.store(resource, for: key, now: now)
             return .file(resource)
         case .directory:
@@ -106,7 +115,7 @@ public struct StaticFileResponder: Responder {
             if let index = self.options.indexFile {
                 let indexRelative = relative.isEmpty ? index : relative + "/" + index
                 if case .file(let file) = self.inspect(indexRelative) {
-                    let resource = CachedResource(file)
+                    let resource = CachedResource(file, cacheControl: self.options.cacheControl)
                     self.cache.store(resource, for: key, now: now)
                     return .file(resource)
                 }

@@ -46,6 +46,12 @@ struct ServeOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Stamp each request's journey (--no-journey: no stamps, the cost baseline).")
     var journey = true
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Answer plain GETs of hot small files straight from the bytes (--no-fast-path: all through llhttp)."
+    )
+    var fastPath = true
+
     @Flag(help: "Add a Server-Timing header with each request's stage durations.")
     var serverTiming = false
 
@@ -156,6 +162,7 @@ struct ServeOptions: ParsableArguments {
         configuration.accessLogPath = self.accessLog
         configuration.accessLogFormat = self.accessLogFormat
         configuration.recordsJourney = self.journey
+        configuration.takesFastPath = self.fastPath
         configuration.sendsServerTiming = self.serverTiming
         configuration.servesMetrics = self.metrics
         configuration.admin = self.admin.flatMap(ListenAddress.init)

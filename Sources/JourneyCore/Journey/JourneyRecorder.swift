@@ -54,6 +54,24 @@ public final class JourneyRecorder {
 
     /// A request's last byte was written: count it, its status class, its bytes and its stages.
     public func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
+        self.requestFinished(
+            timeline,
+            status: status,
+            bodyBytes: bodyBytes,
+            method: request.head.method.rawValue,
+            path: request.head.path.map { $0[...] } ?? ""
+        )
+    }
+
+    /// A request's last byte was written, told by its method and target alone (a request answered without a
+    /// `Request`, on the HTTP/1.1 fast path).
+    public func requestFinished(
+        _ timeline: RequestTimeline,
+        status: Int,
+        bodyBytes: Int,
+        method: String,
+        path: Substring
+    ) {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
@@ -67,8 +85,8 @@ public final class JourneyRecorder {
         let entry = RecentRequest(
             timeline: timeline,
             status: status,
-            method: request.head.method.rawValue,
-            path: request.head.path ?? "",
+            method: method,
+            path: String(path),
             bodyBytes: bodyBytes
         )
         if self.recent.count < Self.recentCapacity {

@@ -1,0 +1,336 @@
+import JourneyConnection
+import JourneyCore
+import NIOConcurrencyHelpers
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Answers a plain GET of a hot file straight from the bytes, ahead of llhttp: the open-file cache's prepared
+/// response goes out with the `Date` line, and the request costs no parsing into objects, no future, no field
+/// formatting (nginx's static path, where a cached file is a lookup and a `writev`).
+///
+/// Every other request goes the whole way. A head the scan frames (well-formed, no body) is handed to llhttp
+/// alone, and the fast path waits until the request handler has answered it before it looks at the next one,
+/// so responses keep request order; anything it cannot frame (a body, an upgrade, a malformed or unusual head)
+/// hands llhttp the rest of the connection. The journey is stamped exactly as the parse tap and request handler
+/// stamp it, and the read deadlines move as they would.
+final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let responder: any PreparedResponder
+    private let limits: HTTP1Limits
+    private let deadlines: ConnectionDeadlineHandler
+    private let timeline: ConnectionTimeline
+    private var mode = Mode.answering
+    /// Bytes read but not yet answered or handed on: a head still arriving, or requests behind one llhttp has.
+    /// Emptied to a shared empty buffer, so an idle connection does not keep its last read's memory.
+    private var unread = HTTP1FastPath.nothing
+    /// Where each read after the first began in `unread` (writer indices), so that bytes handed on to llhttp arrive
+    /// in the pieces they were read in: its answer to a malformed head can depend on where a read ended.
+    private var readStarts: [Int] = []
+    /// Answers written whose last byte has not been seen leave yet: their journeys are recorded once it has.
+    private var unrecorded: [Answer] = []
+    private var context: ChannelHandlerContext?
+    /// Inside `answer`: a hand-back from the request handler then only changes the mode, the loop carries on.
+    private var isAnswering = false
+    /// Answers are written and wait for the flush at the end of the read.
+    private var needsFlush = false
+    /// Bytes went on to llhttp since the last read completed, so the handlers behind must hear of its end too.
+    private var forwardedSinceReadComplete = false
+
+    /// What the journey needs of an answer once it has left.
+    private struct Answer {
+        var timeline: RequestTimeline
+        var status: Int
+        var bodyBytes: Int
+        var path: Substring
+    }
+
+    private enum Mode {
+        /// Answering prepared responses, head by head.
+        case answering
+        /// llhttp has a request; the bytes after it wait in `unread`.
+        case waiting
+        /// llhttp has the rest of the connection.
+        case passingThrough
+        /// A response asked to close; nothing more is read.
+        case closing
+    }
+
+    /// Stops waiting for llhttp when this many bytes of further requests pile up behind it; they are then handed to
+    /// it too, and its own backpressure (NIO's pipelining handler) takes over.
+    private static let waitingLimit = 64 * 1024
+    private static let nothing = ByteBuffer()
+
+    init(
+        responder: any PreparedResponder,
+        limits: HTTP1Limits,
+        deadlines: ConnectionDeadlineHandler,
+        timeline: ConnectionTimeline
+    ) {
+        self.responder = responder
+        self.limits = limits
+        self.deadlines = deadlines
+        self.timeline = timeline
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch self.mode {
+        case .passingThrough:
+            self.forwardedSinceReadComplete = true
+            context.fireChannelRead(data)
+        case .closing:
+            break
+        case .waiting:
+            self.append(Self.unwrapInboundIn(data))
+            if self.unread.readableBytes > Self.waitingLimit { self.passThrough(context: context) }
+        case .answering:
+            self.timeline.bytesArrived()
+            self.append(Self.unwrapInboundIn(data))
+            self.answer(context: context)
+        }
+    }
+
+    private func append(_ bytes: ByteBuffer) {
+        guard self.unread.readableBytes > 0 else {
+            self.unread = bytes
+            return
+        }
+        var bytes = bytes
+        self.readStarts.append(self.unread.writerIndex)
+        self.unread.writeBuffer(&bytes)
+    }
+
+    /// Empties `unread`, so an idle connection does not keep its last read's memory.
+    private func forgetUnread() {
+        self.unread = Self.nothing
+        self.readStarts.removeAll(keepingCapacity: true)
+    }
+
+    /// The request handler has queued its whole answer to the request handed to llhttp: the next request is ours
+    /// again.
+    func requestHandlerAnswered() {
+        guard case .waiting = self.mode, let context = self.context else { return }
+        self.mode = .answering
+        // From inside `answer` the loop carries on; otherwise no read is in progress to flush at its end.
+        guard !self.isAnswering, self.unread.readableBytes > 0 else { return }
+        self.answer(context: context)
+        self.flushAnswers()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch (self.mode, event) {
+        case (.answering, ChannelEvent.inputClosed) where self.unread.readableBytes > 0:
+            // A head cut short by the client's close: llhttp's word on it (400), as if it had had it all along.
+            self.passThrough(context: context)
+            context.fireUserInboundEventTriggered(event)
+        case (.answering, ChannelEvent.inputClosed), (.answering, is ChannelShouldQuiesceEvent):
+            // Half-closed by the client, or the server is shutting down: close once the last answer has left (on
+            // shutdown a head still arriving is abandoned, as the request handler does).
+            self.mode = .closing
+            self.closeAfterLastResponse(context: context)
+        case (.waiting, ChannelEvent.inputClosed):
+            // The requests behind the one llhttp has are complete: llhttp answers them, then sees the half-close.
+            self.passThrough(context: context)
+            context.fireUserInboundEventTriggered(event)
+        case (.waiting, is ChannelShouldQuiesceEvent):
+            // The request handler finishes the request it has and closes; what waits here is not answered.
+            self.mode = .passingThrough
+            self.forgetUnread()
+            context.fireUserInboundEventTriggered(event)
+        case (.closing, _):
+            break
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // One flush for every answer of the read (a pipelining client's requests leave in one `writev`). Deferring it
+        // to the end of the loop's tick, as the RESP listener does, measured no gain here and a worse p99.
+        self.flushAnswers()
+        // Handlers behind that saw no read need no end of one.
+        if self.forwardedSinceReadComplete {
+            self.forwardedSinceReadComplete = false
+            context.fireChannelReadComplete()
+        }
+    }
+
+    private func flushAnswers() {
+        guard self.needsFlush, let context = self.context else { return }
+        self.needsFlush = false
+        context.flush()
+        self.recordWhenWritten(context: context)
+    }
+
+    /// Answers the heads in `unread`, in order, until one needs llhttp or the bytes run out; their flush comes at
+    /// the end of the read.
+    private func answer(context: ChannelHandlerContext) {
+        self.isAnswering = true
+        defer {
+            self.isAnswering = false
+            if self.unread.readableBytes == 0 { self.forgetUnread() }
+        }
+        while case .answering = self.mode, self.unread.readableBytes > 0 {
+            let outcome = RequestHeadScan.scan(
+                self.unread,
+                maximumLineLength: self.limits.maximumRequestLineLength,
+                maximumHeadLength: self.limits.maximumHeaderSectionSize
+            )
+            switch outcome {
+            case .incomplete:
+                // The head timeout (armed by the deadline handler) bounds how long this waits.
+                return
+            case .unframeable:
+                self.passThrough(context: context)
+                return
+            case .head(let head):
+                // A full send queue: the request handler parks the request until it drains.
+                if let path = head.plainGETPath, context.channel.isWritable,
+                    let prepared = self.responder.preparedResponse(
+                        toGET: path,
+                        sendsAcceptEncoding: head.sendsAcceptEncoding
+                    )
+                {
+                    self.unread.moveReaderIndex(forwardBy: head.length)
+                    self.write(prepared, path: path, closing: head.closes, context: context)
+                    self.needsFlush = true
+                } else {
+                    let request = self.unread.readSlice(length: head.length)!
+                    self.mode = .waiting
+                    // The answers so far leave now: llhttp's may take a while (a file looked up on the thread pool).
+                    self.flushAnswers()
+                    self.forwardedSinceReadComplete = true
+                    context.fireChannelRead(Self.wrapInboundOut(request))
+                }
+            }
+        }
+    }
+
+    private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
+        let timeline = self.timeline
+        timeline.headParsed()
+        timeline.bodyDecoded()
+        self.deadlines.headReceived(expectsBody: false)
+        var requestTimeline = timeline.takeRequestTimeline()
+        timeline.move(to: .processing)
+        requestTimeline.processed = timeline.clock.now()
+        timeline.move(to: .writing)
+        context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
+        context.write(Self.wrapOutboundOut(EndOfHead.current(closing: closing)), promise: nil)
+        context.write(Self.wrapOutboundOut(prepared.body), promise: nil)
+        self.unrecorded.append(
+            Answer(
+                timeline: requestTimeline,
+                status: prepared.status,
+                bodyBytes: prepared.body.readableBytes,
+                path: path
+            )
+        )
+        if closing {
+            self.mode = .closing
+            self.closeAfterLastResponse(context: context)
+        } else {
+            self.deadlines.responseSent()
+        }
+    }
+
+    /// Stamps and records the answers written so far once their last byte has left: at once when the flush left
+    /// nothing queued (no promise, no callback: the usual case for a small file), else when an empty write queued
+    /// behind them completes.
+    private func recordWhenWritten(context: ChannelHandlerContext) {
+        guard !self.unrecorded.isEmpty else { return }
+        let queued = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        guard queued > 0 else {
+            Self.record(self.unrecorded, on: self.timeline)
+            self.unrecorded.removeAll(keepingCapacity: true)
+            return
+        }
+        let answers = self.unrecorded
+        self.unrecorded.removeAll(keepingCapacity: true)
+        let timeline = self.timeline
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(Self.wrapOutboundOut(Self.nothing), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in Self.record(answers, on: timeline) }
+    }
+
+    private static func record(_ answers: [Answer], on timeline: ConnectionTimeline) {
+        let now = timeline.clock.now()
+        for answer in answers {
+            var finished = answer.timeline
+            finished.lastByteWritten = now
+            timeline.responseWritten()
+            timeline.recorder?.requestFinished(
+                finished,
+                status: answer.status,
+                bodyBytes: answer.bodyBytes,
+                method: "GET",
+                path: answer.path
+            )
+        }
+    }
+
+    /// Hands llhttp everything not yet answered, and every byte from now on.
+    private func passThrough(context: ChannelHandlerContext) {
+        self.mode = .passingThrough
+        self.flushAnswers()
+        guard self.unread.readableBytes > 0 else { return }
+        var rest = self.unread
+        let starts = self.readStarts
+        self.forgetUnread()
+        self.forwardedSinceReadComplete = true
+        for start in starts where start > rest.readerIndex {
+            context.fireChannelRead(Self.wrapInboundOut(rest.readSlice(length: start - rest.readerIndex)!))
+        }
+        context.fireChannelRead(Self.wrapInboundOut(rest))
+    }
+
+    /// Closes once every answer queued so far, the request handler's included, has left (writes leave in order).
+    private func closeAfterLastResponse(context: ChannelHandlerContext) {
+        self.flushAnswers()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(Self.wrapOutboundOut(Self.nothing), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+}
+
+@available(*, unavailable)
+extension HTTP1FastPath: Sendable {}
+
+/// The end of a prepared response's head: its `Date` line (and `Connection: close` when the connection ends with
+/// it) and the blank line, laid out once a second for every connection.
+enum EndOfHead {
+    private static let cache = NIOLockedValueBox(
+        (second: 0, keepingAlive: ByteBuffer(), closing: ByteBuffer())
+    )
+
+    /// The bytes for this second.
+    static func current(closing: Bool) -> ByteBuffer {
+        let second = Int(time(nil))
+        return Self.cache.withLockedValue { cached in
+            if cached.second != second {
+                let date = "Date: " + HTTPDate.format(second) + "\r\n"
+                cached = (
+                    second, ByteBuffer(string: date + "\r\n"), ByteBuffer(string: date + "Connection: close\r\n\r\n")
+                )
+            }
+            return closing ? cached.closing : cached.keepingAlive
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import NIOCore
+
+/// Where the next request head on a connection ends, and whether it is a plain GET that a prepared response
+/// can answer: the HTTP/1.1 fast path's only look at the bytes.
+///
+/// It never decides what llhttp would refuse or how to answer a bad request: a head it cannot vouch for, byte for
+/// byte, is `.unframeable` and goes to llhttp with everything after it. A head it frames is strictly well-formed
+/// (RFC 9112 §2–5: CRLF line ends, a token method, a target of visible ASCII, `HTTP/1.x`, token field names, no
+/// obs-fold, no control bytes) and carries no body, so llhttp reads exactly the same bytes as one request.
+struct RequestHeadScan: Equatable {
+    /// The head's length, through its blank line.
+    var length: Int
+    /// `GET origin-path HTTP/1.1` with one Host and no field that changes the answer (conditionals, Range) or the
+    /// connection (Upgrade, a Connection option but close and keep-alive): the path, without the query.
+    var plainGETPath: Substring?
+    /// The client sent `Connection: close`.
+    var closes: Bool
+    /// The client sent `Accept-Encoding` (a file with compressed siblings answers it the whole way).
+    var sendsAcceptEncoding: Bool
+
+    /// What the bytes at the front of a buffer hold.
+    enum Outcome: Equatable {
+        /// A whole head, framed.
+        case head(RequestHeadScan)
+        /// The start of a head that may still be framed once more bytes arrive.
+        case incomplete
+        /// Bytes only llhttp should judge (a body, an upgrade, anything malformed or unusual).
+        case unframeable
+    }
+
+    /// Scans the head at the front of `bytes`; the request line may be at most `maximumLineLength` bytes and the
+    /// head at most `maximumHeadLength` (beyond either, llhttp gives the error status).
+    static func scan(_ bytes: ByteBuffer, maximumLineLength: Int, maximumHeadLength: Int) -> Outcome {
+        bytes.withUnsafeReadableBytes { raw in
+            var scanner = Scanner(bytes: raw, limit: min(raw.count, maximumHeadLength))
+            return scanner.head(maximumLineLength: maximumLineLength)
+        }
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeRawBufferPointer
+        let limit: Int
+        var index = 0
+
+        init(bytes: UnsafeRawBufferPointer, limit: Int) {
+            self.bytes = bytes
+            self.limit = limit
+        }
+
+        /// `.incomplete` when the bytes ran out before the head did, if the limit was not what stopped them.
+        var ranOut: Outcome { self.limit < self.bytes.count ? .unframeable : .incomplete }
+
+        mutating func head(maximumLineLength: Int) -> Outcome {
+            // Request line: method SP target SP HTTP/1.x CRLF.
+            let methodStart = self.index
+            while self.index < self.limit, self.bytes[self.index].isHTTPTokenCharacter { self.index += 1 }
+            guard self.index < self.limit else { return self.ranOut }
+            let method = methodStart..<self.index
+            guard !method.isEmpty, self.bytes[self.index] == UInt8(ascii: " ") else { return .unframeable }
+            self.index += 1
+            let targetStart = self.index
+            while self.index < self.limit, (0x21...0x7E).contains(self.bytes[self.index]) { self.index += 1 }
+            guard self.index < self.limit else { return self.ranOut }
+            let target = targetStart..<self.index
+            guard !target.isEmpty, self.bytes[self.index] == UInt8(ascii: " ") else { return .unframeable }
+            self.index += 1
+            let version = Array("HTTP/1.".utf8)
+            for expected in version {
+                guard self.index < self.limit else { return self.ranOut }
+                guard self.bytes[self.index] == expected else { return .unframeable }
+                self.index += 1
+            }
+            guard self.index + 2 < self.limit else { return self.ranOut }
+            let minor = self.bytes[self.index]
+            guard minor == UInt8(ascii: "0") || minor == UInt8(ascii: "1"),
+                self.bytes[self.index + 1] == UInt8(ascii: "\r"), self.bytes[self.index + 2] == UInt8(ascii: "\n")
+            else { return .unframeable }
+            self.index += 3
+            guard self.index <= maximumLineLength else { return .unframeable }
+            // Methods are case-sensitive (RFC 9110 §9.1). CONNECT takes the connection over: llhttp reads nothing after it.
+            let isGET = self.matches(method, "GET", ignoringCase: false)
+            if self.matches(method, "CONNECT", ignoringCase: false) { return .unframeable }
+
+            var plain = isGET && minor == UInt8(ascii: "1") && self.bytes[targetStart] == UInt8(ascii: "/")
+            var hosts = 0
+            var lengths = 0
+            var closes = false
+            var sendsAcceptEncoding = false
+            // Fields, until the blank line.
+            while true {
+                guard self.index + 1 < self.limit else { return self.ranOut }
+                if self.bytes[self.index] == UInt8(ascii: "\r") {
+                    guard self.bytes[self.index + 1] == UInt8(ascii: "\n") else { return .unframeable }
+                    self.index += 2
+                    break
+                }
+                let nameStart = self.index
+                while self.index < self.limit, self.bytes[self.index].isHTTPTokenCharacter { self.index += 1 }
+                guard self.index < self.limit else { return self.ranOut }
+                let name = nameStart..<self.index
+                // No space before the colon (§5.1), no obs-fold (a line starting with SP or HTAB, §5.2).
+                guard !name.isEmpty, self.bytes[self.index] == UInt8(ascii: ":") else { return .unframeable }
+                self.index += 1
+                while self.index < self.limit, Self.isBlank(self.bytes[self.index]) { self.index += 1 }
+                let valueStart = self.index
+                var valueEnd = valueStart
+                while self.index < self.limit, self.bytes[self.index] != UInt8(ascii: "\r") {
+                    let byte = self.bytes[self.index]
+                    // §5.5: field values are visible bytes, SP and HTAB; obs-text (0x80–0xFF) is allowed.
+                    guard byte == 0x09 || byte >= 0x20, byte != 0x7F else { return .unframeable }
+                    self.index += 1
+                    if !Self.isBlank(byte) { valueEnd = self.index }
+                }
+                guard self.index + 1 < self.limit else { return self.ranOut }
+                guard self.bytes[self.index + 1] == UInt8(ascii: "\n") else { return .unframeable }
+                self.index += 2
+                let value = valueStart..<valueEnd
+                switch name.count {
+                case 4 where self.matches(name, "host"):
+                    hosts += 1
+                    if value.isEmpty { plain = false }
+                case 5 where self.matches(name, "range"):
+                    plain = false
+                case 7 where self.matches(name, "upgrade"):
+                    return .unframeable
+                case 10 where self.matches(name, "connection"):
+                    let options = self.connectionOptions(in: value)
+                    if options.upgrade { return .unframeable }
+                    if options.other { plain = false }
+                    closes = closes || options.close
+                case 14 where self.matches(name, "content-length"):
+                    // One `0` is no body; any other length, or a second field, is llhttp's to judge.
+                    lengths += 1
+                    guard lengths == 1, value.count == 1, self.bytes[value.lowerBound] == UInt8(ascii: "0") else {
+                        return .unframeable
+                    }
+                case 15 where self.matches(name, "accept-encoding"):
+                    sendsAcceptEncoding = true
+                case 17 where self.matches(name, "transfer-encoding"):
+                    return .unframeable
+                case 6 where self.matches(name, "expect"):
+                    plain = false
+                default:
+                    // If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range.
+                    if name.count > 3, self.matches(name.lowerBound..<name.lowerBound + 3, "if-") { plain = false }
+                }
+            }
+            if hosts != 1 { plain = false }
+            var path: Substring?
+            if plain {
+                var end = targetStart
+                while end < target.upperBound, self.bytes[end] != UInt8(ascii: "?") { end += 1 }
+                let text = String(
+                    decoding: UnsafeRawBufferPointer(rebasing: self.bytes[targetStart..<end]),
+                    as: UTF8.self
+                )
+                // A fragment has no place in a request target (RFC 9112 §3.2): llhttp's word on it stands.
+                path = text.utf8.contains(UInt8(ascii: "#")) ? nil : text[...]
+            }
+            return .head(
+                RequestHeadScan(
+                    length: self.index,
+                    plainGETPath: path,
+                    closes: closes,
+                    sendsAcceptEncoding: sendsAcceptEncoding
+                )
+            )
+        }
+
+        /// Whether `range` holds `expected` (lowercase unless case counts), ignoring ASCII case unless told not to.
+        func matches(_ range: Range<Int>, _ expected: StaticString, ignoringCase: Bool = true) -> Bool {
+            guard range.count == expected.utf8CodeUnitCount else { return false }
+            let expected = UnsafeRawBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount)
+            // `| 0x20` lowers an ASCII letter; the other bytes compared ('-', digits) already have that bit set, and
+            // a token byte never turns into a letter by it.
+            let fold: UInt8 = ignoringCase ? 0x20 : 0
+            for offset in 0..<range.count where self.bytes[range.lowerBound + offset] | fold != expected[offset] {
+                return false
+            }
+            return true
+        }
+
+        /// The options of a Connection field's value, comma-separated and without their surrounding blanks.
+        func connectionOptions(in value: Range<Int>) -> (close: Bool, upgrade: Bool, other: Bool) {
+            var found = (close: false, upgrade: false, other: false)
+            var start = value.lowerBound
+            for index in value.lowerBound...value.upperBound
+            where index == value.upperBound || self.bytes[index] == UInt8(ascii: ",") {
+                var lower = start
+                var upper = index
+                while lower < upper, Self.isBlank(self.bytes[lower]) { lower += 1 }
+                while upper > lower, Self.isBlank(self.bytes[upper - 1]) { upper -= 1 }
+                start = index + 1
+                let option = lower..<upper
+                if option.isEmpty || self.matches(option, "keep-alive") { continue }
+                if self.matches(option, "close") {
+                    found.close = true
+                } else if self.matches(option, "upgrade") {
+                    found.upgrade = true
+                } else {
+                    found.other = true
+                }
+            }
+            return found
+        }
+
+        static func isBlank(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: " ") || byte == 0x09
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import HTTPTypes
+import JourneyConnection
+import JourneyCore
+import JourneyHTTP1
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOEmbedded
+import Testing
+
+/// The fast path on an `EmbeddedChannel`: prepared answers byte for byte as the whole way gives them, in request
+/// order with everything llhttp answers, and the connection's rules (close, half-close, errors) unchanged.
+@Suite struct HTTP1FastPathTests {
+    /// Has a prepared answer for `/hot…` paths; answers every path the whole way with the same response, and
+    /// holds `/slow` until `release()`. Counts which way each answer went.
+    final class HotFiles: PreparedResponder {
+        let prepared = NIOLockedValueBox(0)
+        let whole = NIOLockedValueBox(0)
+        let held = NIOLockedValueBox<EventLoopPromise<Response>?>(nil)
+
+        static func response(for path: Substring) -> Response {
+            Response(
+                status: .ok,
+                headerFields: [.contentType: "text/plain", .eTag: "\"e\""],
+                body: .bytes(ByteBuffer(string: "file \(path)"))
+            )
+        }
+
+        func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
+            guard path.hasPrefix("/hot") else { return nil }
+            self.prepared.withLockedValue { $0 += 1 }
+            return PreparedResponse(Self.response(for: path))
+        }
+
+        func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+            self.whole.withLockedValue { $0 += 1 }
+            if request.path == "/slow" {
+                let promise = context.eventLoop.makePromise(of: Response.self)
+                self.held.withLockedValue { $0 = promise }
+                return promise.futureResult
+            }
+            return context.eventLoop.makeSucceededFuture(Self.response(for: request.path))
+        }
+
+        func release() {
+            self.held.withLockedValue { $0 }?.succeed(Self.response(for: "/slow"))
+        }
+    }
+
+    private func makeChannel(
+        _ files: HotFiles,
+        fastPath: Bool = true,
+        journey: JourneyRecorders? = nil
+    ) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        var http1 = HTTP1Connection(responder: files, journey: journey)
+        http1.takesFastPath = fastPath
+        try http1.configure(channel)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+        return channel
+    }
+
+    private func send(_ input: String, to channel: EmbeddedChannel) throws -> String {
+        _ = try? channel.writeInbound(ByteBuffer(string: input))
+        return try self.output(of: channel)
+    }
+
+    /// Everything written back, with the Date value replaced by `DATE`.
+    private func output(of channel: EmbeddedChannel) throws -> String {
+        // Answers are flushed at the end of the loop's tick.
+        channel.embeddedEventLoop.run()
+        var output = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { output += String(buffer: buffer) }
+        return output.replacing(/Date: [^\r]+\r\n/, with: "Date: DATE\r\n")
+    }
+
+    private func fields(_ response: String) -> Set<Substring> {
+        Set(response.split(separator: "\r\n\r\n").first?.split(separator: "\r\n") ?? [])
+    }
+
+    @Test func aPreparedAnswerIsWhatTheWholeWayAnswers() throws {
+        let request = "GET /hot/a.txt?v=2 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
+        let fast = HotFiles()
+        let fastOutput = try self.send(request, to: try self.makeChannel(fast))
+        let whole = HotFiles()
+        let wholeOutput = try self.send(request, to: try self.makeChannel(whole, fastPath: false))
+        #expect(fast.prepared.withLockedValue { $0 } == 1 && fast.whole.withLockedValue { $0 } == 0)
+        #expect(whole.prepared.withLockedValue { $0 } == 0 && whole.whole.withLockedValue { $0 } == 1)
+        #expect(self.fields(fastOutput) == self.fields(wholeOutput))
+        #expect(fastOutput.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(fastOutput.hasSuffix("\r\n\r\nfile /hot/a.txt"))
+        #expect(self.fields(fastOutput).contains("Content-Length: 15"))
+    }
+
+    @Test func connectionCloseIsAnsweredAndCloses() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let output = try self.send(
+            "GET /hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /hot2 HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(self.fields(output).contains("Connection: close"))
+        #expect(output.components(separatedBy: "HTTP/1.1 200").count == 2)
+        #expect(!channel.isActive)
+    }
+
+    @Test func requestsTheWholeWayAnswersKeepTheirPlaceInThePipeline() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let output = try self.send(
+            "GET /hot1 HTTP/1.1\r\nHost: x\r\n\r\nGET /cold HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "GET /hot2 HTTP/1.1\r\nHost: x\r\nIf-None-Match: \"z\"\r\n\r\nGET /hot3 HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        let bodies = output.matches(of: /file (\/(?:hot\d?|cold|slow|form))/).map { String($0.output.1) }
+        #expect(bodies == ["/hot1", "/cold", "/hot2", "/hot3"])
+        // After llhttp's answers the fast path takes over again.
+        #expect(files.prepared.withLockedValue { $0 } == 2)
+        #expect(files.whole.withLockedValue { $0 } == 2)
+        #expect(channel.isActive)
+    }
+
+    @Test func aRequestAnsweredLaterHoldsBackTheOnesBehindIt() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let early = try self.send(
+            "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(early.isEmpty)
+        files.release()
+        channel.embeddedEventLoop.run()
+        let bodies = try self.output(of: channel).matches(of: /file (\/(?:hot\d?|cold|slow|form))/).map {
+            String($0.output.1)
+        }
+        #expect(bodies == ["/slow", "/hot"])
+        #expect(files.prepared.withLockedValue { $0 } == 1)
+    }
+
+    @Test func aBodyHandsTheRestOfTheConnectionToLlhttpInOrder() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let output = try self.send(
+            "GET /hot1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /form HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                + "GET /hot2 HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        let bodies = output.matches(of: /file (\/(?:hot\d?|cold|slow|form))/).map { String($0.output.1) }
+        #expect(bodies == ["/hot1", "/form", "/hot2"])
+        #expect(files.prepared.withLockedValue { $0 } == 1)
+        #expect(channel.isActive)
+    }
+
+    @Test func aHeadInPiecesIsAnsweredWhenComplete() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHo", to: channel).isEmpty)
+        #expect(try self.send("st: x\r\n", to: channel).isEmpty)
+        #expect(try self.send("\r\n", to: channel).hasSuffix("file /hot"))
+        #expect(files.prepared.withLockedValue { $0 } == 1)
+    }
+
+    @Test func garbageAfterAnAnswerGetsLlhttpsStatus() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let output = try self.send(
+            "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nGET /x HTTP/1.1\r\nHost : x\r\n\r\n",
+            to: channel
+        )
+        #expect(output.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(output.contains("HTTP/1.1 400 Bad Request"))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aHalfCloseClosesAfterTheLastAnswer() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHost: x\r\n\r\n", to: channel).hasSuffix("file /hot"))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+
+    /// Found by the differential fuzzer: a head cut short by the client's half-close gets llhttp's 400, as it does
+    /// without the fast path.
+    @Test(arguments: ["H", "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\n"])
+    func aHeadCutShortByAHalfCloseGetsTheWholeWaysAnswer(input: String) throws {
+        var outputs: [String] = []
+        for fastPath in [true, false] {
+            let channel = try self.makeChannel(HotFiles(), fastPath: fastPath)
+            var output = try self.send(input, to: channel)
+            channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+            output += try self.output(of: channel)
+            #expect(output.hasSuffix("</html>\n"))
+            #expect(output.contains("HTTP/1.1 400 Bad Request"))
+            #expect(!channel.isActive)
+            outputs.append(output)
+        }
+        #expect(outputs[0].count == outputs[1].count)
+    }
+
+    /// The differential fuzzer's property on inputs it found and a few more: the same lines back with and without
+    /// the fast path (field order aside), whether the bytes come at once or one by one, then a half-close.
+    @Test(arguments: [
+        "ArArrAa ", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nXY\u{1} /",
+        "GET /hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET /hot HTTP/1.0\r\n\r\nGET /hot HTTP/1.1\r\n",
+        "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nPOST /hot HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nz",
+    ])
+    func theFastPathAnswersWhatTheWholeWayAnswers(input: String) throws {
+        for chunk in [input.utf8.count, 1] {
+            var outputs: [[Substring]] = []
+            for fastPath in [true, false] {
+                let channel = try self.makeChannel(HotFiles(), fastPath: fastPath)
+                var output = ""
+                var rest = Substring(input)
+                while !rest.isEmpty, channel.isActive {
+                    output += try self.send(String(rest.prefix(chunk)), to: channel)
+                    rest = rest.dropFirst(chunk)
+                }
+                channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+                output += try self.output(of: channel)
+                outputs.append(output.split(separator: "\r\n", omittingEmptySubsequences: false).sorted())
+            }
+            #expect(outputs[0] == outputs[1], "\(input.debugDescription) in pieces of \(chunk)")
+        }
+    }
+
+    @Test func theJourneyIsStampedAsTheWholeWayStampsIt() throws {
+        let files = HotFiles()
+        let channel = EmbeddedChannel()
+        let recorders = JourneyRecorders(
+            group: channel.embeddedEventLoop,
+            clock: JourneyClock(),
+            keepsRecentRequests: true
+        )
+        try HTTP1Connection(responder: files, journey: recorders).configure(channel)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+        let recorder = try #require(recorders.recorder(on: channel.embeddedEventLoop))
+        let request = "GET /hot HTTP/1.1\r\nHost: x\r\n\r\n"
+        _ = try self.send(request + "GET /cold HTTP/1.1\r\nHost: x\r\n\r\n" + request, to: channel)
+        #expect(files.prepared.withLockedValue { $0 } == 2)
+
+        let interval = recorder.takeInterval()
+        #expect(interval.requests == 3)
+        #expect(interval.statusClasses[2] == 3)
+        #expect(interval.bodyBytes == 9 + 10 + 9)
+        for stage in [Stage.read, .parse, .process, .write, .total] {
+            #expect(interval.stages[stage.rawValue].count == 3, "\(stage)")
+        }
+        #expect(interval.phases[ConnectionPhase.idle.rawValue] == 1)
+        #expect(interval.phases.reduce(0, +) == 1)
+        #expect(interval.recent.map(\.path) == ["/hot", "/cold", "/hot"])
+        for timeline in interval.recent.map(\.timeline) {
+            #expect(timeline.firstByte <= timeline.headParsed)
+            #expect(timeline.headParsed <= timeline.processed)
+            #expect(timeline.processed <= timeline.lastByteWritten)
+        }
+    }
+}
