@@ -37,7 +37,9 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// in the pieces they were read in: its answer to a malformed head can depend on where a read ended.
     private var readStarts: [Int] = []
     /// Answers written whose last byte has not been seen leave yet: their journeys are recorded once it has.
-    private var unrecorded: [Answer] = []
+    /// The first is kept apart, so the usual one answer per flush needs no array storage kept per connection.
+    private var unrecorded: Answer?
+    private var moreUnrecorded: [Answer] = []
     private var context: ChannelHandlerContext?
     /// Inside `answer`: a hand-back from the request handler then only changes the mode, the loop carries on.
     private var isAnswering = false
@@ -235,14 +237,17 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
         context.write(Self.wrapOutboundOut(EndOfHead.current(closing: closing)), promise: nil)
         context.write(Self.wrapOutboundOut(prepared.body), promise: nil)
-        self.unrecorded.append(
-            Answer(
-                timeline: requestTimeline,
-                status: prepared.status,
-                bodyBytes: prepared.body.readableBytes,
-                path: path
-            )
+        let answer = Answer(
+            timeline: requestTimeline,
+            status: prepared.status,
+            bodyBytes: prepared.body.readableBytes,
+            path: path
         )
+        if self.unrecorded == nil {
+            self.unrecorded = answer
+        } else {
+            self.moreUnrecorded.append(answer)
+        }
         if closing {
             self.mode = .closing
             self.closeAfterLastResponse(context: context)
@@ -255,24 +260,24 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// nothing queued (no promise, no callback: the usual case for a small file), else when an empty write queued
     /// behind them completes.
     private func recordWhenWritten(context: ChannelHandlerContext) {
-        guard !self.unrecorded.isEmpty else { return }
+        guard let first = self.unrecorded else { return }
+        let more = self.moreUnrecorded
+        self.unrecorded = nil
+        self.moreUnrecorded = []
         let queued = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
         guard queued > 0 else {
-            Self.record(self.unrecorded, on: self.timeline)
-            self.unrecorded.removeAll(keepingCapacity: true)
+            Self.record(first, more, on: self.timeline)
             return
         }
-        let answers = self.unrecorded
-        self.unrecorded.removeAll(keepingCapacity: true)
         let timeline = self.timeline
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(Self.nothing), promise: written)
-        written.futureResult.assumeIsolated().whenComplete { _ in Self.record(answers, on: timeline) }
+        written.futureResult.assumeIsolated().whenComplete { _ in Self.record(first, more, on: timeline) }
     }
 
-    private static func record(_ answers: [Answer], on timeline: ConnectionTimeline) {
+    private static func record(_ first: Answer, _ more: [Answer], on timeline: ConnectionTimeline) {
         let now = timeline.clock.now()
-        for answer in answers {
+        func record(_ answer: Answer) {
             var finished = answer.timeline
             finished.lastByteWritten = now
             timeline.responseWritten()
@@ -284,6 +289,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                 path: answer.path
             )
         }
+        record(first)
+        for answer in more { record(answer) }
     }
 
     /// Hands llhttp everything not yet answered, and every byte from now on.
