@@ -27,15 +27,14 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// Where each read after the first began in `unread` (writer indices), so that bytes handed on to llhttp arrive
     /// in the pieces they were read in: its answer to a malformed head can depend on where a read ended.
     private var readStarts: [Int] = []
-    /// Answers written whose last byte has not been seen leave yet: their journeys are recorded once it has.
+    /// Answers written since the last flush (the flush is due while there are any); their journeys are recorded
+    /// once their last byte has left.
     /// The first is kept apart, so the usual one answer per flush needs no array storage kept per connection.
     private var unrecorded: Answer?
     private var moreUnrecorded: [Answer] = []
     private var context: ChannelHandlerContext?
     /// Inside `answer`: a hand-back from the request handler then only changes the mode, the loop carries on.
     private var isAnswering = false
-    /// Answers are written and wait for the flush at the end of the read.
-    private var needsFlush = false
     /// Bytes went on to llhttp since the last read completed, so the handlers behind must hear of its end too.
     private var forwardedSinceReadComplete = false
 
@@ -166,8 +165,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func flushAnswers() {
-        guard self.needsFlush, let context = self.context else { return }
-        self.needsFlush = false
+        // Answers written since the last flush are exactly the unrecorded ones.
+        guard self.unrecorded != nil, let context = self.context else { return }
         context.flush()
         self.recordWhenWritten(context: context)
     }
@@ -203,7 +202,6 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
                     self.write(prepared, path: path, closing: head.closes, context: context)
-                    self.needsFlush = true
                 } else {
                     let request = self.unread.readSlice(length: head.length)!
                     self.mode = .waiting
