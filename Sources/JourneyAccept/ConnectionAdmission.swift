@@ -47,7 +47,7 @@ public final class ConnectionAdmission: Sendable {
             return state.listeners
         }
         for listener in listeners {
-            try? await listener.setOption(.autoRead, value: false).get()
+            try? await self.settle(listener).get()
         }
     }
 
@@ -55,11 +55,10 @@ public final class ConnectionAdmission: Sendable {
     public func resumeAccepting() async {
         let listeners = self.state.withLockedValue { state in
             state.pausedByOperator = false
-            return state.paused ? [] : state.listeners
+            return state.listeners
         }
         for listener in listeners {
-            try? await listener.setOption(.autoRead, value: true).get()
-            listener.read()
+            try? await self.settle(listener).get()
         }
     }
 
@@ -79,7 +78,7 @@ public final class ConnectionAdmission: Sendable {
         }
         // On the accepting loop this takes effect before the next accept(2).
         for listener in listenersToPause {
-            listener.setOption(.autoRead, value: false).whenFailure { _ in }
+            self.settle(listener).whenFailure { _ in }
         }
         child.closeFuture.whenComplete { _ in self.release() }
     }
@@ -92,8 +91,21 @@ public final class ConnectionAdmission: Sendable {
             return state.pausedByOperator ? [] : state.listeners
         }
         for listener in listenersToResume {
-            listener.setOption(.autoRead, value: true).whenSuccess { listener.read() }
+            self.settle(listener).whenFailure { _ in }
         }
+    }
+
+    /// Makes `listener` accept or not as the state says when its own loop gets to it — not as it said
+    /// when the change was asked for: a resume that arrives after the listener has filled up to the cap
+    /// again must not accept one more. (Turning autoRead on reads by itself; an explicit `read()` would
+    /// accept once even at the cap.)
+    private func settle(_ listener: any Channel) -> EventLoopFuture<Void> {
+        let settleNow: @Sendable () -> EventLoopFuture<Void> = {
+            let accepting = self.state.withLockedValue { !$0.paused && !$0.pausedByOperator }
+            return listener.setOption(.autoRead, value: accepting)
+        }
+        // Inline on the listener's loop, so a pause from `admit` holds before the next accept(2).
+        return listener.eventLoop.inEventLoop ? settleNow() : listener.eventLoop.flatSubmit(settleNow)
     }
 }
 
