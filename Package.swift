@@ -315,6 +315,7 @@ let package = Package(
                 "JourneyHTTP1",
                 "JourneyTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -16,7 +16,8 @@
 # server process used during the run (utime+stime from /proc/PID/stat).
 #
 # Tests: 1k (1 KiB file, 64 connections), 64k, 1m, 1k-c1000 (1 KiB, 1000 connections),
-#        1k-close (1 KiB, a new connection per request).
+#        1k-close (1 KiB, a new connection per request). Before them, IDLE_CONNS (10000; 0 for none) idle
+#        keep-alive connections are held against each server (Benchmarks/idle.py) and its RSS read.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -25,6 +26,7 @@ REPS="${REPS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 TESTS="${TESTS:-1k 64k 1m 1k-c1000 1k-close}"
+IDLE_CONNS="${IDLE_CONNS:-10000}"
 SERVERS="${SERVERS:-journey nginx}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
@@ -115,8 +117,20 @@ extra_of() { [ "$1" = 1k-close ] && echo "-H Connection:close" || true; }
 RAW="$WORK/raw.tsv"
 : > "$RAW"
 for name in $SERVERS; do start "$name"; done
-declare -A IDLE
+declare -A IDLE HELD
 for name in $SERVERS; do IDLE[$name]=$(rss_kb "${PID[$name]}" VmRSS); done
+# IDLE_CONNS idle keep-alive connections, each after one answered request of the 1 KiB file: the RSS while
+# they are held, before any load has grown the heap.
+for name in $SERVERS; do
+    [ "$IDLE_CONNS" -gt 0 ] || break
+    coproc HOLD { python3 "$HERE/idle.py" "$(port_of "$name")" "$IDLE_CONNS" /index.html; }
+    read -r ready held <&"${HOLD[0]}" || { echo "idle.py failed against $name" >&2; exit 1; }
+    [ "$ready" = ready ] && [ "$held" = "$IDLE_CONNS" ] || { echo "idle.py: $ready $held" >&2; exit 1; }
+    HELD[$name]=$(rss_kb "${PID[$name]}" VmRSS)
+    exec {HOLD[1]}>&-
+    wait "$HOLD_PID" || true
+    echo "$name: $IDLE_CONNS idle keep-alive connections: RSS $((HELD[$name] / 1024)) MiB (idle $((IDLE[$name] / 1024)) MiB)" >&2
+done
 
 for rep in $(seq 1 "$REPS"); do
     order="$SERVERS"; [ $((rep % 2)) -eq 0 ] && order="$(echo "$SERVERS" | tr ' ' '\n' | tac | tr '\n' ' ')"
@@ -142,7 +156,7 @@ done
 MEMORY="$WORK/memory.tsv"
 : > "$MEMORY"
 for name in $SERVERS; do
-    printf '%s\t%s\t%s\n' "$name" "${IDLE[$name]}" "$(rss_kb "${PID[$name]}" VmHWM)" >> "$MEMORY"
+    printf '%s\t%s\t%s\t%s\n' "$name" "${IDLE[$name]}" "$(rss_kb "${PID[$name]}" VmHWM)" "${HELD[$name]:-}" >> "$MEMORY"
 done
 
 python3 - "$RAW" "$(getconf CLK_TCK)" "$MEMORY" <<'PY'
@@ -200,6 +214,9 @@ print("| memory | " + " | ".join(servers) + " |")
 print("|---|" + "---:|" * len(servers))
 print("| idle RSS | " + " | ".join("%.1f MiB" % (int(row[1]) / 1024) for row in memory) + " |")
 print("| peak RSS | " + " | ".join("%.1f MiB" % (int(row[2]) / 1024) for row in memory) + " |")
+if all(len(row) > 3 and row[3] for row in memory):
+    print("| idle keep-alive connections held: RSS above idle | "
+          + " | ".join("%.1f MiB" % ((int(row[3]) - int(row[1])) / 1024) for row in memory) + " |")
 errs = sorted({(t, n, s[4]) for (t, n), ss in rows.items() for s in ss if s[4]})
 for t, n, e in errs:
     print("\nerrors: %s %s: %s" % (t, n, e))

@@ -105,6 +105,13 @@ public struct BoundListener: Sendable {
             }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // NIO keeps each connection's last receive buffer for its next read, so an idle connection holds one
+            // of the allocator's size: start at 512 bytes (NIO's default is 2 KiB), which a request from wrk or
+            // curl fits, and let the allocator grow it for a client that sends more (it doubles on a full read).
+            .childChannelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+            )
             // A client that half-closes after sending its request (`printf … | nc`) still gets its answer;
             // the protocol closes the connection once the response is out.
             .childChannelOption(.allowRemoteHalfClosure, value: true)

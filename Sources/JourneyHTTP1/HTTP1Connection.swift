@@ -9,7 +9,7 @@ import NIOHTTP1
 /// The pipeline, in journey order: read/write deadlines, the fast path for prepared answers and the request-line
 /// guard (Read) → llhttp decoder (Parse) → parse tap (stamps head and end) → NIO's pipelining handler (responses
 /// in request order, one request in flight) → the request handler (Decode, Process, Write, and the status for
-/// each parse error).
+/// each parse error). With the fast path, the handlers after it join the connection when a request first needs them.
 public struct HTTP1Connection: ConnectionProtocol {
     /// Answers every request on the connection.
     public var responder: any Responder
@@ -69,20 +69,50 @@ public struct HTTP1Connection: ConnectionProtocol {
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
         let pipeline = channel.pipeline.syncOperations
+        let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
+        try pipeline.addHandler(deadlines)
+        channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
+        guard self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
+            let prepared = self.responder as? any PreparedResponder
+        else {
+            try self.addWholeWay(
+                to: pipeline,
+                after: deadlines,
+                deadlines: deadlines,
+                timeline: timeline,
+                fastPath: nil
+            )
+            return
+        }
+        // The whole way (llhttp, NIO's HTTP handlers, the request handler: some 3 KiB a connection) is added the
+        // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
+        let fastPath = HTTP1FastPath(responder: prepared, limits: self.limits, deadlines: deadlines, timeline: timeline)
+        fastPath.addsWholeWay = { fastPath in
+            try self.addWholeWay(
+                to: pipeline,
+                after: fastPath,
+                deadlines: deadlines,
+                timeline: timeline,
+                fastPath: fastPath
+            )
+        }
+        try pipeline.addHandler(fastPath)
+    }
+
+    /// The request-line guard, llhttp and NIO's HTTP handlers, the parse tap and the request handler, in that
+    /// order after `predecessor`.
+    private func addWholeWay(
+        to pipeline: ChannelPipeline.SynchronousOperations,
+        after predecessor: any ChannelHandler,
+        deadlines: ConnectionDeadlineHandler,
+        timeline: ConnectionTimeline,
+        fastPath: HTTP1FastPath?
+    ) throws {
         let lineGuard = RequestLineGuard(maximumLength: self.limits.maximumRequestLineLength, timeline: timeline)
         var decoderLimits = NIOHTTPDecoderLimitConfiguration()
         decoderLimits.maxHeaderFieldSize = self.limits.maximumHeaderSectionSize
         decoderLimits.maxHeaderListSize = self.limits.maximumHeaderSectionSize
-        let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
-        var fastPath: HTTP1FastPath?
-        if self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
-            let prepared = self.responder as? any PreparedResponder
-        {
-            fastPath = HTTP1FastPath(responder: prepared, limits: self.limits, deadlines: deadlines, timeline: timeline)
-        }
-        try pipeline.addHandler(deadlines)
-        if let fastPath { try pipeline.addHandler(fastPath) }
-        try pipeline.addHandler(lineGuard)
+        try pipeline.addHandler(lineGuard, position: .after(predecessor))
         let handler = HTTP1RequestHandler(
             responder: self.responder,
             limits: self.limits,
@@ -105,7 +135,7 @@ public struct HTTP1Connection: ConnectionProtocol {
                         .compactMap { $0 },
                     timeline: timeline
                 ),
-                eventLoop: channel.eventLoop
+                eventLoop: pipeline.eventLoop
             )
             upgrade = (
                 upgraders: self.upgraders,
@@ -120,6 +150,7 @@ public struct HTTP1Connection: ConnectionProtocol {
             )
         }
         try pipeline.configureHTTPServerPipeline(
+            position: .after(lineGuard),
             withPipeliningAssistance: true,
             withServerUpgrade: upgrade,
             withErrorHandling: false,
@@ -127,9 +158,13 @@ public struct HTTP1Connection: ConnectionProtocol {
             withEncoderConfiguration: HTTPResponseEncoder.Configuration(),
             withDecoderLimitConfiguration: decoderLimits
         )
-        channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
         let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
         try pipeline.addHandler(HTTP1ParseTap(timeline: timeline), position: .after(decoder))
-        try pipeline.addHandler(handler)
+        // NIO's last handler: the upgrade handler when there is one, else the pipelining handler.
+        let last: any ChannelHandler =
+            upgrade == nil
+            ? try pipeline.handler(type: HTTPServerPipelineHandler.self)
+            : try pipeline.handler(type: HTTPServerUpgradeHandler.self)
+        try pipeline.addHandler(handler, position: .after(last))
     }
 }

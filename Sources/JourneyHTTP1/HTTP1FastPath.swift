@@ -37,6 +37,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     private var isAnswering = false
     /// Bytes went on to llhttp since the last read completed, so the handlers behind must hear of its end too.
     private var forwardedSinceReadComplete = false
+    /// Adds the whole way behind this handler; called (then dropped) before the first byte or event goes on to it.
+    var addsWholeWay: ((HTTP1FastPath) throws -> Void)?
 
     /// What the journey needs of an answer once it has left.
     private struct Answer {
@@ -203,6 +205,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                     self.unread.moveReaderIndex(forwardBy: head.length)
                     self.write(prepared, path: path, closing: head.closes, context: context)
                 } else {
+                    guard self.goesWholeWay(context: context) else { return }
                     let request = self.unread.readSlice(length: head.length)!
                     self.mode = .waiting
                     // The answers so far leave now: llhttp's may take a while (a file looked up on the thread pool).
@@ -284,6 +287,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Hands llhttp everything not yet answered, and every byte from now on.
     private func passThrough(context: ChannelHandlerContext) {
+        guard self.goesWholeWay(context: context) else { return }
         self.mode = .passingThrough
         self.flushAnswers()
         guard self.unread.readableBytes > 0 else { return }
@@ -295,6 +299,21 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             context.fireChannelRead(Self.wrapInboundOut(rest.readSlice(length: start - rest.readerIndex)!))
         }
         context.fireChannelRead(Self.wrapInboundOut(rest))
+    }
+
+    /// Makes sure the whole way is there to hand on to; false (and the connection closing) when it could not be added.
+    private func goesWholeWay(context: ChannelHandlerContext) -> Bool {
+        guard let addsWholeWay = self.addsWholeWay else { return true }
+        self.addsWholeWay = nil
+        do {
+            try addsWholeWay(self)
+            return true
+        } catch {
+            self.mode = .closing
+            self.forgetUnread()
+            context.close(promise: nil)
+            return false
+        }
     }
 
     /// Closes once every answer queued so far, the request handler's included, has left (writes leave in order).

@@ -5,6 +5,7 @@ import JourneyHTTP1
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import NIOHTTP1
 import Testing
 
 /// The fast path on an `EmbeddedChannel`: prepared answers byte for byte as the whole way gives them, in request
@@ -89,6 +90,30 @@ import Testing
         #expect(fastOutput.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(fastOutput.hasSuffix("\r\n\r\nfile /hot/a.txt"))
         #expect(self.fields(fastOutput).contains("Content-Length: 15"))
+    }
+
+    @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        func hasWholeWay() -> Bool {
+            (try? channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)) != nil
+        }
+        #expect(!hasWholeWay())
+        let hot = try self.send(
+            "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nGET /hot2 HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(hot.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 3)
+        #expect(!hasWholeWay(), "hot files only: no llhttp, no request handler")
+        let cold = try self.send(
+            "GET /cold HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(cold.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(cold.contains("file /cold") && cold.hasSuffix("file /hot"), "the cold answer first, then the hot one")
+        #expect(hasWholeWay())
+        #expect(files.whole.withLockedValue { $0 } == 1)
+        #expect(files.prepared.withLockedValue { $0 } == 3)
     }
 
     @Test func connectionCloseIsAnsweredAndCloses() throws {
