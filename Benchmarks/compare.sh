@@ -30,12 +30,21 @@ IDLE_CONNS="${IDLE_CONNS:-10000}"
 SERVERS="${SERVERS:-journey nginx}"
 SERVER_CPU="${SERVER_CPU:-0}"
 LOAD_CPU="${LOAD_CPU:-1}"
+# ACCEPT=shared or ACCEPT=reuseport: both servers on both cores, wrk sharing the cores with them — journey
+# --threads 2 --accept ACCEPT, nginx 2 workers (with a reuseport listener for reuseport; for shared, one socket
+# its workers share, as journey's loops do).
+ACCEPT="${ACCEPT:-}"
+THREADS=1 WORKERS=1 MASTER=off REUSEPORT=""
+if [ -n "$ACCEPT" ]; then
+    SERVER_CPU=0,1 LOAD_CPU=0,1 THREADS=2 WORKERS=2 MASTER=on
+    [ "$ACCEPT" = reuseport ] && REUSEPORT=" reuseport"
+fi
 JOURNEY_PORT=18080
 NGINX_PORT=18081
 BARE_PORT=18082
 WHOLE_PORT=18083
 WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
-trap 'stop_all; rm -rf "$WORK"' EXIT
+trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -57,11 +66,13 @@ mkdir -p "$WWW" "$WORK/nginx"
 head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$WWW/index.html"
 head -c 65536 /dev/urandom > "$WWW/64k.bin"
 head -c 1048576 /dev/urandom > "$WWW/1m.bin"
+# nginx's workers (ACCEPT=reuseport runs a master) read the files as an unprivileged user.
+chmod -R a+rX "$WORK"
 
 cat > "$WORK/nginx/nginx.conf" <<CONF
 daemon off;
-master_process off;
-worker_processes 1;
+master_process $MASTER;
+worker_processes $WORKERS;
 worker_rlimit_nofile 65536;
 pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log warn;
@@ -81,15 +92,15 @@ http {
     fastcgi_temp_path $WORK/nginx/fastcgi;
     uwsgi_temp_path $WORK/nginx/uwsgi;
     scgi_temp_path $WORK/nginx/scgi;
-    server { listen 127.0.0.1:$NGINX_PORT backlog=4096; root $WWW; }
+    server { listen 127.0.0.1:$NGINX_PORT backlog=4096$REUSEPORT; root $WWW; }
 }
 CONF
 
 declare -A PID
 start() { # name
     case "$1" in
-        journey) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$JOURNEY_PORT" --threads 1 \
-                     --backlog 4096 --log-level error >"$WORK/journey.log" 2>&1 & ;;
+        journey) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$JOURNEY_PORT" --threads "$THREADS" \
+                     --backlog 4096 --log-level error ${ACCEPT:+--accept "$ACCEPT"} >"$WORK/journey.log" 2>&1 & ;;
         journey-bare) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$BARE_PORT" --threads 1 \
                      --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
         journey-whole) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$WHOLE_PORT" --threads 1 \
@@ -107,8 +118,10 @@ start() { # name
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
 port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
-rss_kb() { awk -v f="$2:" '$1==f {print $2}' "/proc/$1/status"; }
+# CPU ticks and memory of a server and its children (nginx's workers, with ACCEPT=reuseport).
+tree() { echo "$1" $(pgrep -P "$1"); }
+ticks() { local p; for p in $(tree "$1"); do awk '{print $14+$15}' "/proc/$p/stat"; done | awk '{t += $1} END {print t}'; }
+rss_kb() { local p; for p in $(tree "$1"); do awk -v f="$2:" '$1==f {print $2}' "/proc/$p/status"; done | awk '{t += $1} END {print t}'; }
 
 path_of() { case "$1" in 1k|1k-c1000|1k-close) echo /index.html ;; 64k) echo /64k.bin ;; 1m) echo /1m.bin ;; esac; }
 conns_of() { [ "$1" = 1k-c1000 ] && echo 1000 || echo 64; }
