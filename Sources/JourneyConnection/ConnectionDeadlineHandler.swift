@@ -21,6 +21,8 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
     /// The shortest read timeout: the read timer never sleeps longer, so a new deadline is never before it fires.
     private let readTimerStep: TimeAmount
     private var writeTimer: Scheduled<Void>?
+    /// When the connection closes for a send queue the client does not drain; nil while it is writable.
+    private var writeDeadline: NIODeadline?
     private var context: ChannelHandlerContext?
 
     /// Creates the handler for one connection.
@@ -65,11 +67,14 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
     /// Starts the write deadline when the send queue fills, stops it when it drains.
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The send queue filled up: the client must drain it within the write timeout.
+        // A response larger than the queue's high-water mark turns it unwritable and back once per request: only the
+        // deadline moves; one timer, set when none is pending, checks it (as the read deadline is kept).
         if context.channel.isWritable {
-            self.writeTimer?.cancel()
-            self.writeTimer = nil
-        } else if self.writeTimer == nil {
-            self.writeTimer = self.schedule(after: self.writeTimeout)
+            self.writeDeadline = nil
+        } else if self.writeDeadline == nil {
+            let deadline = context.eventLoop.now + self.writeTimeout
+            self.writeDeadline = deadline
+            if self.writeTimer == nil { self.scheduleWriteTimer(at: deadline) }
         }
         context.fireChannelWritabilityChanged()
     }
@@ -123,11 +128,17 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
         }
     }
 
-    private func schedule(after timeout: TimeAmount) -> Scheduled<Void>? {
-        guard let context = self.context else { return nil }
-        return context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
-            // A deadline passed: nothing more is read or written on this connection.
-            context.close(promise: nil)
+    private func scheduleWriteTimer(at deadline: NIODeadline) {
+        guard let context = self.context else { return }
+        self.writeTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.writeTimer = nil
+            guard let deadline = self.writeDeadline else { return }
+            if deadline <= context.eventLoop.now {
+                // The client left the send queue full too long: nothing more is read or written on this connection.
+                context.close(promise: nil)
+            } else {
+                self.scheduleWriteTimer(at: deadline)
+            }
         }
     }
 }

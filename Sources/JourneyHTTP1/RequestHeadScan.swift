@@ -64,10 +64,11 @@ struct RequestHeadScan: Equatable {
             let target = targetStart..<self.index
             guard !target.isEmpty, self.bytes[self.index] == UInt8(ascii: " ") else { return .unframeable }
             self.index += 1
-            let version = Array("HTTP/1.".utf8)
-            for expected in version {
+            // A StaticString: its bytes are in the binary (an Array of them would be allocated per request).
+            let version: StaticString = "HTTP/1."
+            for offset in 0..<version.utf8CodeUnitCount {
                 guard self.index < self.limit else { return self.ranOut }
-                guard self.bytes[self.index] == expected else { return .unframeable }
+                guard self.bytes[self.index] == version.utf8Start[offset] else { return .unframeable }
                 self.index += 1
             }
             guard self.index + 2 < self.limit else { return self.ranOut }

@@ -274,4 +274,21 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .seconds(30))
         #expect(!channel.isActive)
     }
+
+    @Test func theWriteTimeoutRunsFromTheLastTimeTheQueueFilled() throws {
+        let channel = try self.makeChannel(timeouts: self.shortTimeouts)
+        _ = try self.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        // Drained and full again at once (a large response per request does this): the 30 s start over.
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(29))
+        #expect(channel.isActive, "the first fill's deadline has passed, this one's has not")
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive)
+    }
 }

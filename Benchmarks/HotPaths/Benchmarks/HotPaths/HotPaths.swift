@@ -61,6 +61,11 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 200_000
     )
 
+    // What the harness itself allocates per measured run: subtract it from every other figure.
+    Benchmark("nothing: the harness alone") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(benchmark.scaledIterations.count) }
+    }
+
     Benchmark("floor: NIO answering a read with three prepared writes, no HTTP") { benchmark in
         let channel = EmbeddedChannel(handler: PreparedEcho())
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
