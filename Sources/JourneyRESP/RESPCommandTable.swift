@@ -163,7 +163,7 @@ enum RESPCommandTable {
             else { return .failure("invalid expire time in 'set' command") }
             deadline = at
         }
-        let value = Array(command.arguments[2].readableBytesView)
+        let value = Array(buffer: command.arguments[2])
         return keyspace.write(command.arguments[1]) { entry in
             let old = entry?.value
             if (onlyIfMissing && entry != nil) || (onlyIfPresent && entry == nil) {
@@ -290,7 +290,7 @@ enum RESPCommandTable {
     private static func multipleSet(_ command: RESPCommand, _ keyspace: RESPKeyspace) -> RESPReply {
         guard command.arguments.count % 2 == 1 else { return wrongArity("mset") }
         for index in stride(from: 1, to: command.arguments.count, by: 2) {
-            let value = Array(command.arguments[index + 1].readableBytesView)
+            let value = Array(buffer: command.arguments[index + 1])
             keyspace.write(command.arguments[index]) { $0 = RESPKeyspace.Entry(value: value) }
         }
         return .ok

@@ -18,7 +18,7 @@ enum RESPKey: Hashable {
 
     /// The stored form of `bytes`.
     init(copying bytes: ByteBuffer) {
-        self = .owned(Array(bytes.readableBytesView))
+        self = .owned(Array(buffer: bytes))
     }
 
     func withBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
