@@ -82,6 +82,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        // The closure holds the pipeline, which held this handler: let both go.
+        self.addsWholeWay = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -52,6 +52,20 @@ final class PreparedEcho: ChannelInboundHandler {
     }
 }
 
+/// Sends `request` and takes its answer once per iteration, after one unmeasured exchange (it sizes NIO's buffers).
+func measureRequests(_ benchmark: Benchmark, on channel: EmbeddedChannel) throws {
+    try channel.writeInbound(request)
+    while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+    benchmark.startMeasurement()
+    for _ in benchmark.scaledIterations {
+        try channel.writeInbound(request)
+        channel.embeddedEventLoop.run()
+        while let answer = try channel.readOutbound(as: ByteBuffer.self) { blackHole(answer) }
+    }
+    benchmark.stopMeasurement()
+    _ = try? channel.finish()
+}
+
 let request = ByteBuffer(string: "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\n\r\n")
 
 let benchmarks: @Sendable () -> Void = {
@@ -69,32 +83,14 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("floor: NIO answering a read with three prepared writes, no HTTP") { benchmark in
         let channel = EmbeddedChannel(handler: PreparedEcho())
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-        benchmark.startMeasurement()
-        for _ in benchmark.scaledIterations {
-            try channel.writeInbound(request)
-            channel.embeddedEventLoop.run()
-            while let answer = try channel.readOutbound(as: ByteBuffer.self) { blackHole(answer) }
-        }
-        benchmark.stopMeasurement()
-        _ = try? channel.finish()
+        try measureRequests(benchmark, on: channel)
     }
 
     for (name, fastPath) in [
         ("plain GET of a prepared 1 KiB file, fast path", true), ("the same, --no-fast-path", false),
     ] {
         Benchmark(name) { benchmark in
-            let channel = try connection(fastPath: fastPath)
-            // Warm: the first answer sizes NIO's buffers.
-            try channel.writeInbound(request)
-            while try channel.readOutbound(as: ByteBuffer.self) != nil {}
-            benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                try channel.writeInbound(request)
-                channel.embeddedEventLoop.run()
-                while let answer = try channel.readOutbound(as: ByteBuffer.self) { blackHole(answer) }
-            }
-            benchmark.stopMeasurement()
-            _ = try? channel.finish()
+            try measureRequests(benchmark, on: try connection(fastPath: fastPath))
         }
     }
 
