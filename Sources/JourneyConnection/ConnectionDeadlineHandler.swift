@@ -118,13 +118,7 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
         self.readFires = min(deadline, context.eventLoop.now + self.readTimerStep)
         self.readTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: self.readFires) {
             self.readTimer = nil
-            guard let deadline = self.readDeadline else { return }
-            if deadline <= context.eventLoop.now {
-                // A read deadline passed: nothing more is read or written on this connection.
-                context.close(promise: nil)
-            } else {
-                self.scheduleReadTimer(at: deadline)
-            }
+            self.expire(at: self.readDeadline, context: context, orWaitUntil: self.scheduleReadTimer)
         }
     }
 
@@ -132,13 +126,22 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
         guard let context = self.context else { return }
         self.writeTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.writeTimer = nil
-            guard let deadline = self.writeDeadline else { return }
-            if deadline <= context.eventLoop.now {
-                // The client left the send queue full too long: nothing more is read or written on this connection.
-                context.close(promise: nil)
-            } else {
-                self.scheduleWriteTimer(at: deadline)
-            }
+            self.expire(at: self.writeDeadline, context: context, orWaitUntil: self.scheduleWriteTimer)
+        }
+    }
+
+    /// What a lazy timer does when it fires: closes the connection once `deadline` has passed (nothing more is read
+    /// or written on it), sets the timer again while it is ahead, and stops when there is none.
+    private func expire(
+        at deadline: NIODeadline?,
+        context: ChannelHandlerContext,
+        orWaitUntil reschedule: (NIODeadline) -> Void
+    ) {
+        guard let deadline else { return }
+        if deadline <= context.eventLoop.now {
+            context.close(promise: nil)
+        } else {
+            reschedule(deadline)
         }
     }
 }
