@@ -66,7 +66,7 @@ mkdir -p "$WWW" "$WORK/nginx"
 head -c 1024 /dev/urandom | base64 -w 0 | head -c 1024 > "$WWW/index.html"
 head -c 65536 /dev/urandom > "$WWW/64k.bin"
 head -c 1048576 /dev/urandom > "$WWW/1m.bin"
-# nginx's workers (ACCEPT=reuseport runs a master) read the files as an unprivileged user.
+# nginx's workers (with ACCEPT set, a master runs them) read the files as an unprivileged user.
 chmod -R a+rX "$WORK"
 
 cat > "$WORK/nginx/nginx.conf" <<CONF
@@ -118,7 +118,7 @@ start() { # name
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
 port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
-# CPU ticks and memory of a server and its children (nginx's workers, with ACCEPT=reuseport).
+# CPU ticks and memory of a server and its children (nginx's workers, with ACCEPT set).
 tree() { echo "$1" $(pgrep -P "$1"); }
 ticks() { local p; for p in $(tree "$1"); do awk '{print $14+$15}' "/proc/$p/stat"; done | awk '{t += $1} END {print t}'; }
 rss_kb() { local p; for p in $(tree "$1"); do awk -v f="$2:" '$1==f {print $2}' "/proc/$p/status"; done | awk '{t += $1} END {print t}'; }
