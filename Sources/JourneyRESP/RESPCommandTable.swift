@@ -163,15 +163,21 @@ enum RESPCommandTable {
             else { return .failure("invalid expire time in 'set' command") }
             deadline = at
         }
-        let value = Array(buffer: command.arguments[2])
+        let value = command.arguments[2]
         return keyspace.write(command.arguments[1]) { entry in
-            let old = entry?.value
+            // The old value is kept only for SET … GET: otherwise the new one takes its storage.
+            let old = returnsOld ? entry.map { RESPReply.bytes($0.value) } ?? .null : nil
             if (onlyIfMissing && entry != nil) || (onlyIfPresent && entry == nil) {
-                return returnsOld ? old.map { .bytes($0) } ?? .null : .null
+                return old ?? .null
             }
-            let keptDeadline = keepsDeadline ? entry?.expiresAt ?? 0 : 0
-            entry = RESPKeyspace.Entry(value: value, expiresAt: deadline != 0 ? deadline : keptDeadline)
-            return returnsOld ? old.map { .bytes($0) } ?? .null : .ok
+            let expiresAt = deadline != 0 ? deadline : keepsDeadline ? entry?.expiresAt ?? 0 : 0
+            if entry == nil {
+                entry = RESPKeyspace.Entry(value: Array(buffer: value), expiresAt: expiresAt)
+            } else {
+                entry!.replaceValue(with: value)
+                entry!.expiresAt = expiresAt
+            }
+            return old ?? .ok
         }
     }
 

@@ -19,6 +19,26 @@ public final class RESPKeyspace: Sendable {
         /// Milliseconds on the monotonic clock (`RESPKeyspace.now()`) when the key expires; 0: never.
         var expiresAt: Int64 = 0
 
+        /// Makes `bytes` the value, in the storage the value has when it is not shared and large enough
+        /// (a SET over a key is then no allocation), and not much too large (a key that once held a large
+        /// value does not keep its memory).
+        mutating func replaceValue(with bytes: ByteBuffer) {
+            let capacity = self.value.capacity
+            guard bytes.readableBytes <= capacity, capacity <= max(64, bytes.readableBytes * 2) else {
+                self.value = Array(buffer: bytes)
+                return
+            }
+            let count = bytes.readableBytes
+            if self.value.count > count {
+                self.value.removeLast(self.value.count - count)
+            } else if self.value.count < count {
+                self.value.append(contentsOf: repeatElement(0, count: count - self.value.count))
+            }
+            self.value.withUnsafeMutableBytes { value in
+                bytes.withUnsafeReadableBytes { value.copyMemory(from: $0) }
+            }
+        }
+
         func isExpired(at now: Int64) -> Bool { self.expiresAt != 0 && self.expiresAt <= now }
     }
 
@@ -74,7 +94,8 @@ public final class RESPKeyspace: Sendable {
     }
 
     /// Changes the entry of `key` in place: `body` gets the live entry (nil when missing or expired) and may
-    /// set, change or remove it, under the shard's lock. A key already stored is not copied again.
+    /// set, change or remove it, under the shard's lock. A key already stored is not copied again, nor is a
+    /// value `body` changes in place.
     func write<Result>(_ key: ByteBuffer, _ body: (inout Entry?) -> Result) -> Result {
         self.shard(of: key).withLockedValue { shard in
             var gainedDeadline = false
@@ -82,7 +103,10 @@ public final class RESPKeyspace: Sendable {
             let stored: RESPKey
             if let index = shard.entries.index(forKey: .borrowed(key)) {
                 stored = shard.entries.keys[index]
-                var entry: Entry? = shard.entries.values[index]
+                // Moved out, not copied: a value changed in place (a SET over a value that fits) is then
+                // the only reference to its storage, and is not copied first.
+                var entry: Entry? = Entry(value: [])
+                swap(&entry!, &shard.entries.values[index])
                 result = Self.access(&entry, body, gainedDeadline: &gainedDeadline)
                 if let entry {
                     shard.entries.values[index] = entry

@@ -39,13 +39,13 @@ public enum RESPReply: Sendable, Equatable {
         .bulk(ByteBuffer(string: text))
     }
 
-    /// Appends the reply's bytes to `buffer`.
+    /// Appends the reply's bytes to `buffer`. A reply's line (or a bulk's header, payload and line break) is
+    /// written in one go: one capacity check, not one per piece.
     public func write(to buffer: inout ByteBuffer) {
         switch self {
         case .simple(let text):
-            buffer.writeInteger(UInt8(ascii: "+"))
-            buffer.writeString(text)
-            buffer.writeStaticString("\r\n")
+            var text = text
+            text.withUTF8 { Self.writeLine(UInt8(ascii: "+"), UnsafeRawBufferPointer($0), to: &buffer) }
         case .error(let text):
             buffer.writeInteger(UInt8(ascii: "-"))
             // Redis turns line breaks in an error into spaces, so the reply stays one line.
@@ -54,57 +54,76 @@ public enum RESPReply: Sendable, Equatable {
             }
             buffer.writeStaticString("\r\n")
         case .integer(let value):
-            buffer.writeInteger(UInt8(ascii: ":"))
-            Self.writeDecimal(value, to: &buffer)
-            buffer.writeStaticString("\r\n")
+            Self.writeNumberLine(UInt8(ascii: ":"), value, to: &buffer)
         case .bulk(let bytes):
-            Self.writeBulk(of: bytes.readableBytes, to: &buffer) { $0.writeImmutableBuffer(bytes) }
+            bytes.withUnsafeReadableBytes { Self.writeBulk($0, to: &buffer) }
         case .bytes(let bytes):
-            Self.writeBulk(of: bytes.count, to: &buffer) { $0.writeBytes(bytes) }
+            bytes.withUnsafeBytes { Self.writeBulk($0, to: &buffer) }
         case .null:
             buffer.writeStaticString("$-1\r\n")
         case .array(let elements):
-            buffer.writeInteger(UInt8(ascii: "*"))
-            Self.writeDecimal(Int64(elements.count), to: &buffer)
-            buffer.writeStaticString("\r\n")
+            Self.writeNumberLine(UInt8(ascii: "*"), Int64(elements.count), to: &buffer)
             for element in elements { element.write(to: &buffer) }
         }
     }
 
-    /// `$count\r\n`, the payload `writePayload` writes, `\r\n`.
-    @inline(__always)
-    private static func writeBulk(
-        of count: Int,
-        to buffer: inout ByteBuffer,
-        _ writePayload: (inout ByteBuffer) -> Void
-    ) {
-        buffer.writeInteger(UInt8(ascii: "$"))
-        Self.writeDecimal(Int64(count), to: &buffer)
-        buffer.writeStaticString("\r\n")
-        writePayload(&buffer)
-        buffer.writeStaticString("\r\n")
+    /// The longest `$N\r\n` or `:N\r\n` line: a kind byte, a sign, 19 digits, the line break.
+    private static let longestNumberLine = 23
+
+    /// `kind`, `text`, `\r\n`.
+    private static func writeLine(_ kind: UInt8, _ text: UnsafeRawBufferPointer, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: text.count + 3) { out in
+            out[0] = kind
+            UnsafeMutableRawBufferPointer(rebasing: out[1...]).copyMemory(from: text)
+            out[text.count + 1] = UInt8(ascii: "\r")
+            out[text.count + 2] = UInt8(ascii: "\n")
+            return text.count + 3
+        }
     }
 
-    /// Writes `value` in decimal without making a String.
-    private static func writeDecimal(_ value: Int64, to buffer: inout ByteBuffer) {
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+    /// `kind`, `value` in decimal, `\r\n`.
+    private static func writeNumberLine(_ kind: UInt8, _ value: Int64, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.longestNumberLine) { out in
+            Self.numberLine(kind, value, into: out)
+        }
+    }
+
+    /// `$count\r\n`, the payload, `\r\n`.
+    private static func writeBulk(_ payload: UnsafeRawBufferPointer, to buffer: inout ByteBuffer) {
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.longestNumberLine + payload.count + 2) { out in
+            var end = Self.numberLine(UInt8(ascii: "$"), Int64(payload.count), into: out)
+            UnsafeMutableRawBufferPointer(rebasing: out[end...]).copyMemory(from: payload)
+            end += payload.count
+            out[end] = UInt8(ascii: "\r")
+            out[end + 1] = UInt8(ascii: "\n")
+            return end + 2
+        }
+    }
+
+    /// Writes `kind`, `value` in decimal and `\r\n` at the start of `out` (which has room for the longest);
+    /// how many bytes that took.
+    private static func numberLine(_ kind: UInt8, _ value: Int64, into out: UnsafeMutableRawBufferPointer) -> Int {
+        out[0] = kind
+        var end = 1
+        if value < 0 {
+            out[end] = UInt8(ascii: "-")
+            end += 1
+        }
         var magnitude = value.magnitude
-        if magnitude < 10 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(magnitude))
-            return
+        // An Int64's magnitude has at most 19 digits.
+        var digits = 1
+        var scale: UInt64 = 10
+        while digits < 19, magnitude >= scale {
+            digits += 1
+            scale &*= 10
         }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes, enough for 20 digits
-        let count = withUnsafeMutableBytes(of: &digits) { raw -> Int in
-            var end = raw.count
-            while magnitude > 0 {
-                end -= 1
-                raw[end] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            }
-            return raw.count - end
+        end += digits
+        for index in stride(from: end - 1, through: end - digits, by: -1) {
+            out[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
         }
-        withUnsafeBytes(of: &digits) { raw in
-            _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[(raw.count - count)...]))
-        }
+        out[end] = UInt8(ascii: "\r")
+        out[end + 1] = UInt8(ascii: "\n")
+        return end + 2
     }
 }

@@ -17,6 +17,26 @@ public protocol WireResponder: WireProtocol where Framer: NIOSingleStepByteToMes
 
     /// The answer to `message`, computed now (the event loop waits for it: never block here).
     func respond(to message: Inbound, in session: inout Session) -> WireResponse<Outbound>
+
+    /// `respond`, then the encoder: `message`'s answer, written into `buffer`.
+    ///
+    /// Given: not one to write yourself. It is a requirement so that each protocol gets a copy compiled for
+    /// its own types. The connection calls it once per message through the protocol; code generic over the
+    /// protocol would instead look up `WireResponse<Outbound>`'s layout at run time on every message.
+    func answer(
+        _ message: Inbound,
+        in session: inout Session,
+        encodingWith encoder: Encoder,
+        into buffer: inout ByteBuffer
+    ) throws -> WireAfterAnswer
+}
+
+/// What a connection does once a message's answer is encoded: what a `WireResponse` says, without its message.
+public enum WireAfterAnswer: Sendable {
+    /// Go on with the next message.
+    case readOn
+    /// Close once the answer is written.
+    case close
 }
 
 /// What a `WireResponder` does with a message.
@@ -28,6 +48,24 @@ public enum WireResponse<Message> {
 }
 
 extension WireResponder {
+    /// `respond`, then the encoder.
+    @inlinable
+    public func answer(
+        _ message: Inbound,
+        in session: inout Session,
+        encodingWith encoder: Encoder,
+        into buffer: inout ByteBuffer
+    ) throws -> WireAfterAnswer {
+        switch self.respond(to: message, in: &session) {
+        case .reply(let reply):
+            try encoder.encode(data: reply, out: &buffer)
+            return .readOn
+        case .replyThenClose(let reply):
+            try encoder.encode(data: reply, out: &buffer)
+            return .close
+        }
+    }
+
     /// The answers of `respond`, one by one (what the connection does itself in one pass per read).
     public func handle(
         _ inbound: WireInbound<Inbound>,

@@ -137,16 +137,14 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
             // The next message's first byte is in this read.
             batch.frameStart = batch.readStart
         }
-        let reply: Responder.Outbound
-        switch self.responder.respond(to: message, in: &session) {
-        case .reply(let answer):
-            reply = answer
-        case .replyThenClose(let answer):
-            reply = answer
-            self.isDone = true
-        }
         do {
-            try self.encoder.encode(data: reply, out: &batch.pending)
+            let afterward = try self.responder.answer(
+                message,
+                in: &session,
+                encodingWith: self.encoder,
+                into: &batch.pending
+            )
+            if afterward == .close { self.isDone = true }
         } catch {
             self.logger.error("the encoder failed, closing the connection", metadata: ["error": "\(error)"])
             self.isDone = true

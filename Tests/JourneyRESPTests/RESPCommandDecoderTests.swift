@@ -78,6 +78,23 @@ import Testing
         #expect(Self.error(["*3\r\n", argument, argument], maximumRequestSize: 1000) == .requestTooLarge)
     }
 
+    @Test func aCommandKeptWhileTheNextIsReadKeepsItsArguments() throws {
+        // The decoder reuses its argument list from command to command: a command still held must not change.
+        var decoder = RESPCommandDecoder(maximumRequestSize: 1 << 20)
+        var buffer = ByteBuffer(string: "*2\r\n$3\r\nGET\r\n$1\r\na\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\nc\r\n")
+        let first = try #require(try decoder.decode(buffer: &buffer))
+        let second = try #require(try decoder.decode(buffer: &buffer))
+        #expect(try decoder.decode(buffer: &buffer) == nil)
+        #expect(first.arguments.map { String(buffer: $0) } == ["GET", "a"])
+        #expect(second.arguments.map { String(buffer: $0) } == ["SET", "b", "c"])
+        // And a command of more arguments than the list had room for, after a short one.
+        buffer.writeString("*1\r\n$4\r\nPING\r\n*4\r\n$4\r\nMSET\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nz\r\n")
+        let ping = try #require(try decoder.decode(buffer: &buffer))
+        let multiple = try #require(try decoder.decode(buffer: &buffer))
+        #expect(ping.arguments.map { String(buffer: $0) } == ["PING"])
+        #expect(multiple.arguments.map { String(buffer: $0) } == ["MSET", "x", "y", "z"])
+    }
+
     @Test func argumentsAreSlicesOfTheReadNotCopies() throws {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(RESPCommandDecoder(maximumRequestSize: 1 << 20)))
         defer { _ = try? channel.finish() }

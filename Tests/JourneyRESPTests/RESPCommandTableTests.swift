@@ -22,6 +22,26 @@ import Testing
         #expect(replies == [.ok, .null, Self.bulk("1"), Self.bulk("1"), .null, .null, .error("ERR syntax error")])
     }
 
+    @Test func aSetOverAValueStillBeingSentLeavesThatReplyAlone() {
+        // A SET reuses the old value's storage when it can: not while a reply still holds it.
+        var session = RESPSession(databases: [RESPKeyspace()])
+        func run(_ words: String...) -> RESPReply {
+            RESPCommandTable.run(RESPCommand(arguments: words.map { ByteBuffer(string: $0) }), in: &session)
+        }
+        _ = run("SET", "k", "abc")
+        let held = run("GET", "k")
+        #expect(run("SET", "k", "xyz") == .ok)
+        #expect(held == Self.bulk("abc"))
+        #expect(run("GET", "k") == Self.bulk("xyz"))
+        // Shorter, longer, empty, much longer and back: each GET sees exactly the last SET.
+        for value in ["x", "four", "", String(repeating: "L", count: 500), "ab"] {
+            #expect(run("SET", "k", value) == .ok)
+            #expect(run("GET", "k") == Self.bulk(value))
+        }
+        #expect(run("SET", "k", "new", "GET") == Self.bulk("ab"))
+        #expect(run("GET", "k") == Self.bulk("new"))
+    }
+
     @Test func wrongArityAndUnknownCommandsAreWordedAsRedis() {
         let replies = Self.run([["GET"], ["get", "a", "b"], ["FOO", "x", "y"], ["foo"]])
         #expect(

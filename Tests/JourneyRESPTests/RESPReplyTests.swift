@@ -17,10 +17,29 @@ import Testing
         #expect(Self.wire(.integer(-42)) == ":-42\r\n")
         #expect(Self.wire(.integer(.min)) == ":-9223372036854775808\r\n")
         #expect(Self.wire(.integer(.max)) == ":9223372036854775807\r\n")
+        #expect(Self.wire(.simple("QUEUED")) == "+QUEUED\r\n")
+        #expect(Self.wire(.bytes(Array("xyz".utf8))) == "$3\r\nxyz\r\n")
         #expect(Self.wire(.bulk(ByteBuffer(string: "a\r\nb"))) == "$4\r\na\r\nb\r\n")
         #expect(Self.wire(.bulk(ByteBuffer())) == "$0\r\n\r\n")
         #expect(Self.wire(.null) == "$-1\r\n")
         #expect(Self.wire(.array([.integer(1), .null, .array([])])) == "*3\r\n:1\r\n$-1\r\n*0\r\n")
+    }
+
+    @Test(
+        arguments: [
+            9, 10, 99, 100, 999_999_999, 1_000_000_000_000_000_000, -1_000_000_000_000_000_000, -10, -9,
+        ] as [Int64]
+    )
+    func integersAreWrittenInDecimalAtEveryNumberOfDigits(value: Int64) {
+        #expect(Self.wire(.integer(value)) == ":\(value)\r\n")
+    }
+
+    @Test func aBulkOfEveryLengthGetsItsLengthLine() {
+        for length in [0, 1, 9, 10, 99, 100, 1000, 70_000] {
+            let payload = String(repeating: "v", count: length)
+            #expect(Self.wire(.bytes(Array(payload.utf8))) == "$\(length)\r\n\(payload)\r\n")
+            #expect(Self.wire(.bulk(ByteBuffer(string: payload))) == "$\(length)\r\n\(payload)\r\n")
+        }
     }
 
     @Test func lineBreaksInAnErrorBecomeSpaces() {
