@@ -68,14 +68,6 @@ public struct CurlError: Error, CustomStringConvertible {
 }
 
 extension Process {
-    private static let launches = NSLock()
-
-    /// `run()`, one launch at a time in this process: Foundation's `Process.run()` on Linux was seen to crash
-    /// (a bad memcpy inside it) with several tests launching curl, redis-cli and journey at once.
-    public func runSerially() throws {
-        try Self.launches.withLock { try self.run() }
-    }
-
     /// What a finished process wrote and how it ended.
     public struct Output: Sendable {
         /// Standard output.

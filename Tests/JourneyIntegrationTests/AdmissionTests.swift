@@ -63,7 +63,7 @@ struct AdmissionTests {
         let directory = try TemporaryDirectory()
         try directory.write("still here\n", to: "ok.txt")
         // A child with a tiny descriptor table (soft and hard), so accept(2) hits EMFILE.
-        let running = try RunningJourney(
+        let running = try await RunningJourney(
             executable: "/bin/sh",
             arguments: [
                 "-c", "ulimit -n 40 && exec \"$0\" \"$@\"", JourneyBinary.url!.path, directory.path, "--port", "0",

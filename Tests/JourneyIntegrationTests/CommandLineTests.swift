@@ -27,7 +27,7 @@ struct CommandLineTests {
     @Test func servesAFolderOnAPrintedPortAndExitsCleanlyOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         try directory.write("from the cli\n", to: "page.txt")
-        let running = try RunningJourney(arguments: ["serve", directory.path, "--port", "0", "--browse"])
+        let running = try await RunningJourney(arguments: ["serve", directory.path, "--port", "0", "--browse"])
         let port = try await running.port()
         #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "from the cli\n")
         #expect(try await Curl.run([Curl.url("/", port: port)]).text.contains("page.txt"))
@@ -38,7 +38,7 @@ struct CommandLineTests {
         let directory = try TemporaryDirectory()
         try directory.write("hello\n", to: "page.txt")
         let log = directory.path + "/access.log"
-        let running = try RunningJourney(arguments: [
+        let running = try await RunningJourney(arguments: [
             directory.path, "--port", "0", "--access-log", log, "--access-log-format", "journey", "--server-timing",
             "--metrics",
         ])
@@ -58,14 +58,14 @@ struct CommandLineTests {
     }
 
     @Test func theDemoServesTheDashboardToLoopback() async throws {
-        let running = try RunningJourney(arguments: ["--port", "0"])
+        let running = try await RunningJourney(arguments: ["--port", "0"])
         let port = try await running.port()
         #expect(try await Curl.run([Curl.url("/_journey/", port: port)]).text.contains("Journey — live"))
         #expect(await running.terminate() == 0)
     }
 
     @Test func servesTheEmbeddedSiteWithNoArguments() async throws {
-        let running = try RunningJourney(arguments: ["--port", "0"])
+        let running = try await RunningJourney(arguments: ["--port", "0"])
         let port = try await running.port()
         let home = try await Curl.run([Curl.url("/", port: port)])
         #expect(home.status == 200)
@@ -85,7 +85,7 @@ struct CommandLineTests {
         let folder = home.path + "/journey/dev-tls"
         #expect(made.standardOutput.contains(folder))
         #expect(made.standardOutput.contains("update-ca-certificates"), "it tells how to trust the authority")
-        let running = try RunningJourney(arguments: ["--dev-tls", "--port", "0"], environment: environment)
+        let running = try await RunningJourney(arguments: ["--dev-tls", "--port", "0"], environment: environment)
         let port = try await running.port()
         let page = try await Curl.run(["--cacert", folder + "/ca.pem", "https://localhost:\(port)/"])
         #expect(page.status == 200 && page.version == "HTTP/2")
@@ -94,7 +94,7 @@ struct CommandLineTests {
 
     @Test func serveDevTLSMakesTheCertificateWhenThereIsNone() async throws {
         let home = try TemporaryDirectory()
-        let running = try RunningJourney(
+        let running = try await RunningJourney(
             arguments: ["--dev-tls", "--port", "0"],
             environment: ["XDG_DATA_HOME": home.path]
         )
@@ -110,7 +110,7 @@ struct CommandLineTests {
         let directory = try TemporaryDirectory()
         try directory.write("hello\n", to: "site/page.txt")
         let certificate = try DevelopmentCertificate(folder: directory.path + "/tls").create(hosts: ["localhost"])
-        let running = try RunningJourney(arguments: [
+        let running = try await RunningJourney(arguments: [
             directory.path + "/site", "--port", "0", "--tls-cert", certificate.certificatePath, "--tls-key",
             certificate.privateKeyPath,
         ])
@@ -152,24 +152,53 @@ enum JourneyBinary {
 }
 
 /// A `journey` process whose first output line names its port.
+///
+/// Launched by swift-subprocess, not Foundation's `Process.run()`, which reads past the end of a buffer while it
+/// lists /proc/self/fd (AddressSanitizer shows it on every launch; it crashed CI runs now and then).
 final class RunningJourney: Sendable {
-    private let process: Process
+    private let processIdentifier: pid_t
+    /// The run, to the exit status (128 + the signal for a process a signal ended, as a shell says it).
+    private let run: Task<Int32, any Error>
     private let output: OutputLines
     private let errors: OutputLines
 
-    init(executable: String? = nil, arguments: [String], environment: [String: String] = [:]) throws {
-        let process = Process()
-        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? JourneyBinary.url
-        process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    init(executable: String? = nil, arguments: [String], environment: [String: String] = [:]) async throws {
+        guard let path = executable ?? JourneyBinary.url?.path else { throw JourneyExited() }
+        let (output, errors) = (OutputLines(), OutputLines())
+        let (started, starting) = AsyncStream.makeStream(of: pid_t.self)
+        var variables: [Environment.Key: String?] = [:]
+        for (name, value) in environment {
+            if let key = Environment.Key(rawValue: name) { variables[key] = value }
         }
-        self.output = OutputLines()
-        self.errors = OutputLines()
-        process.standardOutput = self.output.pipe
-        process.standardError = self.errors.pipe
-        try process.runSerially()
-        self.process = process
+        let settings = variables
+        self.run = Task {
+            defer { starting.finish() }
+            let result = try await Subprocess.run(
+                .path(FilePath(path)),
+                arguments: Arguments(arguments),
+                environment: .inherit.updating(settings),
+                input: .none,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                starting.yield(execution.processIdentifier.value)
+                async let standardOutput: Void = output.read(execution.standardOutput)
+                async let standardError: Void = errors.read(execution.standardError)
+                _ = try await (standardOutput, standardError)
+            }
+            switch result.terminationStatus {
+            case .exited(let code): return code
+            case .signaled(let signal): return 128 + signal
+            }
+        }
+        var launched = started.makeAsyncIterator()
+        guard let processIdentifier = await launched.next() else {
+            _ = try await self.run.value
+            throw JourneyExited()
+        }
+        self.processIdentifier = processIdentifier
+        self.output = output
+        self.errors = errors
     }
 
     /// Waits for `journey serving … on http(s)://HOST:PORT/` and returns PORT.
@@ -188,7 +217,7 @@ final class RunningJourney: Sendable {
 
     /// The process's peak resident memory so far (VmHWM), or nil where /proc does not tell.
     var peakResidentBytes: Int? {
-        let path = "/proc/\(self.process.processIdentifier)/status"
+        let path = "/proc/\(self.processIdentifier)/status"
         guard let status = try? String(contentsOfFile: path, encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
             let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
@@ -198,79 +227,74 @@ final class RunningJourney: Sendable {
 
     /// Sends `signal` to the process.
     func signal(_ signal: Int32) {
-        kill(self.process.processIdentifier, signal)
+        kill(self.processIdentifier, signal)
     }
 
     /// Waits for the process to exit (killing it after 60 s, so a hang fails rather than stalls).
     func exitStatus() async -> Int32 {
-        let process = self.process
-        let killer = Task {
-            try await Task.sleep(for: .seconds(60))
-            kill(process.processIdentifier, SIGKILL)
-        }
-        defer { killer.cancel() }
-        return await withCheckedContinuation { continuation in
-            // Resumed once, whether the handler or the isRunning check sees the exit first.
-            let once = NIOLockedValueBox<CheckedContinuation<Int32, Never>?>(continuation)
-            process.terminationHandler = { once.withLockedValue { $0.take() }?.resume(returning: $0.terminationStatus) }
-            if !process.isRunning {
-                once.withLockedValue { $0.take() }?.resume(returning: process.terminationStatus)
-            }
-        }
+        await self.exitStatus(killedAfter: .seconds(60))
     }
 
     /// Sends SIGTERM and returns the exit status; a process still alive 15 s later is killed, so a hang
-    /// fails the test (status 9) instead of stalling the run.
+    /// fails the test (status 137) instead of stalling the run.
     func terminate() async -> Int32 {
-        let process = self.process
+        kill(self.processIdentifier, SIGTERM)
+        return await self.exitStatus(killedAfter: .seconds(15))
+    }
+
+    private func exitStatus(killedAfter limit: Duration) async -> Int32 {
+        let processIdentifier = self.processIdentifier
         let killer = Task {
-            try await Task.sleep(for: .seconds(15))
-            kill(process.processIdentifier, SIGKILL)
+            try await Task.sleep(for: limit)
+            kill(processIdentifier, SIGKILL)
         }
         defer { killer.cancel() }
-        return await withCheckedContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            process.terminate()
-        }
+        return (try? await self.run.value) ?? -1
     }
 }
 
 /// The process ended before it printed its port.
 struct JourneyExited: Error {}
 
-/// One output pipe of a child process, split into lines as they arrive and kept for later reading.
+/// One output stream of a child process, split into lines as they arrive and kept for later reading.
 private final class OutputLines: Sendable {
-    let pipe = Pipe()
     private let state = NIOLockedValueBox(State())
 
     fileprivate struct State {
-        var pending = Data()
+        var pending: [UInt8] = []
         var lines: [String] = []
         var finished = false
         var waiters: [(predicate: @Sendable (String) -> Bool, continuation: CheckedContinuation<String, any Error>)] =
             []
     }
 
-    init() {
-        let state = self.state
-        self.pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            let ready = state.withLockedValue { state in
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    state.finished = true
-                } else {
-                    state.pending.append(data)
-                    while let newline = state.pending.firstIndex(of: UInt8(ascii: "\n")) {
-                        let line = state.pending[state.pending.startIndex..<newline]
-                        state.lines.append(String(decoding: line, as: UTF8.self))
-                        state.pending.removeSubrange(state.pending.startIndex...newline)
+    /// Reads `sequence` to its end, line by line.
+    func read(_ sequence: SubprocessOutputSequence) async throws {
+        do {
+            for try await buffer in sequence {
+                let bytes = buffer.withUnsafeBytes { Array($0) }
+                self.resume {
+                    $0.pending.append(contentsOf: bytes)
+                    while let newline = $0.pending.firstIndex(of: UInt8(ascii: "\n")) {
+                        $0.lines.append(String(decoding: $0.pending[..<newline], as: UTF8.self))
+                        $0.pending.removeSubrange(...newline)
                     }
                 }
-                return state.resolveWaiters()
             }
-            for (continuation, result) in ready { continuation.resume(with: result) }
+        } catch {
+            self.resume { $0.finished = true }
+            throw error
         }
+        self.resume { $0.finished = true }
+    }
+
+    /// Changes the state, then resumes the waiters whose line has come (or all, once the output has ended).
+    private func resume(after change: (inout State) -> Void) {
+        let ready = self.state.withLockedValue { state in
+            change(&state)
+            return state.resolveWaiters()
+        }
+        for (continuation, result) in ready { continuation.resume(with: result) }
     }
 
     /// The first line (already written or still to come) that satisfies `predicate`.

@@ -2,6 +2,8 @@ import Foundation
 import Journey
 import JourneyTestSupport
 import NIOCore
+import Subprocess
+import SystemPackage
 import Testing
 
 /// Where a Redis tool is installed, if it is (`.ci/run` installs redis-tools and redis-server).
@@ -110,22 +112,27 @@ struct RESPTests {
     func repliesAreByteForByteRedis() async throws {
         let directory = try TemporaryDirectory()
         let socket = directory.path + "/redis.sock"
-        // It logs to a file and gets pipes of its own (an inherited stderr would keep `swift test` waiting for
-        // it; Foundation's `nullDevice` was in both CI runs where a later `Process.run()` crashed). Killed when the
-        // test ends, without waiting on it (a blocked thread would stall the test runtime's pool), and with SIGKILL:
-        // it inherits this process's signal mask, where SIGTERM is blocked (swift-service-lifecycle's signal sources).
-        let redis = Process()
-        redis.executableURL = URL(fileURLWithPath: RedisTools.server!)
-        redis.arguments = [
-            "--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no",
-            "--logfile", directory.path + "/redis.log",
-        ]
-        let (input, output, errors) = (Pipe(), Pipe(), Pipe())
-        redis.standardInput = input
-        redis.standardOutput = output
-        redis.standardError = errors
-        try redis.runSerially()
-        defer { kill(redis.processIdentifier, SIGKILL) }
+        // It logs to a file, and is launched by swift-subprocess rather than Foundation's `Process.run()` (which
+        // reads past a buffer's end while it lists /proc/self/fd: it crashed CI runs now and then). Killed with
+        // SIGKILL when the test is done with it: it inherits this process's signal mask, where SIGTERM is blocked
+        // (swift-service-lifecycle's signal sources).
+        _ = try await Subprocess.run(
+            .path(FilePath(RedisTools.server!)),
+            arguments: [
+                "--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no",
+                "--logfile", directory.path + "/redis.log",
+            ],
+            input: .none,
+            output: .discarded,
+            error: .discarded
+        ) { execution in
+            defer { kill(execution.processIdentifier.value, SIGKILL) }
+            try await Self.compareWithRedis(at: socket)
+        }
+    }
+
+    /// Sends a script of commands and malformed inputs to journey and to the redis-server at `socket`.
+    private static func compareWithRedis(at socket: String) async throws {
         // redis-server is ready once its socket answers.
         let start = ContinuousClock.now
         while (try? await RawClient.exchange("PING\r\n", unixSocket: socket)) != "+PONG\r\n" {

@@ -53,7 +53,7 @@ struct ServerLifecycleTests {
         try handle.truncate(atOffset: UInt64(size))
         try handle.close()
         // The server in a process of its own, so that only its memory is measured.
-        let running = try RunningJourney(arguments: [directory.path, "--port", "0"])
+        let running = try await RunningJourney(arguments: [directory.path, "--port", "0"])
         let port = try await running.port()
         let before = try #require(running.peakResidentBytes)
         let output = try await Process.output(

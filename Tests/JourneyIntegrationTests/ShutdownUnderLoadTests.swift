@@ -11,7 +11,7 @@ struct ShutdownUnderLoadTests {
         let directory = try TemporaryDirectory()
         let size = 8 * 1024 * 1024
         try directory.write(Data(count: size), to: "big.bin")
-        let running = try RunningJourney(arguments: [directory.path, "--port", "0", "--drain-timeout", "60"])
+        let running = try await RunningJourney(arguments: [directory.path, "--port", "0", "--drain-timeout", "60"])
         let port = try await running.port()
 
         // 100 downloads that have started and then stopped reading: all of them are in flight.
