@@ -34,7 +34,7 @@ rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 start() { # port command...
     local port=$1
     shift
-    taskset -c 0 "$@" > /dev/null 2>&1 &
+    taskset -c "${SERVER_CPUS:-0}" "$@" > /dev/null 2>&1 &
     SERVER=$!
     for _ in $(seq 200); do
         curl -s -o /dev/null "http://127.0.0.1:$port/" && return 0
@@ -72,10 +72,24 @@ if [[ " $MODES " == *" echo "* ]]; then
 fi
 
 if [[ " $MODES " == *" broadcast "* ]]; then
-    echo "== broadcast: $SUBSCRIBERS subscribers, $PUBLISHES publishes of ~100 bytes (journey on 2 loops)"
-    start 18210 .build/release/journey serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub --backlog 4096
+    echo "== broadcast: $SUBSCRIBERS subscribers, $PUBLISHES publishes of ~100 bytes (journey on 2 loops, both cores, shared with the load)"
+    SERVER_CPUS=0,1 start 18210 .build/release/journey serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub \
+        --backlog 4096
+    # The server's CPU from the first publish on (the connections are set up by then), split into user and kernel:
+    # each delivery is one write to one socket, and the kernel's share of that is the floor of the fan-out.
     $LOAD broadcast --server 127.0.0.1:18210 --path /pubsub -c "$SUBSCRIBERS" --duration "$PUBLISHES" --rate "${RATE:-2}" \
-        --threads 2
+        --threads 2 > "$WWW/broadcast.log" &
+    load=$!
+    until grep -q "publishing" "$WWW/broadcast.log" 2>/dev/null || ! kill -0 "$load" 2>/dev/null; do sleep 0.05; done
+    read -r user0 system0 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+    wait "$load"
+    read -r user1 system1 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+    grep -v publishing "$WWW/broadcast.log"
+    deliveries=$((SUBSCRIBERS * PUBLISHES))
+    hz=$(getconf CLK_TCK)
+    awk -v u=$((user1 - user0)) -v s=$((system1 - system0)) -v d="$deliveries" -v hz="$hz" -v n="$SUBSCRIBERS" 'BEGIN {
+        printf "server CPU per delivery: %.1f us user + %.1f us kernel; per publish to %d subscribers: %.0f ms of CPU\n",
+            u / hz * 1e6 / d, s / hz * 1e6 / d, n, (u + s) / hz * 1e3 / (d / n) }'
     stop
 fi
 
