@@ -161,6 +161,8 @@ final class RunningJourney: Sendable {
     private let run: Task<Int32, any Error>
     private let output: OutputLines
     private let errors: OutputLines
+    /// The process has exited (and been reaped): its pid may belong to another process by now.
+    private let exited: NIOLockedValueBox<Bool>
 
     init(executable: String? = nil, arguments: [String], environment: [String: String] = [:]) async throws {
         guard let path = executable ?? JourneyBinary.url?.path else { throw JourneyExited() }
@@ -171,8 +173,10 @@ final class RunningJourney: Sendable {
             if let key = Environment.Key(rawValue: name) { variables[key] = value }
         }
         let settings = variables
+        let exited = NIOLockedValueBox(false)
         self.run = Task {
             defer { starting.finish() }
+            defer { exited.withLockedValue { $0 = true } }
             let result = try await Subprocess.run(
                 .path(FilePath(path)),
                 arguments: Arguments(arguments),
@@ -199,6 +203,14 @@ final class RunningJourney: Sendable {
         self.processIdentifier = processIdentifier
         self.output = output
         self.errors = errors
+        self.exited = exited
+    }
+
+    /// A test that ends without stopping its server (a failed `#require`) does not leave it running.
+    deinit {
+        self.exited.withLockedValue { exited in
+            if !exited { kill(self.processIdentifier, SIGKILL) }
+        }
     }
 
     /// Waits for `journey serving … on http(s)://HOST:PORT/` and returns PORT.
