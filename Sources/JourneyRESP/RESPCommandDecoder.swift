@@ -52,24 +52,21 @@ public struct RESPCommandDecoder: NIOSingleStepByteToMessageDecoder {
 
     /// The next command (an empty one for a line Redis skips), or nil when more bytes are needed.
     mutating func decodeCommand(_ buffer: inout ByteBuffer) throws -> RESPCommand? {
-        let start = buffer.readerIndex
         // One look at the readable bytes for the whole command, not one per line and bulk.
-        let scanned = try buffer.withUnsafeReadableBytes { bytes in
-            try self.scanMultibulk(bytes, of: buffer, at: start)
-        }
+        let scanned = try buffer.withUnsafeReadableBytes { bytes in try self.scanMultibulk(bytes, of: buffer) }
         guard let (consumed, isComplete) = scanned else { return try self.decodeInline(&buffer) }
         buffer.moveReaderIndex(forwardBy: consumed)
         return isComplete ? RESPCommand(arguments: self.arguments) : nil
     }
 
-    /// Reads a multibulk command from `bytes` (`buffer`'s readable bytes, from index `start`) as far as they
-    /// go: the bytes taken, and whether the command is complete (its arguments are then `arguments`; none
-    /// for a `*0` Redis skips). Nil when the bytes start an inline command instead.
+    /// Reads a multibulk command from `bytes` (`buffer`'s readable bytes) as far as they go: the bytes taken,
+    /// and whether the command is complete (its arguments are then `arguments`; none for a `*0` Redis skips).
+    /// Nil when the bytes start an inline command instead.
     private mutating func scanMultibulk(
         _ bytes: UnsafeRawBufferPointer,
-        of buffer: ByteBuffer,
-        at start: Int
+        of buffer: ByteBuffer
     ) throws -> (consumed: Int, isComplete: Bool)? {
+        let start = buffer.readerIndex
         var offset = 0
         if self.remaining == 0 {
             guard let first = bytes.first else { return (0, false) }

@@ -81,8 +81,8 @@ extension Process {
     /// Runs `executable` (looked up on PATH unless it is a path) with `input` on its standard input and waits
     /// for it without blocking a thread.
     ///
-    /// swift-subprocess launches it, not `Process.run()`: Foundation's launch on Linux crashed now and then (a bad
-    /// memcpy inside it) while the tests launch curl, redis-cli and nghttp by the hundred, even one at a time.
+    /// swift-subprocess launches it, not `Process.run()`: Foundation's launch on Linux reads past the end of a
+    /// buffer while it lists /proc/self/fd (AddressSanitizer shows it on every launch), and crashed now and then.
     public static func output(of executable: String, arguments: [String], input: Data? = nil) async throws -> Output {
         let program: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
         let limit = 256 * 1024 * 1024

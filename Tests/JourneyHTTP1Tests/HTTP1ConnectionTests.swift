@@ -35,6 +35,12 @@ import Testing
         return channel
     }
 
+    /// The send queue filling (`false`) or draining (`true`), as NIO tells the pipeline.
+    private static func setWritable(_ writable: Bool, on channel: EmbeddedChannel) {
+        channel.isWritable = writable
+        channel.pipeline.fireChannelWritabilityChanged()
+    }
+
     /// Sends `input` and returns everything written back, with the Date value replaced by `DATE`.
     private func exchange(_ input: String, on channel: EmbeddedChannel) throws -> String {
         // A write may be refused once the connection has closed; what was sent back still counts.
@@ -261,16 +267,13 @@ import Testing
     @Test func aClientThatStopsReadingIsClosedByTheWriteTimeout() throws {
         let channel = try self.makeChannel(timeouts: self.shortTimeouts)
         _ = try self.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
-        channel.isWritable = false
-        channel.pipeline.fireChannelWritabilityChanged()
+        Self.setWritable(false, on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(29))
         #expect(channel.isActive)
-        channel.isWritable = true
-        channel.pipeline.fireChannelWritabilityChanged()
+        Self.setWritable(true, on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(30))
         #expect(channel.isActive)  // it drained in time; only the keep-alive clock runs (75 s)
-        channel.isWritable = false
-        channel.pipeline.fireChannelWritabilityChanged()
+        Self.setWritable(false, on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(30))
         #expect(!channel.isActive)
     }
@@ -278,14 +281,11 @@ import Testing
     @Test func theWriteTimeoutRunsFromTheLastTimeTheQueueFilled() throws {
         let channel = try self.makeChannel(timeouts: self.shortTimeouts)
         _ = try self.exchange("GET /a HTTP/1.1\r\nHost: x\r\n\r\n", on: channel)
-        channel.isWritable = false
-        channel.pipeline.fireChannelWritabilityChanged()
+        Self.setWritable(false, on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(29))
         // Drained and full again at once (a large response per request does this): the 30 s start over.
-        channel.isWritable = true
-        channel.pipeline.fireChannelWritabilityChanged()
-        channel.isWritable = false
-        channel.pipeline.fireChannelWritabilityChanged()
+        Self.setWritable(true, on: channel)
+        Self.setWritable(false, on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(29))
         #expect(channel.isActive, "the first fill's deadline has passed, this one's has not")
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
