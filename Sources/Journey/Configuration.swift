@@ -38,9 +38,9 @@ public struct Configuration: Sendable {
     /// Whether each request's journey is stamped and counted (`--no-journey` turns it off; the dashboard,
     /// Server-Timing and stage metrics then show nothing, which is how their cost is measured).
     public var recordsJourney: Bool = true
-    /// Whether a plain HTTP/1.1 GET of a hot in-memory file is answered ahead of llhttp, from bytes prepared when
-    /// the file was cached (`--no-fast-path` sends every request through the parser, to compare). Off by itself
-    /// while an access log is written or Server-Timing sent.
+    /// Whether a plain GET of a hot in-memory file is answered from what was prepared when the file was cached: on
+    /// HTTP/1.1 ahead of llhttp, on HTTP/2 without a stream channel (`--no-fast-path` sends every request the whole
+    /// way, to compare). Off by itself while an access log is written or Server-Timing sent.
     public var takesFastPath: Bool = true
     /// Whether responses carry `Server-Timing` with the request's stage durations (`--server-timing`).
     public var sendsServerTiming: Bool = false

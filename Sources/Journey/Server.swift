@@ -394,7 +394,7 @@ public final class Server: Service, Sendable {
     private func http2Connection(responder: any Responder, accessLog: AccessLogWriter?) -> HTTP2Connection {
         var limits = self.configuration.http2
         limits.maximumBodySize = self.configuration.limits.maximumBodySize
-        return HTTP2Connection(
+        var http2 = HTTP2Connection(
             responder: responder,
             fileReader: ThreadPoolFileReader(threadPool: self.threadPool),
             limits: limits,
@@ -406,6 +406,8 @@ public final class Server: Service, Sendable {
             journey: self.statistics.recorders,
             sendsServerTiming: self.configuration.sendsServerTiming
         )
+        http2.takesFastPath = self.configuration.takesFastPath
+        return http2
     }
 
     /// Reads the TLS certificate and key files again now (what SIGHUP does in `journey serve`): new connections get

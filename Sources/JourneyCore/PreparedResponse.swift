@@ -1,7 +1,7 @@
 import HTTPTypes
 import NIOCore
 
-/// A response laid out as HTTP/1.1 bytes in advance, so that a hot file costs a request no field formatting and no
+/// A response laid out as HTTP/1.1 bytes in advance (and its fields kept for HTTP/2), so that a hot file costs a request no field formatting and no
 /// allocation: the Write stage sends `head`, the `Date` line, the blank line and `body` as they are.
 public struct PreparedResponse: Sendable {
     /// The status line and every field but `Date` and `Connection`, each line ending in CRLF.
@@ -10,6 +10,9 @@ public struct PreparedResponse: Sendable {
     public let body: ByteBuffer
     /// The status code, for the journey and the access log.
     public let status: Int
+    /// The fields of `head` (every one but `Date` and `Connection`), for a protocol that encodes its own head
+    /// (HTTP/2's HPACK).
+    public let fields: HTTPFields
 
     /// `response` laid out, with the `Server` and `Content-Length` fields the Write stage would add; nil when its
     /// body is not in memory (a file goes by sendfile), its fields decide the connection's fate (`Connection`), or
@@ -37,5 +40,6 @@ public struct PreparedResponse: Sendable {
         self.head = head
         self.body = body
         self.status = status.code
+        self.fields = fields
     }
 }

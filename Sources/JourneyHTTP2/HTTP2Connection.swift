@@ -7,8 +7,9 @@ import NIOHTTPTypesHTTP2
 
 /// HTTP/2 over one connection (swift-nio-http2), each stream answered by the same `Responder` as HTTP/1.1.
 ///
-/// The pipeline: read tap (stamps each read for the streams it carries) → NIOHTTP2's frame codec, flow control
-/// and stream multiplexer → connection manager (idle timeout, graceful GOAWAY on shutdown); each stream gets
+/// The pipeline: read tap (stamps each read for the streams it carries) → NIOHTTP2's frame codec and flow control
+/// → connection manager (idle timeout, graceful GOAWAY on shutdown) → fast path (hot files, answered on the
+/// connection) → stream multiplexer; each other stream gets
 /// NIOHTTPTypesHTTP2's codec (frames to version-neutral `HTTPRequestPart`s) and a stream handler (Decode, Process,
 /// Write). File bodies are read in chunks off the event loop: sendfile cannot frame a stream.
 public struct HTTP2Connection: ConnectionProtocol {
@@ -33,6 +34,10 @@ public struct HTTP2Connection: ConnectionProtocol {
     public var journey: JourneyRecorders?
     /// Whether responses carry a `Server-Timing` field with the request's stage durations.
     public var sendsServerTiming: Bool
+    /// Whether a stream with a plain GET the responder has a prepared answer for is answered on the connection,
+    /// without a stream channel (`HTTP2FastPath`). Taken only as HTTP/1.1's is: with a `PreparedResponder`, no
+    /// access log and no `Server-Timing`; off, every stream goes the whole way (to compare).
+    public var takesFastPath = true
 
     /// "h2" (the ALPN name).
     public var name: String { "h2" }
@@ -94,12 +99,19 @@ public struct HTTP2Connection: ConnectionProtocol {
             sendTimeout: self.sendTimeout
         )
         let loopBoundEnvironment = NIOLoopBound(environment, eventLoop: channel.eventLoop)
+        // NIOHTTP2's handler hands its frames on (rather than to an inline multiplexer), so that the fast path can
+        // answer hot files before any stream gets a channel; the multiplexer behind it makes one for the rest.
         let http2 = NIOHTTP2Handler(
             mode: .server,
-            eventLoop: channel.eventLoop,
             connectionConfiguration: self.connectionConfiguration,
-            streamConfiguration: self.streamConfiguration,
-            streamDelegate: manager.http2StreamDelegate
+            streamConfiguration: self.streamConfiguration
+        )
+        let multiplexer = HTTP2StreamMultiplexer(
+            mode: .server,
+            channel: channel,
+            targetWindowSize: Self.targetWindowSize,
+            outboundBufferSizeHighWatermark: StreamedBodyWriter.chunkSize,
+            outboundBufferSizeLowWatermark: StreamedBodyWriter.chunkSize / 2
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 let sync = stream.pipeline.syncOperations
@@ -110,6 +122,12 @@ public struct HTTP2Connection: ConnectionProtocol {
         try pipeline.addHandler(HTTP2ReadTap(timeline: timeline))
         try pipeline.addHandler(http2)
         try pipeline.addHandler(manager)
+        if self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
+            let prepared = self.responder as? any PreparedResponder
+        {
+            try pipeline.addHandler(HTTP2FastPath(responder: prepared, environment: environment))
+        }
+        try pipeline.addHandler(multiplexer)
         try pipeline.addHandler(HTTP2ConnectionCloser(logger: self.logger))
         if channel.isActive {
             // Set up after the connection went active (behind TLS, or once h2c's preface showed): the manager
@@ -119,15 +137,17 @@ public struct HTTP2Connection: ConnectionProtocol {
         channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
     }
 
+    /// The inbound window the multiplexer keeps open, for the connection and for each stream: room for a whole chunk
+    /// of a client's upload before it must wait for a WINDOW_UPDATE.
+    private static let targetWindowSize = 1 << 20
+
     private var connectionConfiguration: NIOHTTP2Handler.ConnectionConfiguration {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: self.limits.maximumConcurrentStreams),
             HTTP2Setting(parameter: .maxHeaderListSize, value: self.limits.maximumHeaderListSize),
-            // Room for a whole chunk of a client's upload per stream before it must wait for a WINDOW_UPDATE.
-            HTTP2Setting(parameter: .initialWindowSize, value: 1 << 20),
+            HTTP2Setting(parameter: .initialWindowSize, value: Self.targetWindowSize),
         ]
-        configuration.targetWindowSize = 1 << 24
         configuration.maximumRecentlyResetStreams = self.limits.maximumConcurrentStreams
         configuration.controlFrameRateLimit.maximumCount = self.limits.maximumControlFramesPerWindow
         configuration.controlFrameRateLimit.windowLength = .seconds(Int64(self.limits.abuseWindowSeconds))
@@ -136,10 +156,6 @@ public struct HTTP2Connection: ConnectionProtocol {
 
     private var streamConfiguration: NIOHTTP2Handler.StreamConfiguration {
         var configuration = NIOHTTP2Handler.StreamConfiguration()
-        configuration.targetWindowSize = 1 << 20
-        // A stream's writes wait (its channel turns unwritable) beyond one chunk of a file body.
-        configuration.outboundBufferSizeHighWatermark = StreamedBodyWriter.chunkSize
-        configuration.outboundBufferSizeLowWatermark = StreamedBodyWriter.chunkSize / 2
         configuration.streamResetFrameRateLimit.maximumCount = self.limits.maximumResetsPerWindow
         configuration.streamResetFrameRateLimit.windowLength = .seconds(Int64(self.limits.abuseWindowSeconds))
         configuration.streamErrorRateLimit.maximumCount = self.limits.maximumResetsPerWindow

@@ -48,7 +48,7 @@ struct ServeOptions: ParsableArguments {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Answer plain GETs of hot small files straight from the bytes (--no-fast-path: all through llhttp)."
+        help: "Answer plain GETs of hot small files straight from prepared bytes (--no-fast-path: all the whole way)."
     )
     var fastPath = true
 

@@ -18,6 +18,7 @@ struct HTTP2FrameClient {
         static let settings: UInt8 = 4
         static let ping: UInt8 = 6
         static let goAway: UInt8 = 7
+        static let windowUpdate: UInt8 = 8
 
         /// The error code of a RST_STREAM or GOAWAY frame.
         var errorCode: UInt32? {
@@ -64,6 +65,28 @@ struct HTTP2FrameClient {
         // :method GET, :scheme http, :path /, :authority "x" (literal without indexing, name index 1).
         let block: [UInt8] = [0x82, 0x86, 0x84, 0x01, 0x01, UInt8(ascii: "x")]
         return Self.frame(type: Frame.headers, flags: endStream ? 0x5 : 0x4, stream: stream, payload: block)
+    }
+
+    /// A GET of `path` on `stream`, ending it (the literal `:path` takes up to 127 bytes).
+    static func get(_ path: String, stream: UInt32) -> [UInt8] {
+        let block: [UInt8] =
+            [0x82, 0x86, 0x04, UInt8(path.utf8.count)] + Array(path.utf8) + [0x01, 0x01, UInt8(ascii: "x")]
+        return Self.frame(type: Frame.headers, flags: 0x5, stream: stream, payload: block)
+    }
+
+    /// SETTINGS with SETTINGS_INITIAL_WINDOW_SIZE = `size`: each stream's answer may send that many bytes of body
+    /// before the client opens its window further.
+    static func initialWindow(_ size: UInt32) -> [UInt8] {
+        Self.frame(type: Frame.settings, payload: [0, 0x4] + Self.bigEndian(size))
+    }
+
+    /// WINDOW_UPDATE for `stream` by `increment`.
+    static func windowUpdate(stream: UInt32, by increment: UInt32) -> [UInt8] {
+        Self.frame(type: Frame.windowUpdate, stream: stream, payload: Self.bigEndian(increment))
+    }
+
+    private static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
     }
 
     /// RST_STREAM(CANCEL) for `stream`.

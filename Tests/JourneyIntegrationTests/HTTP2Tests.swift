@@ -152,19 +152,20 @@ struct HTTP2Tests {
         }
     }
 
-    @Test func aResponseTheClientWillNotTakeIsResetAfterTheSendTimeout() async throws {
+    /// `/large.bin` goes the whole way (a stream channel, the body read in chunks); `/alphabet.txt`, once cached, is
+    /// answered by the fast path on the connection.
+    @Test(arguments: ["/large.bin?", "/alphabet.txt"])
+    func aResponseTheClientWillNotTakeIsResetAfterTheSendTimeout(_ path: String) async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
         configuration.servesCleartextHTTP2 = true
         configuration.timeouts.write = .milliseconds(300)
         try await TestServer.with(configuration) { server async throws in
+            #expect(try await server.curl([server.url(path)]).status == 200)
             // SETTINGS_INITIAL_WINDOW_SIZE = 0: the client never lets a byte of the body through.
-            let closedWindow = HTTP2FrameClient.frame(type: Frame.settings, payload: [0, 0x4, 0, 0, 0, 0])
-            let block: [UInt8] =
-                [0x82, 0x86, 0x04, 0x0b] + Array("/large.bin?".utf8) + [0x01, 0x01, UInt8(ascii: "x")]
             let bytes =
-                HTTP2FrameClient.preface + closedWindow + HTTP2FrameClient.frame(type: Frame.settings, flags: 0x1)
-                + HTTP2FrameClient.frame(type: Frame.headers, flags: 0x5, stream: 1, payload: block)
+                HTTP2FrameClient.preface + HTTP2FrameClient.initialWindow(0)
+                + HTTP2FrameClient.frame(type: Frame.settings, flags: 0x1) + HTTP2FrameClient.get(path, stream: 1)
             let (frames, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
                 frames.contains { $0.type == Frame.resetStream && $0.stream == 1 }
             }
@@ -172,6 +173,35 @@ struct HTTP2Tests {
             #expect(!frames.contains { $0.type == Frame.data && $0.stream == 1 })
             let reset = try #require(frames.first { $0.type == Frame.resetStream && $0.stream == 1 })
             #expect(reset.errorCode != 0)
+        }
+    }
+
+    @Test func anAnswerHeldByTheClientsWindowLeavesWhenItOpensAndTheConnectionCarriesOn() async throws {
+        let fixture = try SiteFixture()
+        var configuration = fixture.configuration
+        configuration.servesCleartextHTTP2 = true
+        try await TestServer.with(configuration) { server async throws in
+            // Cached: the fast path answers it on the connection.
+            #expect(try await server.curl([server.url("/alphabet.txt")]).status == 200)
+            // Ten bytes of the 36 may go; the WINDOW_UPDATE for stream 1 then lets the rest through. It names a
+            // stream that has no stream channel, which must not count as an error.
+            let bytes =
+                HTTP2FrameClient.preface + HTTP2FrameClient.initialWindow(10)
+                + HTTP2FrameClient.frame(type: Frame.settings, flags: 0x1)
+                + HTTP2FrameClient.get("/alphabet.txt", stream: 1)
+                + HTTP2FrameClient.windowUpdate(stream: 1, by: 100) + HTTP2FrameClient.get("/hello.txt", stream: 3)
+                + HTTP2FrameClient.frame(type: Frame.ping, payload: Array("journey!".utf8))
+            let (frames, closed) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.type == Frame.ping && $0.flags & 0x1 == 1 }
+                    && frames.contains { $0.type == Frame.data && $0.stream == 3 && $0.flags & 0x1 == 1 }
+                    && frames.contains { $0.type == Frame.data && $0.stream == 1 && $0.flags & 0x1 == 1 }
+            }
+            #expect(!closed)
+            #expect(!frames.contains { $0.type == Frame.goAway || $0.type == Frame.resetStream })
+            let body = frames.filter { $0.type == Frame.data && $0.stream == 1 }.flatMap(\.payload)
+            #expect(String(decoding: body, as: UTF8.self) == "0123456789abcdefghijklmnopqrstuvwxyz")
+            let hello = frames.filter { $0.type == Frame.data && $0.stream == 3 }.flatMap(\.payload)
+            #expect(String(decoding: hello, as: UTF8.self) == "hello\n")
         }
     }
 
