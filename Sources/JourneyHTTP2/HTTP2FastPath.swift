@@ -67,7 +67,8 @@ final class HTTP2FastPath: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent,
+        // With no answer of ours open, no event is ours to look at (and no cast is paid).
+        if !self.open.isEmpty, let closed = event as? StreamClosedEvent,
             let index = self.open.firstIndex(where: { $0.stream == closed.streamID })
         {
             self.open.remove(at: index)

@@ -34,6 +34,25 @@ struct StaticFileTests {
         }
     }
 
+    /// The first request for a file goes the whole way and caches it; the next, within the second, is answered by
+    /// the fast path (HTTP/1.1's ahead of llhttp, HTTP/2's without a stream channel). The two must not differ.
+    @Test(arguments: Transport.allCases) func aCachedFileIsAnsweredAsTheFirstRequestWas(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            for path in ["/hello.txt", "/style.css", "/app.js", "/name%20with%20space.txt", "/sub/a.txt?v=1", "/"] {
+                let first = try await server.curl([server.url(path)])
+                let cached = try await server.curl([server.url(path)])
+                #expect(first.status == 200 && cached.status == 200, "\(path)")
+                #expect(first.body == cached.body, "\(path)")
+                var fields = first.headers
+                var cachedFields = cached.headers
+                #expect(fields.removeValue(forKey: "date") != nil && cachedFields.removeValue(forKey: "date") != nil)
+                #expect(fields == cachedFields, "\(path)")
+            }
+        }
+    }
+
     @Test(
         arguments: Transport.allCases,
         [
