@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Journey", targets: ["Journey"]),
         // The stages on their own, for embedders who build their own server (and for Fuzz/).
         .library(name: "JourneyHTTP1", targets: ["JourneyHTTP1"]),
+        .library(name: "JourneyHTTP2", targets: ["JourneyHTTP2"]),
         .library(name: "JourneyStaticFiles", targets: ["JourneyStaticFiles"]),
         .library(name: "JourneyWire", targets: ["JourneyWire"]),
         .library(name: "JourneyRESP", targets: ["JourneyRESP"]),

@@ -50,6 +50,13 @@ let package = Package(
             ]
         ),
         fuzzTarget(
+            "FuzzHTTP2",
+            [
+                .product(name: "JourneyHTTP2", package: journeyPackage),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        fuzzTarget(
             "FuzzHTTP1",
             [
                 .product(name: "JourneyHTTP1", package: journeyPackage),

@@ -8,7 +8,7 @@ import NIOHTTPTypesHTTP2
 /// HTTP/2 over one connection (swift-nio-http2), each stream answered by the same `Responder` as HTTP/1.1.
 ///
 /// The pipeline: read tap (stamps each read for the streams it carries) → NIOHTTP2's frame codec and flow control
-/// → connection manager (idle timeout, graceful GOAWAY on shutdown) → fast path (hot files, answered on the
+/// → stream event filter → connection manager (idle timeout, graceful GOAWAY on shutdown) → fast path (hot files, answered on the
 /// connection) → stream multiplexer; each other stream gets
 /// NIOHTTPTypesHTTP2's codec (frames to version-neutral `HTTPRequestPart`s) and a stream handler (Decode, Process,
 /// Write). File bodies are read in chunks off the event loop: sendfile cannot frame a stream.
@@ -121,6 +121,7 @@ public struct HTTP2Connection: ConnectionProtocol {
         }
         try pipeline.addHandler(HTTP2ReadTap(timeline: timeline))
         try pipeline.addHandler(http2)
+        try pipeline.addHandler(HTTP2StreamEventFilter())
         try pipeline.addHandler(manager)
         if self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
             let prepared = self.responder as? any PreparedResponder
