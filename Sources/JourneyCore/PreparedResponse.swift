@@ -1,8 +1,9 @@
 import HTTPTypes
 import NIOCore
 
-/// A response laid out as HTTP/1.1 bytes in advance (and its fields kept for HTTP/2), so that a hot file costs a request no field formatting and no
-/// allocation: the Write stage sends `head`, the `Date` line, the blank line and `body` as they are.
+/// A response laid out as HTTP/1.1 bytes in advance (its fields kept for HTTP/2 too), so that a hot file costs a
+/// request no field formatting and no allocation: the Write stage sends `head`, the `Date` line, the blank line and
+/// `body` as they are.
 public struct PreparedResponse: Sendable {
     /// The status line and every field but `Date` and `Connection`, each line ending in CRLF.
     public let head: ByteBuffer

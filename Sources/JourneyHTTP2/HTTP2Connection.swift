@@ -8,10 +8,10 @@ import NIOHTTPTypesHTTP2
 /// HTTP/2 over one connection (swift-nio-http2), each stream answered by the same `Responder` as HTTP/1.1.
 ///
 /// The pipeline: read tap (stamps each read for the streams it carries) → NIOHTTP2's frame codec and flow control
-/// → stream event filter → connection manager (idle timeout, graceful GOAWAY on shutdown) → fast path (hot files, answered on the
-/// connection) → stream multiplexer; each other stream gets
-/// NIOHTTPTypesHTTP2's codec (frames to version-neutral `HTTPRequestPart`s) and a stream handler (Decode, Process,
-/// Write). File bodies are read in chunks off the event loop: sendfile cannot frame a stream.
+/// → stream event filter → connection manager (idle timeout, graceful GOAWAY on shutdown) → fast path (hot files,
+/// answered on the connection) → stream multiplexer; each other stream gets NIOHTTPTypesHTTP2's codec (frames to
+/// version-neutral `HTTPRequestPart`s) and a stream handler (Decode, Process, Write). File bodies are read in chunks
+/// off the event loop: sendfile cannot frame a stream.
 public struct HTTP2Connection: ConnectionProtocol {
     /// Answers every stream.
     public var responder: any Responder
