@@ -172,7 +172,7 @@ def main():
                 worker.join()
         print(f"dashboard check: ok (totals went from {before!r} to {after!r}; {rows} stage rows, "
               f"{waterfall} waterfall rows, rate shown: {rate}, RESP messages shown: {resp_messages})")
-        return check_over_https(journey_binary, chromium)
+        return check_over_https(journey_binary, chromium) or check_hot_files_over_h2(journey_binary, chromium)
     finally:
         if browser:
             browser.kill()
@@ -214,6 +214,55 @@ def check_over_https(journey_binary, chromium):
         journey.wait()
         shutil.rmtree(profile, ignore_errors=True)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def check_hot_files_over_h2(journey_binary, chromium):
+    """A folder served over h2 (`serve DIR --dev-tls`), its page loaded again and again: after the first load its
+    files are in the open-file cache, and Chromium's requests for them are answered by the HTTP/2 fast path (on the
+    connection, no stream channel). Each load must still apply the stylesheet and run the script."""
+    home = tempfile.mkdtemp(prefix="journey-dev-tls-")
+    site = tempfile.mkdtemp(prefix="journey-h2-site-")
+    profile = tempfile.mkdtemp(prefix="journey-chromium-")
+    with open(os.path.join(site, "index.html"), "w") as file:
+        file.write("<!DOCTYPE html><title>hot</title><link rel=stylesheet href=style.css>"
+                   "<p id=styled>styled</p><p id=ran></p><script src=app.js></script>\n")
+    with open(os.path.join(site, "style.css"), "w") as file:
+        file.write("#styled { color: rgb(1, 2, 3) }\n")
+    with open(os.path.join(site, "app.js"), "w") as file:
+        file.write("document.getElementById('ran').textContent = 'ran ' + performance.now();\n")
+    journey = subprocess.Popen([journey_binary, "serve", site, "--dev-tls", "--port", "0", "--threads", "1"],
+                               stdout=subprocess.PIPE, text=True, env=dict(os.environ, XDG_DATA_HOME=home))
+    browser = None
+    try:
+        line = journey.stdout.readline()
+        port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        browser, page = open_page(chromium, profile, f"https://localhost:{port}/index.html", "/index.html",
+                                  ["--ignore-certificate-errors"])
+        for load in range(4):
+            if load > 0:
+                # Bypass the browser's cache, so that every file is asked of the server again. The mark set on the
+                # old page's window is gone once the new page is there.
+                page.evaluate("window.oldPage = true")
+                page.call("Page.reload", ignoreCache=True)
+            wait_for(lambda: page.evaluate("!window.oldPage && (document.getElementById('ran')?.textContent || '')"
+                                           ".startsWith('ran')"), f"the script to run (load {load + 1})")
+            color = page.evaluate("getComputedStyle(document.getElementById('styled')).color")
+            if color != "rgb(1, 2, 3)":
+                raise AssertionError(f"load {load + 1}: the stylesheet was not applied ({color!r})")
+            protocols = page.evaluate("[...new Set(performance.getEntries().map(e => e.nextHopProtocol)"
+                                      ".filter(p => p))].join(',')")
+            if protocols != "h2":
+                raise AssertionError(f"load {load + 1}: Chromium spoke {protocols!r}, not h2 alone")
+        print("hot files over h2: ok (four loads, stylesheet and script each time, all over h2)")
+        return 0
+    finally:
+        if browser:
+            browser.kill()
+            browser.wait()
+        journey.terminate()
+        journey.wait()
+        for folder in (profile, home, site):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
