@@ -103,6 +103,17 @@ def open_page(chromium, profile, url, marker, extra_arguments=()):
     return browser, DevTools(wait_for(page_target, f"the page {url}")["webSocketDebuggerUrl"])
 
 
+def shut_down(browser, journey, *folders):
+    """Ends a check: the browser and the server stopped, the check's folders removed."""
+    if browser:
+        browser.kill()
+        browser.wait()
+    journey.terminate()
+    journey.wait()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main():
     journey_binary = sys.argv[1]
     screenshot = sys.argv[2] if len(sys.argv) > 2 else None
@@ -174,12 +185,7 @@ def main():
               f"{waterfall} waterfall rows, rate shown: {rate}, RESP messages shown: {resp_messages})")
         return check_over_https(journey_binary, chromium) or check_hot_files_over_h2(journey_binary, chromium)
     finally:
-        if browser:
-            browser.kill()
-            browser.wait()
-        journey.terminate()
-        journey.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        shut_down(browser, journey, profile)
 
 
 def check_over_https(journey_binary, chromium):
@@ -207,13 +213,7 @@ def check_over_https(journey_binary, chromium):
         print(f"dashboard check over HTTPS: ok (Chromium spoke {protocol}; handshakes by ALPN: {alpn})")
         return 0
     finally:
-        if browser:
-            browser.kill()
-            browser.wait()
-        journey.terminate()
-        journey.wait()
-        shutil.rmtree(profile, ignore_errors=True)
-        shutil.rmtree(home, ignore_errors=True)
+        shut_down(browser, journey, profile, home)
 
 
 def check_hot_files_over_h2(journey_binary, chromium):
@@ -256,13 +256,7 @@ def check_hot_files_over_h2(journey_binary, chromium):
         print("hot files over h2: ok (four loads, stylesheet and script each time, all over h2)")
         return 0
     finally:
-        if browser:
-            browser.kill()
-            browser.wait()
-        journey.terminate()
-        journey.wait()
-        for folder in (profile, home, site):
-            shutil.rmtree(folder, ignore_errors=True)
+        shut_down(browser, journey, profile, home, site)
 
 
 if __name__ == "__main__":
