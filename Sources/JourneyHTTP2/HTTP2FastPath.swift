@@ -102,12 +102,15 @@ final class HTTP2FastPath: ChannelInboundHandler {
         for field in prepared.fields { fields.add(name: field.name.canonicalName, value: field.value) }
         fields.add(name: "date", value: DateHeader.now)
         let body = prepared.body
+        let hasBody = body.readableBytes > 0
         let written = context.eventLoop.makePromise(of: Void.self)
-        let head = HTTP2Frame.FramePayload.Headers(headers: fields, endStream: body.readableBytes == 0)
-        if body.readableBytes == 0 {
-            context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .headers(head))), promise: written)
-        } else {
-            context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .headers(head))), promise: nil)
+        // The promise goes with the stream's last frame: HEADERS when there is no body.
+        let head = HTTP2Frame.FramePayload.Headers(headers: fields, endStream: !hasBody)
+        context.write(
+            Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .headers(head))),
+            promise: hasBody ? nil : written
+        )
+        if hasBody {
             let data = HTTP2Frame.FramePayload.Data(data: .byteBuffer(body), endStream: true)
             context.write(Self.wrapOutboundOut(HTTP2Frame(streamID: stream, payload: .data(data))), promise: written)
         }
@@ -128,7 +131,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
     /// Sets the one timer that keeps the send timeout, when an answer is still waiting for the client after the
     /// flush (usually every answer has left by then, and no timer is set).
     private func armSendTimer(context: ChannelHandlerContext) {
-        guard self.sendTimer == nil, let earliest = self.open.map(\.deadline).min(), earliest != .distantFuture
+        guard self.sendTimer == nil, let earliest = self.open.lazy.map(\.deadline).min(), earliest != .distantFuture
         else { return }
         self.sendTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: earliest) {
             self.sendTimer = nil

@@ -103,6 +103,11 @@ def open_page(chromium, profile, url, marker, extra_arguments=()):
     return browser, DevTools(wait_for(page_target, f"the page {url}")["webSocketDebuggerUrl"])
 
 
+def listening_port(journey):
+    """The port a journey started with `--port 0` prints it listens on (its first line of output)."""
+    return int(journey.stdout.readline().rsplit(":", 1)[1].strip().strip("/"))
+
+
 def shut_down(browser, journey, *folders):
     """Ends a check: the browser and the server stopped, the check's folders removed."""
     if browser:
@@ -126,8 +131,7 @@ def main():
                                text=True)
     browser = None
     try:
-        line = journey.stdout.readline()
-        port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        port = listening_port(journey)
         resp_port = int(journey.stdout.readline().split("redis-cli -p ")[1].strip(" )\n"))
         base = f"http://127.0.0.1:{port}"
         browser, page = open_page(chromium, profile, f"{base}/_journey/", "/_journey/", ["--window-size=1280,1000"])
@@ -197,8 +201,7 @@ def check_over_https(journey_binary, chromium):
                                text=True, env=dict(os.environ, XDG_DATA_HOME=home))
     browser = None
     try:
-        line = journey.stdout.readline()
-        port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        port = listening_port(journey)
         # The development authority is not in this fresh profile's trust store: the check is about the protocol.
         browser, page = open_page(chromium, profile, f"https://localhost:{port}/_journey/", "/_journey/",
                                   ["--ignore-certificate-errors"])
@@ -234,8 +237,7 @@ def check_hot_files_over_h2(journey_binary, chromium):
                                stdout=subprocess.PIPE, text=True, env=dict(os.environ, XDG_DATA_HOME=home))
     browser = None
     try:
-        line = journey.stdout.readline()
-        port = int(line.rsplit(":", 1)[1].strip().strip("/"))
+        port = listening_port(journey)
         browser, page = open_page(chromium, profile, f"https://localhost:{port}/index.html", "/index.html",
                                   ["--ignore-certificate-errors"])
         for load in range(4):

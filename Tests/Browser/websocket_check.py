@@ -12,13 +12,12 @@ Exits non-zero on any failure.
 import os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dashboard_check import open_page, wait_for  # noqa: E402
+from dashboard_check import listening_port, open_page, wait_for  # noqa: E402
 
 
 def start_journey(arguments):
     journey = subprocess.Popen(arguments, stdout=subprocess.PIPE, text=True)
-    line = journey.stdout.readline()
-    return journey, int(line.rsplit(":", 1)[1].strip().strip("/"))
+    return journey, listening_port(journey)
 
 
 def main():

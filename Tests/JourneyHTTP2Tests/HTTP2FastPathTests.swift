@@ -10,7 +10,7 @@ import Testing
 
 @testable import JourneyHTTP2
 
-/// Has a prepared answer for `/hot.txt` only, and records the paths it was asked about.
+/// Has prepared answers for `/hot.txt` and `/empty.txt` only, and records the paths it was asked about.
 private final class HotFile: PreparedResponder, @unchecked Sendable {
     static let response = Response(
         status: .ok,
@@ -21,7 +21,11 @@ private final class HotFile: PreparedResponder, @unchecked Sendable {
 
     func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
         self.asked.append((path, sendsAcceptEncoding))
-        return path == "/hot.txt" ? PreparedResponse(Self.response) : nil
+        switch path {
+        case "/hot.txt": return PreparedResponse(Self.response)
+        case "/empty.txt": return PreparedResponse(Response(status: .ok, body: .bytes(ByteBuffer())))
+        default: return nil
+        }
     }
 
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
@@ -100,6 +104,19 @@ private final class HotFile: PreparedResponder, @unchecked Sendable {
         #expect(String(buffer: body) == "hot bytes")
         #expect(self.responder.asked.map(\.path) == ["/hot.txt"], "asked without the query")
         #expect(self.responder.asked.map(\.sendsAcceptEncoding) == [true])
+    }
+
+    @Test func anEmptyFileIsOneHEADERSFrameThatEndsTheStream() throws {
+        let channel = try self.connection()
+        try channel.writeInbound(Self.get("/empty.txt"))
+        let frames = try self.written(channel)
+        try #require(frames.count == 1)
+        guard case .headers(let head) = frames[0].payload else {
+            Issue.record("expected HEADERS, got \(frames)")
+            return
+        }
+        #expect(head.endStream)
+        #expect(head.headers.first(name: "content-length") == "0")
     }
 
     @Test(arguments: [
