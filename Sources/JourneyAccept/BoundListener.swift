@@ -103,7 +103,8 @@ public struct BoundListener: Sendable {
                     try channel.pipeline.syncOperations.addHandler(AdmissionHandler(admission: admission))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // No TCP_NODELAY here: NIO sets it on the listening socket, and an accepted socket inherits it (one
+            // setsockopt a connection saved).
             .childChannelOption(.maxMessagesPerRead, value: 16)
             // NIO keeps each connection's last receive buffer for its next read, so an idle connection holds one
             // of the allocator's size: start at 512 bytes (NIO's default is 2 KiB), which a request from wrk or

@@ -32,6 +32,38 @@ struct ServerLifecycleTests {
         try await group.shutdownGracefully()
     }
 
+    /// Small answers leave without waiting for an ACK (Nagle off, inherited from the listening socket), and no
+    /// other socket option is touched by mistake (SO_DEBUG shares TCP_NODELAY's number at another level).
+    @Test(arguments: [AcceptModel.shared, .reuseport])
+    func acceptedConnectionsHaveNagleOffAndNoDebugFlag(_ model: AcceptModel) async throws {
+        struct Options: Equatable { var noDelay: Int, debug: Int }
+        struct RecordingOptions: ConnectionProtocol {
+            let seen = NIOLockedValueBox<[Options]>([])
+            var name: String { "recording" }
+            func configure(_ channel: any Channel) throws {
+                let options = try #require(channel.syncOptions)
+                let seen = Options(
+                    noDelay: try options.getOption(.tcpOption(.tcp_nodelay)),
+                    debug: try options.getOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_DEBUG)))
+                )
+                self.seen.withLockedValue { $0.append(seen) }
+                channel.close(promise: nil)
+            }
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let recording = RecordingOptions()
+        let listener = Listener(host: "127.0.0.1", port: 0, acceptModel: model, protocol: recording)
+        let bound = try await BoundListener.bind(listener, on: group, connections: ConnectionRegistry())
+        for _ in 0..<4 {
+            _ = try? await Curl.run([Curl.url("/", port: bound.port)])
+        }
+        await bound.close()
+        try await group.shutdownGracefully()
+        let seen = recording.seen.withLockedValue { $0 }
+        #expect(seen.count == 4)
+        #expect(seen.allSatisfy { $0 == Options(noDelay: 1, debug: 0) })
+    }
+
     @Test(arguments: [AcceptModel.shared, .reuseport])
     func bothAcceptModelsServe(_ model: AcceptModel) async throws {
         var configuration = Configuration()
