@@ -14,6 +14,14 @@ public struct PreparedResponse: Sendable {
     /// The fields of `head` (every one but `Date` and `Connection`), for a protocol that encodes its own head
     /// (HTTP/2's HPACK).
     public let fields: HTTPFields
+    /// Tells this response and its copies from every other one, so its bytes can be laid out once and kept (as
+    /// HTTP/1.1's fast path keeps them, whole, for a second): while anything holds it, no other response has it.
+    public let identity = Identity()
+
+    /// What `identity` is: an object of its own, compared by `ObjectIdentifier`.
+    public final class Identity: Sendable {
+        fileprivate init() {}
+    }
 
     /// `response` laid out, with the `Server` and `Content-Length` fields the Write stage would add; nil when its
     /// body is not in memory (a file goes by sendfile), its fields decide the connection's fate (`Connection`), or

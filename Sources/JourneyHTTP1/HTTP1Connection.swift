@@ -34,6 +34,8 @@ public struct HTTP1Connection: ConnectionProtocol {
     /// It is taken only when the responder is a `PreparedResponder`, no access log is written and no
     /// `Server-Timing` is sent (both need the parsed request); off, every request goes the whole way (to compare).
     public var takesFastPath = true
+    /// The fast path's answers laid out whole, one set per event loop (shared by copies of this value).
+    private let wholeAnswers = WholeAnswersByLoop()
 
     /// "http/1.1" (the ALPN name).
     public var name: String { "http/1.1" }
@@ -86,7 +88,13 @@ public struct HTTP1Connection: ConnectionProtocol {
         }
         // The whole way (llhttp, NIO's HTTP handlers, the request handler: some 3 KiB a connection) is added the
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
-        let fastPath = HTTP1FastPath(responder: prepared, limits: self.limits, deadlines: deadlines, timeline: timeline)
+        let fastPath = HTTP1FastPath(
+            responder: prepared,
+            answers: self.wholeAnswers.on(channel.eventLoop),
+            limits: self.limits,
+            deadlines: deadlines,
+            timeline: timeline
+        )
         fastPath.addsWholeWay = { fastPath in
             try self.addWholeWay(
                 to: pipeline,

@@ -92,6 +92,23 @@ import Testing
         #expect(self.fields(fastOutput).contains("Content-Length: 15"))
     }
 
+    @Test func aKeepAliveAnswerLeavesAsOneBufferAndAClosingOneInPieces() throws {
+        let channel = try self.makeChannel(HotFiles())
+        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.embeddedEventLoop.run()
+        let whole = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil, "one write for the whole answer")
+        #expect(String(buffer: whole).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(String(buffer: whole).contains("\r\nDate: "))
+        #expect(String(buffer: whole).hasSuffix("GMT\r\n\r\nfile /hot"))
+        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        channel.embeddedEventLoop.run()
+        var pieces: [String] = []
+        while let piece = try channel.readOutbound(as: ByteBuffer.self) { pieces.append(String(buffer: piece)) }
+        #expect(pieces.filter { !$0.isEmpty }.count == 3, "head, end of head with Connection: close, body")
+        #expect(pieces.joined().contains("\r\nConnection: close\r\n\r\nfile /hot"))
+    }
+
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {
         let files = HotFiles()
         let channel = try self.makeChannel(files)
