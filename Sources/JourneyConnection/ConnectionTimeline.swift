@@ -95,6 +95,19 @@ public final class ConnectionTimeline {
 
     /// The parser delivered a request head, within the current read.
     public func headParsed() {
+        self.parsed.append(self.parsedHead())
+    }
+
+    /// The parser delivered a whole request that has no body, head and end at once (the fast path's plain GET):
+    /// its Decode stage ends at the instant its head is parsed, with one clock read for both.
+    public func bodilessRequestParsed() {
+        var timeline = self.parsedHead()
+        timeline.bodyDecoded = timeline.headParsed
+        self.parsed.append(timeline)
+        self.nextFirstByte = 0
+    }
+
+    private func parsedHead() -> RequestTimeline {
         var timeline = RequestTimeline()
         timeline.accepted = self.accepted
         if self.tlsDone != 0 {
@@ -105,7 +118,7 @@ public final class ConnectionTimeline {
         timeline.firstByte = self.clock.isRunning && self.nextFirstByte != 0 ? self.nextFirstByte : self.readStart
         timeline.headArrived = self.readStart
         timeline.headParsed = self.clock.now()
-        self.parsed.append(timeline)
+        return timeline
     }
 
     /// The parser delivered the end of a request: whatever arrives next belongs to the next one.

@@ -2,8 +2,9 @@ import HTTPTypes
 import JourneyCore
 
 /// A file as the open-file cache keeps it: its representations built once, when it was looked up, so a
-/// hit only picks one (no formatting, no syscall).
-struct CachedResource: Sendable {
+/// hit only picks one (no formatting, no syscall). A class, so that a hit, taken out under the cache's lock,
+/// costs one retain rather than one for each string and buffer inside.
+final class CachedResource: Sendable {
     /// The file itself.
     let identity: Representation
     /// Precompressed siblings, in Journey's order of preference.
