@@ -216,6 +216,15 @@ let package = Package(
             dependencies: ["JourneyConnection", "JourneyCore"],
             path: "Benchmarks/JourneyCost"
         ),
+        // The least a NIO server can do per request: the floor under journey's figures (Benchmarks/compare.sh).
+        .executableTarget(
+            name: "journey-nio-floor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Benchmarks/NIOFloor"
+        ),
         // A WebSocket load generator: echo throughput, broadcast latency, idle connections (Benchmarks/).
         .executableTarget(
             name: "journey-wsload",

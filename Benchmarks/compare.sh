@@ -7,7 +7,9 @@
 #
 # journey-bare is journey with --no-journey (no stage clock): the baseline the instrumentation's cost is
 # measured against (issue: at most 3 % of requests per second on the 1 KiB test); journey-whole is journey
-# with --no-fast-path (every request through llhttp and the request handler).
+# with --no-fast-path (every request through llhttp and the request handler). nio-floor (Benchmarks/NIOFloor) is
+# the least a SwiftNIO server can do per request: it answers every request with the 1 KiB file's bytes, so use it
+# with the 1 KiB tests only (SERVERS="journey nio-floor nginx" TESTS="1k 1k-c1000").
 #
 # Both servers run pinned to CPU 0 (one event loop / one worker, sendfile and an open-file cache on);
 # wrk runs pinned to CPU 1. Each test is run REPS times, servers interleaved (order alternating), and
@@ -43,6 +45,7 @@ JOURNEY_PORT=18080
 NGINX_PORT=18081
 BARE_PORT=18082
 WHOLE_PORT=18083
+FLOOR_PORT=18084
 WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
 trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -59,6 +62,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 echo "building journey (release)…" >&2
 (cd "$ROOT" && swift build -c release --product journey >/dev/null)
 JOURNEY="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey"
+case " $SERVERS " in *" nio-floor "*) (cd "$ROOT" && swift build -c release --product journey-nio-floor >/dev/null) ;; esac
 
 # The same files for both servers.
 WWW="$WORK/www"
@@ -105,6 +109,8 @@ start() { # name
                      --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
         journey-whole) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$WHOLE_PORT" --threads 1 \
                      --backlog 4096 --log-level error --no-fast-path >"$WORK/journey-whole.log" 2>&1 & ;;
+        nio-floor) taskset -c "$SERVER_CPU" "${JOURNEY%/journey}/journey-nio-floor" "$WWW/index.html" "$FLOOR_PORT" \
+                     >"$WORK/nio-floor.log" 2>&1 & ;;
         nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
                    >"$WORK/nginx.log" 2>&1 & ;;
     esac
@@ -117,7 +123,7 @@ start() { # name
     echo "$1 did not start" >&2; exit 1
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
-port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
+port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; nio-floor) echo "$FLOOR_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
 # CPU ticks and memory of a server and its children (nginx's workers, with ACCEPT set).
 tree() { echo "$1" $(pgrep -P "$1"); }
 ticks() { local p; for p in $(tree "$1"); do awk '{print $14+$15}' "/proc/$p/stat"; done | awk '{t += $1} END {print t}'; }
