@@ -21,8 +21,9 @@ public final class ConnectionTimeline {
     private var readStart: UInt64 = 0
     /// The first byte of the request not yet parsed, 0 while none has arrived.
     private var nextFirstByte: UInt64 = 0
-    /// Parsed requests whose timelines the request handler has not taken yet, oldest first.
-    private var parsed = CircularBuffer<RequestTimeline>(initialCapacity: 4)
+    /// Parsed requests whose timelines the request handler has not taken yet, oldest first. An array, empty (no
+    /// storage) on a connection whose requests all take the fast path; a pipelined few when it fills.
+    private var parsed: [RequestTimeline] = []
     private var isClosed = false
 
     /// Stamps the accept now; counts the connection on `recorder`.
@@ -98,13 +99,16 @@ public final class ConnectionTimeline {
         self.parsed.append(self.parsedHead())
     }
 
-    /// The parser delivered a whole request that has no body, head and end at once (the fast path's plain GET):
-    /// its Decode stage ends at the instant its head is parsed, with one clock read for both.
-    public func bodilessRequestParsed() {
+    /// The fast path parsed a whole request that has no body, head and end at once, and answers it now: its
+    /// timeline, taken as `takeRequestTimeline()` would (after any parsed before it). Its Decode stage ends at
+    /// the instant its head is parsed, with one clock read for both.
+    public func takeBodilessRequest() -> RequestTimeline {
         var timeline = self.parsedHead()
         timeline.bodyDecoded = timeline.headParsed
-        self.parsed.append(timeline)
         self.nextFirstByte = 0
+        guard !self.parsed.isEmpty else { return timeline }
+        self.parsed.append(timeline)
+        return self.parsed.removeFirst()
     }
 
     private func parsedHead() -> RequestTimeline {
@@ -135,7 +139,7 @@ public final class ConnectionTimeline {
 
     /// The oldest parsed request's timeline (an empty one, stamped now, for a request that never parsed).
     public func takeRequestTimeline() -> RequestTimeline {
-        if let timeline = self.parsed.popFirst() { return timeline }
+        if !self.parsed.isEmpty { return self.parsed.removeFirst() }
         var timeline = RequestTimeline()
         timeline.accepted = self.accepted
         timeline.firstByte = self.nextFirstByte

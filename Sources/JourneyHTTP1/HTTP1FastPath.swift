@@ -225,9 +225,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
         let timeline = self.timeline
-        timeline.bodilessRequestParsed()
+        var requestTimeline = timeline.takeBodilessRequest()
         self.deadlines.headReceived(expectsBody: false)
-        var requestTimeline = timeline.takeRequestTimeline()
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
