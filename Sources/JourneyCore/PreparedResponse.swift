@@ -3,12 +3,15 @@ import NIOCore
 
 /// A response laid out as HTTP/1.1 bytes in advance (its fields kept for HTTP/2 too), so that a hot file costs a
 /// request no field formatting and no allocation: the Write stage sends `head`, the `Date` line, the blank line and
-/// `body` as they are.
+/// `body` (or `file`) as they are.
 public struct PreparedResponse: Sendable {
     /// The status line and every field but `Date` and `Connection`, each line ending in CRLF.
     public let head: ByteBuffer
-    /// The content, sent as it is.
+    /// The content, sent as it is; empty when the content is `file`.
     public let body: ByteBuffer
+    /// The content when it is a file not kept in memory: a connection that can hand it to the kernel (sendfile)
+    /// writes `head` and the file; one that cannot (behind TLS, HTTP/2) takes the whole way, which reads it.
+    public let file: FileSlice?
     /// The status code, for the journey and the access log.
     public let status: Int
     /// The fields of `head` (every one but `Date` and `Connection`), for a protocol that encodes its own head
@@ -23,20 +26,25 @@ public struct PreparedResponse: Sendable {
         fileprivate init() {}
     }
 
+    /// How many bytes of content follow the head.
+    public var contentLength: Int { self.file?.count ?? self.body.readableBytes }
+
     /// `response` laid out, with the `Server` and `Content-Length` fields the Write stage would add; nil when its
-    /// body is not in memory (a file goes by sendfile), its fields decide the connection's fate (`Connection`), or
-    /// its status has no reason phrase.
+    /// body is in parts (`multipart/byteranges`), its fields decide the connection's fate (`Connection`), or its
+    /// status has no reason phrase.
     public init?(_ response: Response) {
-        let body: ByteBuffer
+        var body = ByteBuffer()
+        var file: FileSlice?
         switch response.body {
-        case .empty: body = ByteBuffer()
+        case .empty: break
         case .bytes(let bytes): body = bytes
-        case .file, .parts: return nil
+        case .file(let slice): file = slice
+        case .parts: return nil
         }
         var fields = response.head.headerFields
         guard fields[.connection] == nil, fields[.date] == nil else { return nil }
         if fields[.server] == nil { fields[.server] = "journey" }
-        if fields[.contentLength] == nil { fields[.contentLength] = String(body.readableBytes) }
+        if fields[.contentLength] == nil { fields[.contentLength] = String(file?.count ?? body.readableBytes) }
         let status = response.head.status
         guard !status.reasonPhrase.isEmpty else { return nil }
         var head = ByteBuffer(string: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
@@ -48,6 +56,7 @@ public struct PreparedResponse: Sendable {
         }
         self.head = head
         self.body = body
+        self.file = file
         self.status = status.code
         self.fields = fields
     }

@@ -91,6 +91,7 @@ public struct HTTP1Connection: ConnectionProtocol {
         let fastPath = HTTP1FastPath(
             responder: prepared,
             answers: self.wholeAnswers.on(channel.eventLoop),
+            sendsFiles: self.fileReader == nil,
             limits: self.limits,
             deadlines: deadlines,
             timeline: timeline

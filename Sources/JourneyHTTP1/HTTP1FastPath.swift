@@ -19,6 +19,10 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     private let responder: any PreparedResponder
     /// This event loop's answers laid out whole, and its `Date` line.
     private let answers: WholeAnswers
+    /// Whether a prepared file is handed to the kernel (sendfile); false behind TLS, where the whole way reads it.
+    private let sendsFiles: Bool
+    /// A file was written since the last flush, behind TCP_CORK: uncork once it is flushed.
+    private var isCorked = false
     private let limits: HTTP1Limits
     private let deadlines: ConnectionDeadlineHandler
     private let timeline: ConnectionTimeline
@@ -69,12 +73,14 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     init(
         responder: any PreparedResponder,
         answers: WholeAnswers,
+        sendsFiles: Bool,
         limits: HTTP1Limits,
         deadlines: ConnectionDeadlineHandler,
         timeline: ConnectionTimeline
     ) {
         self.responder = responder
         self.answers = answers
+        self.sendsFiles = sendsFiles
         self.limits = limits
         self.deadlines = deadlines
         self.timeline = timeline
@@ -176,6 +182,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         // Answers written since the last flush are exactly the unrecorded ones.
         guard self.unrecorded != nil, let context = self.context else { return }
         context.flush()
+        if self.isCorked {
+            // What the kernel held back leaves now, in full segments.
+            TCPCork.set(false, on: context)
+            self.isCorked = false
+        }
         self.recordWhenWritten(context: context)
     }
 
@@ -206,7 +217,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                     let prepared = self.responder.preparedResponse(
                         toGET: path,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
-                    )
+                    ),
+                    prepared.file == nil || self.sendsFiles
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
                     self.write(prepared, path: path, closing: head.closes, context: context)
@@ -230,6 +242,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
+        if prepared.file != nil, !self.isCorked {
+            TCPCork.set(true, on: context)
+            self.isCorked = true
+        }
+        // With a file, the whole answer is the head and the `Date` line (its body is empty).
         if !closing, let whole = self.answers.whole(prepared) {
             context.write(Self.wrapOutboundOut(whole), promise: nil)
         } else {
@@ -237,10 +254,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
             context.write(Self.wrapOutboundOut(prepared.body), promise: nil)
         }
+        if let file = prepared.file { Self.send(file, context: context) }
         let answer = Answer(
             timeline: requestTimeline,
             status: prepared.status,
-            bodyBytes: prepared.body.readableBytes,
+            bodyBytes: prepared.contentLength,
             path: path
         )
         if self.unrecorded == nil {
@@ -253,6 +271,19 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             self.closeAfterLastResponse(context: context)
         } else {
             self.deadlines.responseSent()
+        }
+    }
+
+    /// Queues `file` for sendfile. The descriptor is lent to NIO for the write and taken back when it is done; the
+    /// slice keeps it open until then, even if the open-file cache lets go of it meanwhile.
+    private static func send(_ file: FileSlice, context: ChannelHandlerContext) {
+        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.file.descriptor)
+        let region = FileRegion(fileHandle: handle, readerIndex: file.offset, endIndex: file.offset + file.count)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        context.write(NIOAny(IOData.fileRegion(region)), promise: sent)
+        sent.futureResult.assumeIsolated().whenComplete { _ in
+            _ = try? handle.takeDescriptorOwnership()
+            withExtendedLifetime(file) {}
         }
     }
 

@@ -356,7 +356,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         // A file goes by sendfile: corked, the head and the file's first bytes leave in full segments, and the
         // kernel pushes them from this call when `end` uncorks (nginx's tcp_nopush).
         let corks = self.fileReader == nil && body.includesFile
-        if corks { Self.cork(true, context: context) }
+        if corks { TCPCork.set(true, on: context) }
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         guard let reader = self.fileReader, body.includesFile else {
             var handles: [NIOFileHandle] = []
@@ -422,7 +422,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
-        if body.includesFile, self.fileReader == nil { Self.cork(false, context: context) }
+        if body.includesFile, self.fileReader == nil { TCPCork.set(false, on: context) }
         // Every byte of this response is queued: what the fast path answers next goes out after it.
         if keepAlive { self.fastPath?.requestHandlerAnswered() }
         written.futureResult.assumeIsolated().whenComplete { _ in
@@ -452,13 +452,6 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             )
             if !keepAlive { context.close(promise: nil) }
         }
-    }
-
-    private static func cork(_ on: Bool, context: ChannelHandlerContext) {
-        #if os(Linux)
-        let option = ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: TCP_CORK))
-        try? context.channel.syncOptions?.setOption(option, value: on ? 1 : 0)
-        #endif
     }
 
     private func writeFile(_ slice: FileSlice, handles: inout [NIOFileHandle], context: ChannelHandlerContext) {

@@ -45,7 +45,9 @@ final class HTTP2FastPath: ChannelInboundHandler {
                 let prepared = self.responder.preparedResponse(
                     toGET: request.path,
                     sendsAcceptEncoding: request.sendsAcceptEncoding
-                )
+                ),
+                // A file not kept in memory is read in chunks by the stream handler.
+                prepared.file == nil
             else {
                 context.fireChannelRead(data)
                 return

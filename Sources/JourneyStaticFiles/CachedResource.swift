@@ -10,7 +10,7 @@ final class CachedResource: Sendable {
     /// Precompressed siblings, in Journey's order of preference.
     let siblings: [(coding: ContentCoding, representation: Representation)]
 
-    /// The whole file's 200 laid out for the HTTP/1.1 fast path, when it is kept in memory.
+    /// The whole file's 200 laid out for the fast paths: in memory, or a file for sendfile.
     let prepared: PreparedResponse?
 
     init(_ file: OpenedFile, cacheControl: String?) {

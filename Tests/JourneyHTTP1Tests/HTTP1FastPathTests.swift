@@ -8,6 +8,10 @@ import NIOEmbedded
 import NIOHTTP1
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The fast path on an `EmbeddedChannel`: prepared answers byte for byte as the whole way gives them, in request
 /// order with everything llhttp answers, and the connection's rules (close, half-close, errors) unchanged.
 @Suite struct HTTP1FastPathTests {
@@ -26,9 +30,19 @@ import Testing
             )
         }
 
+        /// What `/hot.bin` names: 4 KiB of a file not kept in memory, from byte 10.
+        static let file = FileSlice(
+            file: OpenFile(takingOwnershipOf: open("/dev/zero", O_RDONLY)),
+            offset: 10,
+            count: 4096
+        )
+
         func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
             guard path.hasPrefix("/hot") else { return nil }
             self.prepared.withLockedValue { $0 += 1 }
+            if path == "/hot.bin" {
+                return PreparedResponse(Response(status: .ok, body: .file(Self.file)))
+            }
             return PreparedResponse(Self.response(for: path))
         }
 
@@ -50,11 +64,13 @@ import Testing
     private func makeChannel(
         _ files: HotFiles,
         fastPath: Bool = true,
-        journey: JourneyRecorders? = nil
+        journey: JourneyRecorders? = nil,
+        fileReader: (any FileChunkReader)? = nil
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         var http1 = HTTP1Connection(responder: files, journey: journey)
         http1.takesFastPath = fastPath
+        http1.fileReader = fileReader
         try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return channel
@@ -107,6 +123,44 @@ import Testing
         while let piece = try channel.readOutbound(as: ByteBuffer.self) { pieces.append(String(buffer: piece)) }
         #expect(pieces.filter { !$0.isEmpty }.count == 3, "head, end of head with Connection: close, body")
         #expect(pieces.joined().contains("\r\nConnection: close\r\n\r\nfile /hot"))
+    }
+
+    @Test func aFileNotKeptInMemoryIsHandedToTheKernelUnlessBehindTLS() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.embeddedEventLoop.run()
+        guard case .byteBuffer(let head) = try channel.readOutbound(as: IOData.self),
+            case .fileRegion(let region) = try channel.readOutbound(as: IOData.self)
+        else {
+            Issue.record("expected the head, then the file")
+            return
+        }
+        #expect(try channel.readOutbound(as: IOData.self) == nil)
+        #expect(String(buffer: head).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(String(buffer: head).contains("\r\nContent-Length: 4096\r\n"))
+        #expect(String(buffer: head).hasSuffix(" GMT\r\n\r\n"), "the head ends with the Date line: the file follows")
+        #expect(region.readerIndex == 10 && region.endIndex == 10 + 4096)
+        #expect(files.whole.withLockedValue { $0 } == 0)
+
+        // Behind TLS the bytes must pass through user space: the whole way reads the file.
+        let encrypted = HotFiles()
+        let tls = try self.makeChannel(encrypted, fileReader: Unreadable())
+        _ = try self.send("GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n", to: tls)
+        #expect(encrypted.whole.withLockedValue { $0 } == 1)
+    }
+
+    /// Stands for TLS's file reader; the whole way is not asked for a file here.
+    struct Unreadable: FileChunkReader {
+        func read(
+            _ file: OpenFile,
+            offset: Int,
+            count: Int,
+            allocator: ByteBufferAllocator,
+            on eventLoop: any EventLoop
+        ) -> EventLoopFuture<ByteBuffer> {
+            eventLoop.makeFailedFuture(HTTPError(.internalServerError))
+        }
     }
 
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {
