@@ -288,6 +288,7 @@ let package = Package(
             name: "JourneyHTTP2Tests",
             dependencies: [
                 "JourneyHTTP2",
+                "JourneyTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),

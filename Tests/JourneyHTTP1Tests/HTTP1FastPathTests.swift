@@ -2,6 +2,7 @@ import HTTPTypes
 import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
+import JourneyTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -145,22 +146,9 @@ import Glibc
 
         // Behind TLS the bytes must pass through user space: the whole way reads the file.
         let encrypted = HotFiles()
-        let tls = try self.makeChannel(encrypted, fileReader: Unreadable())
+        let tls = try self.makeChannel(encrypted, fileReader: NoFiles())
         _ = try self.send("GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n", to: tls)
         #expect(encrypted.whole.withLockedValue { $0 } == 1)
-    }
-
-    /// Stands for TLS's file reader; the whole way is not asked for a file here.
-    struct Unreadable: FileChunkReader {
-        func read(
-            _ file: OpenFile,
-            offset: Int,
-            count: Int,
-            allocator: ByteBufferAllocator,
-            on eventLoop: any EventLoop
-        ) -> EventLoopFuture<ByteBuffer> {
-            eventLoop.makeFailedFuture(HTTPError(.internalServerError))
-        }
     }
 
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {

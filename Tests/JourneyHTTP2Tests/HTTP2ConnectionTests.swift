@@ -1,4 +1,5 @@
 import JourneyCore
+import JourneyTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

@@ -1,6 +1,7 @@
 import HTTPTypes
 import JourneyConnection
 import JourneyCore
+import JourneyTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,5 +1,6 @@
 import JourneyConnection
 import JourneyCore
+import JourneyTestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHTTP2
