@@ -7,10 +7,11 @@ import NIOCore
 public struct PreparedResponse: Sendable {
     /// The status line and every field but `Date` and `Connection`, each line ending in CRLF.
     public let head: ByteBuffer
-    /// The content, sent as it is; empty when the content is `file`.
+    /// The content, sent as it is; empty when it is only in `file`.
     public let body: ByteBuffer
-    /// The content when it is a file not kept in memory: a connection that can hand it to the kernel (sendfile)
-    /// writes `head` and the file; one that cannot (behind TLS, HTTP/2) takes the whole way, which reads it.
+    /// The content in an open file, when there is one to hand to the kernel: a connection that can (sendfile)
+    /// writes `head` and the file. When the content is only there (`bodyIsInMemory` false), one that cannot
+    /// (behind TLS, HTTP/2) takes the whole way, which reads it.
     public let file: FileSlice?
     /// The status code, for the journey and the access log.
     public let status: Int
@@ -28,19 +29,23 @@ public struct PreparedResponse: Sendable {
 
     /// How many bytes of content follow the head.
     public var contentLength: Int { self.file?.count ?? self.body.readableBytes }
+    /// Whether `body` holds the whole content (else it is only in `file`).
+    public var bodyIsInMemory: Bool { self.body.readableBytes == self.contentLength }
 
     /// `response` laid out, with the `Server` and `Content-Length` fields the Write stage would add; nil when its
     /// body is in parts (`multipart/byteranges`), its fields decide the connection's fate (`Connection`), or its
-    /// status has no reason phrase.
-    public init?(_ response: Response) {
+    /// status has no reason phrase. `file`, when given, holds the same bytes as a body in memory, for connections
+    /// that send it by sendfile.
+    public init?(_ response: Response, alsoIn file: FileSlice? = nil) {
         var body = ByteBuffer()
-        var file: FileSlice?
+        var file = file
         switch response.body {
         case .empty: break
         case .bytes(let bytes): body = bytes
         case .file(let slice): file = slice
         case .parts: return nil
         }
+        if let file, body.readableBytes > 0, file.count != body.readableBytes { return nil }
         var fields = response.head.headerFields
         guard fields[.connection] == nil, fields[.date] == nil else { return nil }
         if fields[.server] == nil { fields[.server] = "journey" }

@@ -218,7 +218,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                         toGET: path,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
                     ),
-                    prepared.file == nil || self.sendsFiles
+                    prepared.bodyIsInMemory || self.sendsFiles
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
                     self.write(prepared, path: path, closing: head.closes, context: context)
@@ -242,19 +242,25 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
-        if prepared.file != nil, !self.isCorked {
-            TCPCork.set(true, on: context)
-            self.isCorked = true
-        }
-        // With a file, the whole answer is the head and the `Date` line (its body is empty).
-        if !closing, let whole = self.answers.whole(prepared) {
+        if self.sendsFiles, let file = prepared.file {
+            if !self.isCorked {
+                TCPCork.set(true, on: context)
+                self.isCorked = true
+            }
+            if !closing, let head = self.answers.head(prepared) {
+                context.write(Self.wrapOutboundOut(head), promise: nil)
+            } else {
+                context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
+                context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
+            }
+            Self.send(file, context: context)
+        } else if !closing, let whole = self.answers.whole(prepared) {
             context.write(Self.wrapOutboundOut(whole), promise: nil)
         } else {
             context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
             context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
             context.write(Self.wrapOutboundOut(prepared.body), promise: nil)
         }
-        if let file = prepared.file { Self.send(file, context: context) }
         let answer = Answer(
             timeline: requestTimeline,
             status: prepared.status,

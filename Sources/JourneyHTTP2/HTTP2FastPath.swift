@@ -47,7 +47,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
                     sendsAcceptEncoding: request.sendsAcceptEncoding
                 ),
                 // A file not kept in memory is read in chunks by the stream handler.
-                prepared.file == nil
+                prepared.bodyIsInMemory
             else {
                 context.fireChannelRead(data)
                 return

@@ -13,7 +13,8 @@ final class CachedResource: Sendable {
     /// The whole file's 200 laid out for the fast paths: in memory, or a file for sendfile.
     let prepared: PreparedResponse?
 
-    init(_ file: OpenedFile, cacheControl: String?) {
+    init(_ file: OpenedFile, options: StaticFileOptions) {
+        let cacheControl = options.cacheControl
         let contentType = MediaType.forFileName(file.path)
         let varies = !file.siblings.isEmpty
         self.identity = file.representation(contentType: contentType, coding: nil, variesByEncoding: varies)
@@ -24,8 +25,11 @@ final class CachedResource: Sendable {
             )
         }
         // What a plain GET gets, made by the same function as every other answer, so the two cannot differ.
+        // A file kept in memory but large enough for sendfile keeps its descriptor for plain HTTP/1.1's fast path.
+        let sendsFile = file.contents != nil && options.sendfileMinimum.map { file.identity.size > $0 } == true
         self.prepared = PreparedResponse(
-            RepresentationResponse.make(for: Self.plainGET, representation: self.identity, cacheControl: cacheControl)
+            RepresentationResponse.make(for: Self.plainGET, representation: self.identity, cacheControl: cacheControl),
+            alsoIn: sendsFile ? FileSlice(file: file.file, offset: 0, count: file.identity.size) : nil
         )
     }
 

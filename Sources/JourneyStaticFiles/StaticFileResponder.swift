@@ -107,7 +107,7 @@ public struct StaticFileResponder: PreparedResponder {
         case .file(let file):
             // `/file.txt/` names a directory that does not exist (open(2) would say ENOTDIR).
             guard !path.hasTrailingSlash else { return .failure(.notFound) }
-            let resource = CachedResource(file, cacheControl: self.options.cacheControl)
+            let resource = CachedResource(file, options: self.options)
             self.cache.store(resource, for: key, now: now)
             return .file(resource)
         case .directory:
@@ -115,7 +115,7 @@ public struct StaticFileResponder: PreparedResponder {
             if let index = self.options.indexFile {
                 let indexRelative = relative.isEmpty ? index : relative + "/" + index
                 if case .file(let file) = self.inspect(indexRelative) {
-                    let resource = CachedResource(file, cacheControl: self.options.cacheControl)
+                    let resource = CachedResource(file, options: self.options)
                     self.cache.store(resource, for: key, now: now)
                     return .file(resource)
                 }

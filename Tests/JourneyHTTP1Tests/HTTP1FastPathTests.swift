@@ -44,6 +44,11 @@ import Glibc
             if path == "/hot.bin" {
                 return PreparedResponse(Response(status: .ok, body: .file(Self.file)))
             }
+            if path == "/hot.both" {
+                // In memory, and in a file for sendfile.
+                let bytes = ByteBuffer(repeating: 0, count: Self.file.count)
+                return PreparedResponse(Response(status: .ok, body: .bytes(bytes)), alsoIn: Self.file)
+            }
             return PreparedResponse(Self.response(for: path))
         }
 
@@ -149,6 +154,30 @@ import Glibc
         let tls = try self.makeChannel(encrypted, fileReader: NoFiles())
         _ = try self.send("GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n", to: tls)
         #expect(encrypted.whole.withLockedValue { $0 } == 1)
+    }
+
+    @Test func aBodyInMemoryAndInAFileGoesBySendfileUnlessBehindTLS() throws {
+        let channel = try self.makeChannel(HotFiles())
+        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot.both HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.embeddedEventLoop.run()
+        guard case .byteBuffer(let head) = try channel.readOutbound(as: IOData.self),
+            case .fileRegion(let region) = try channel.readOutbound(as: IOData.self)
+        else {
+            Issue.record("expected the head, then the file")
+            return
+        }
+        #expect(String(buffer: head).hasSuffix(" GMT\r\n\r\n"))
+        #expect(region.endIndex - region.readerIndex == 4096)
+
+        // Behind TLS the body in memory is written whole, still on the fast path.
+        let encrypted = HotFiles()
+        let tls = try self.makeChannel(encrypted, fileReader: NoFiles())
+        _ = try? tls.writeInbound(ByteBuffer(string: "GET /hot.both HTTP/1.1\r\nHost: x\r\n\r\n"))
+        tls.embeddedEventLoop.run()
+        let whole = try #require(try tls.readOutbound(as: ByteBuffer.self))
+        #expect(try tls.readOutbound(as: ByteBuffer.self) == nil)
+        #expect(whole.readableBytes > 4096 && String(buffer: whole).contains("\r\nContent-Length: 4096\r\n"))
+        #expect(encrypted.whole.withLockedValue { $0 } == 0)
     }
 
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {

@@ -4,6 +4,10 @@ import Testing
 
 @testable import JourneyHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Answers laid out whole: the same bytes as the three pieces, laid out once a second, bounded in size.
 @Suite struct WholeAnswersTests {
     final class Clock: @unchecked Sendable {
@@ -24,6 +28,25 @@ import Testing
         #expect(whole == pieces)
         #expect(String(buffer: whole).hasSuffix("\r\nDate: Mon, 21 Sep 2026 14:13:20 GMT\r\n\r\nhello"))
         #expect(String(buffer: answers.endOfHead(closing: true)).hasSuffix("GMT\r\nConnection: close\r\n\r\n"))
+    }
+
+    @Test func aHeadForABodySentAfterItEndsWithTheDateLine() throws {
+        let answers = WholeAnswers(secondsNow: { 1_790_000_000 })
+        let prepared = try self.prepared("hello")
+        let head = try #require(answers.head(prepared))
+        var expected = prepared.head
+        expected.writeImmutableBuffer(answers.endOfHead(closing: false))
+        #expect(head == expected)
+        #expect(try #require(answers.whole(prepared)) != head, "the whole answer is kept apart")
+    }
+
+    @Test func aBodyInMemoryAndAFileOfAnotherLengthAreRefused() throws {
+        let file = FileSlice(file: OpenFile(takingOwnershipOf: dup(0)), offset: 0, count: 3)
+        #expect(PreparedResponse(.text("hello"), alsoIn: file) == nil)
+        let both = try #require(PreparedResponse(.text("hey"), alsoIn: file))
+        #expect(both.bodyIsInMemory && both.contentLength == 3)
+        let fileOnly = try #require(PreparedResponse(Response(status: .ok, body: .file(file))))
+        #expect(!fileOnly.bodyIsInMemory && fileOnly.contentLength == 3)
     }
 
     @Test func anAnswerIsLaidOutOnceASecondAndTheDateFollowsTheClock() throws {

@@ -10,6 +10,8 @@ final class SiteFixture: Sendable {
     static let secret = "TOPSECRET-\(UUID().uuidString)"
     /// `site/large.bin`: 1 MiB and 7 bytes, every byte telling its offset (mod 251), so a misplaced chunk shows.
     static let large: [UInt8] = (0..<(1 << 20) + 7).map { UInt8($0 % 251) }
+    /// `site/medium.bin`: 20 KiB and 3 bytes, kept in memory yet above the sendfile minimum.
+    static let medium: [UInt8] = (0..<(20 << 10) + 3).map { UInt8($0 % 241) }
 
     /// A configuration that serves the fixture.
     var configuration: Configuration {
@@ -39,6 +41,7 @@ final class SiteFixture: Sendable {
         try directory.write("[core]\n", to: "site/.git/config")
         // Beyond the in-memory limit and several read chunks long: sent by sendfile, or read in chunks under TLS/HTTP/2.
         try Data(Self.large).write(to: URL(fileURLWithPath: self.root + "/large.bin"))
+        try Data(Self.medium).write(to: URL(fileURLWithPath: self.root + "/medium.bin"))
         try FileManager.default.createDirectory(atPath: self.root + "/empty", withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
             atPath: self.root + "/escape",
