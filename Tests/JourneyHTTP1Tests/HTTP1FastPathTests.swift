@@ -131,21 +131,23 @@ import Glibc
         #expect(pieces.joined().contains("\r\nConnection: close\r\n\r\nfile /hot"))
     }
 
-    @Test func aFileNotKeptInMemoryIsHandedToTheKernelUnlessBehindTLS() throws {
-        let files = HotFiles()
-        let channel = try self.makeChannel(files)
-        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n"))
+    /// The head and the file region `GET path` is answered with, when that is what is written (and nothing more).
+    private func headAndFile(answering path: String, on channel: EmbeddedChannel) throws -> (String, FileRegion)? {
+        _ = try? channel.writeInbound(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
         channel.embeddedEventLoop.run()
         guard case .byteBuffer(let head) = try channel.readOutbound(as: IOData.self),
-            case .fileRegion(let region) = try channel.readOutbound(as: IOData.self)
-        else {
-            Issue.record("expected the head, then the file")
-            return
-        }
-        #expect(try channel.readOutbound(as: IOData.self) == nil)
-        #expect(String(buffer: head).hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(String(buffer: head).contains("\r\nContent-Length: 4096\r\n"))
-        #expect(String(buffer: head).hasSuffix(" GMT\r\n\r\n"), "the head ends with the Date line: the file follows")
+            case .fileRegion(let region) = try channel.readOutbound(as: IOData.self),
+            try channel.readOutbound(as: IOData.self) == nil
+        else { return nil }
+        return (String(buffer: head), region)
+    }
+
+    @Test func aFileNotKeptInMemoryIsHandedToTheKernelUnlessBehindTLS() throws {
+        let files = HotFiles()
+        let (head, region) = try #require(try self.headAndFile(answering: "/hot.bin", on: try self.makeChannel(files)))
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(head.contains("\r\nContent-Length: 4096\r\n"))
+        #expect(head.hasSuffix(" GMT\r\n\r\n"), "the head ends with the Date line: the file follows")
         #expect(region.readerIndex == 10 && region.endIndex == 10 + 4096)
         #expect(files.whole.withLockedValue { $0 } == 0)
 
@@ -157,16 +159,10 @@ import Glibc
     }
 
     @Test func aBodyInMemoryAndInAFileGoesBySendfileUnlessBehindTLS() throws {
-        let channel = try self.makeChannel(HotFiles())
-        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot.both HTTP/1.1\r\nHost: x\r\n\r\n"))
-        channel.embeddedEventLoop.run()
-        guard case .byteBuffer(let head) = try channel.readOutbound(as: IOData.self),
-            case .fileRegion(let region) = try channel.readOutbound(as: IOData.self)
-        else {
-            Issue.record("expected the head, then the file")
-            return
-        }
-        #expect(String(buffer: head).hasSuffix(" GMT\r\n\r\n"))
+        let (head, region) = try #require(
+            try self.headAndFile(answering: "/hot.both", on: try self.makeChannel(HotFiles()))
+        )
+        #expect(head.hasSuffix(" GMT\r\n\r\n"))
         #expect(region.endIndex - region.readerIndex == 4096)
 
         // Behind TLS the body in memory is written whole, still on the fast path.
