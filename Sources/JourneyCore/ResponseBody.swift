@@ -1,5 +1,13 @@
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The body of a response, in the shapes the Write stage can send without copying.
 public enum ResponseBody: Sendable {
     /// No body (204, 304, HEAD, or an empty representation).
@@ -65,5 +73,13 @@ public struct FileSlice: Sendable {
         self.file = file
         self.offset = offset
         self.count = count
+    }
+
+    /// Whether the file still holds every byte of the slice: one `fstat` of the open descriptor (its inode is in
+    /// memory; no disk access). A file truncated in place since it was opened would leave sendfile sending nothing,
+    /// and the connection waiting, so a cached slice is checked before it is handed to the kernel.
+    public var isIntact: Bool {
+        var status = stat()
+        return fstat(self.file.descriptor, &status) == 0 && Int(status.st_size) >= self.offset + self.count
     }
 }

@@ -218,10 +218,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                         toGET: path,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
                     ),
-                    prepared.bodyIsInMemory || self.sendsFiles
+                    case let file = self.sendsFiles ? prepared.file.flatMap({ $0.isIntact ? $0 : nil }) : nil,
+                    prepared.bodyIsInMemory || file != nil
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
-                    self.write(prepared, path: path, closing: head.closes, context: context)
+                    self.write(prepared, sending: file, path: path, closing: head.closes, context: context)
                 } else {
                     guard self.goesWholeWay(context: context) else { return }
                     let request = self.unread.readSlice(length: head.length)!
@@ -235,14 +236,21 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
+    /// Writes `prepared`, its content from `file` by sendfile when given (else from memory).
+    private func write(
+        _ prepared: PreparedResponse,
+        sending file: FileSlice?,
+        path: Substring,
+        closing: Bool,
+        context: ChannelHandlerContext
+    ) {
         let timeline = self.timeline
         var requestTimeline = timeline.takeBodilessRequest()
         self.deadlines.headReceived(expectsBody: false)
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
-        if self.sendsFiles, let file = prepared.file {
+        if let file {
             if !self.isCorked {
                 TCPCork.set(true, on: context)
                 self.isCorked = true

@@ -35,6 +35,13 @@ final class CachedResource: Sendable {
 
     private static let plainGET = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"))
 
+    /// Whether every file this entry sends by descriptor still holds its bytes (`FileSlice.isIntact`). One
+    /// truncated in place since it was opened is looked up afresh: its cached size would leave sendfile sending
+    /// nothing, and the client waiting.
+    var isIntact: Bool {
+        self.identity.isIntact && self.siblings.allSatisfy { $0.representation.isIntact }
+    }
+
     /// The sibling the client accepts best, or the file itself.
     func representation(acceptEncoding: String?) -> Representation {
         guard !self.siblings.isEmpty, let acceptEncoding else { return self.identity }

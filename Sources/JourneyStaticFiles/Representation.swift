@@ -65,3 +65,13 @@ public struct Representation: Sendable {
         }
     }
 }
+
+extension Representation {
+    /// Whether the bytes are all still there: always in memory; in a file, see `FileSlice.isIntact`.
+    var isIntact: Bool {
+        switch self.source {
+        case .memory: return true
+        case .file(let file): return FileSlice(file: file, offset: 0, count: self.size).isIntact
+        }
+    }
+}

@@ -52,7 +52,7 @@ public struct StaticFileResponder: PreparedResponder {
         // so a hit skips resolving it again (and `/` is as cheap as `/index.html`).
         let key = String(request.path)
         let now = Int(time(nil))
-        if let file = self.cache.freshEntry(for: key, now: now) {
+        if let file = self.cache.freshEntry(for: key, now: now), file.isIntact {
             return eventLoop.makeSucceededFuture(self.response(for: request, file: file))
         }
         let path: RequestPath

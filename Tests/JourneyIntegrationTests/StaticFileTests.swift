@@ -323,6 +323,31 @@ struct StaticFileTests {
         }
     }
 
+    /// A file cut short in place (truncated, not replaced) while it is cached: sendfile of its cached length would
+    /// send nothing and leave the client waiting. Every answer must arrive whole, its Content-Length matching its
+    /// body: what the file holds now, or (kept in memory, within the second) what it held before.
+    @Test(arguments: Transport.allCases) func aFileTruncatedInPlaceIsStillAnsweredWhole(
+        over transport: Transport
+    ) async throws {
+        try await TestServer.with(self.configuration, over: transport) { server async throws in
+            for (path, bytes) in [("/large.bin", SiteFixture.large), ("/medium.bin", SiteFixture.medium)] {
+                for _ in 0..<2 { #expect(try await server.curl([server.url(path)]).body.count == bytes.count) }
+                let handle = try #require(FileHandle(forWritingAtPath: self.fixture.root + path))
+                try handle.truncate(atOffset: 1000)
+                try handle.close()
+                for _ in 0..<3 {
+                    let after = try await server.curl(["--max-time", "10", server.url(path)])
+                    #expect(after.status == 200, "\(path)")
+                    #expect(after.headers["content-length"] == String(after.body.count), "\(path)")
+                    #expect(
+                        Array(after.body) == Array(bytes.prefix(1000)) || Array(after.body) == bytes,
+                        "\(path): \(after.body.count) bytes"
+                    )
+                }
+            }
+        }
+    }
+
     @Test(arguments: Transport.allCases) func errorPagesAreHTML(over transport: Transport) async throws {
         try await TestServer.with(self.configuration, over: transport) { server async throws in
             let missing = try await server.curl([server.url("/nope")])
