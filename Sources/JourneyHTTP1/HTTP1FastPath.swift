@@ -218,11 +218,10 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
                         toGET: path,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
                     ),
-                    case let file = self.sendsFiles ? prepared.file.flatMap({ $0.isIntact ? $0 : nil }) : nil,
-                    prepared.bodyIsInMemory || file != nil
+                    prepared.bodyIsInMemory || self.sendsFiles
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
-                    self.write(prepared, sending: file, path: path, closing: head.closes, context: context)
+                    self.write(prepared, path: path, closing: head.closes, context: context)
                 } else {
                     guard self.goesWholeWay(context: context) else { return }
                     let request = self.unread.readSlice(length: head.length)!
@@ -236,39 +235,28 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes `prepared`, its content from `file` by sendfile when given (else from memory).
-    private func write(
-        _ prepared: PreparedResponse,
-        sending file: FileSlice?,
-        path: Substring,
-        closing: Bool,
-        context: ChannelHandlerContext
-    ) {
+    /// Writes `prepared`: its content by sendfile when it is in a file and the connection can send one (else from
+    /// memory), the head laid out once a second with the `Date` line unless the connection closes.
+    private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
         let timeline = self.timeline
         var requestTimeline = timeline.takeBodilessRequest()
         self.deadlines.headReceived(expectsBody: false)
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
-        if let file {
-            if !self.isCorked {
-                TCPCork.set(true, on: context)
-                self.isCorked = true
-            }
-            if !closing, let head = self.answers.head(prepared) {
-                context.write(Self.wrapOutboundOut(head), promise: nil)
-            } else {
-                context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
-                context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
-            }
-            Self.send(file, context: context)
-        } else if !closing, let whole = self.answers.whole(prepared) {
-            context.write(Self.wrapOutboundOut(whole), promise: nil)
+        let file = self.sendsFiles ? prepared.file : nil
+        if file != nil, !self.isCorked {
+            TCPCork.set(true, on: context)
+            self.isCorked = true
+        }
+        if !closing, let laidOut = file == nil ? self.answers.whole(prepared) : self.answers.head(prepared) {
+            context.write(Self.wrapOutboundOut(laidOut), promise: nil)
         } else {
             context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
             context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
-            context.write(Self.wrapOutboundOut(prepared.body), promise: nil)
+            if file == nil { context.write(Self.wrapOutboundOut(prepared.body), promise: nil) }
         }
+        if let file { Self.send(file, context: context) }
         let answer = Answer(
             timeline: requestTimeline,
             status: prepared.status,

@@ -35,11 +35,12 @@ final class CachedResource: Sendable {
 
     private static let plainGET = Request(head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"))
 
-    /// Whether every file this entry sends by descriptor still holds its bytes (`FileSlice.isIntact`). One
-    /// truncated in place since it was opened is looked up afresh: its cached size would leave sendfile sending
-    /// nothing, and the client waiting.
+    /// Whether every file this entry sends by descriptor still holds its bytes (`FileSlice.isIntact`): one cut short
+    /// in place would leave sendfile sending nothing, and the client waiting. The file itself is checked through
+    /// `prepared.file` when it has one (not in memory, or kept beside its bytes for sendfile): one `fstat`.
     var isIntact: Bool {
-        self.identity.isIntact && self.siblings.allSatisfy { $0.representation.isIntact }
+        (self.prepared?.file?.isIntact ?? self.identity.isIntact)
+            && self.siblings.allSatisfy { $0.representation.isIntact }
     }
 
     /// The sibling the client accepts best, or the file itself.

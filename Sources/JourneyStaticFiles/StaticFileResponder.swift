@@ -52,7 +52,7 @@ public struct StaticFileResponder: PreparedResponder {
         // so a hit skips resolving it again (and `/` is as cheap as `/index.html`).
         let key = String(request.path)
         let now = Int(time(nil))
-        if let file = self.cache.freshEntry(for: key, now: now), file.isIntact {
+        if let file = self.freshFile(for: key, now: now) {
             return eventLoop.makeSucceededFuture(self.response(for: request, file: file))
         }
         let path: RequestPath
@@ -84,10 +84,17 @@ public struct StaticFileResponder: PreparedResponder {
     /// A file this responder answered in the last second and keeps in memory, laid out; nil for anything else
     /// (the first request for a path always takes the whole way, which resolves it safely and caches it).
     public func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
-        guard let file = self.cache.freshEntry(for: String(path), now: Int(time(nil))),
+        guard let file = self.freshFile(for: String(path), now: Int(time(nil))),
             !sendsAcceptEncoding || file.siblings.isEmpty
         else { return nil }
         return file.prepared
+    }
+
+    /// The cache's entry for `key` if it was checked in second `now` and its files were not cut short since: a
+    /// file truncated in place is looked up afresh, never sent at its old length.
+    private func freshFile(for key: String, now: Int) -> CachedResource? {
+        guard let file = self.cache.freshEntry(for: key, now: now), file.isIntact else { return nil }
+        return file
     }
 
     private enum Outcome: Sendable {

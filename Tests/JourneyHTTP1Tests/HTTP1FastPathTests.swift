@@ -43,19 +43,11 @@ import Glibc
             return OpenFile(takingOwnershipOf: descriptor)
         }
 
-        /// When set, `/hot.cut` names this slice (file only) and `/hot.cutboth` the same bytes in memory too.
-        let cut = NIOLockedValueBox<FileSlice?>(nil)
-
         func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
             guard path.hasPrefix("/hot") else { return nil }
             self.prepared.withLockedValue { $0 += 1 }
             if path == "/hot.bin" {
                 return PreparedResponse(Response(status: .ok, body: .file(Self.file)))
-            }
-            if let cut = self.cut.withLockedValue({ $0 }), path.hasPrefix("/hot.cut") {
-                guard path == "/hot.cutboth" else { return PreparedResponse(Response(status: .ok, body: .file(cut))) }
-                let bytes = ByteBuffer(repeating: 1, count: cut.count)
-                return PreparedResponse(Response(status: .ok, body: .bytes(bytes)), alsoIn: cut)
             }
             if path == "/hot.both" {
                 // In memory, and in a file for sendfile.
@@ -187,25 +179,6 @@ import Glibc
         #expect(try tls.readOutbound(as: ByteBuffer.self) == nil)
         #expect(whole.readableBytes > 4096 && String(buffer: whole).contains("\r\nContent-Length: 4096\r\n"))
         #expect(encrypted.whole.withLockedValue { $0 } == 0)
-    }
-
-    /// A file truncated in place since it was cached would leave sendfile sending nothing, and the connection
-    /// hanging: the fast path checks the slice first, and answers from memory or goes the whole way instead.
-    @Test func aTruncatedFileIsNotHandedToTheKernel() throws {
-        let files = HotFiles()
-        let file = HotFiles.unlinkedFile(size: 8192)
-        files.cut.withLockedValue { $0 = FileSlice(file: file, offset: 0, count: 8192) }
-        #expect(try self.headAndFile(answering: "/hot.cut", on: try self.makeChannel(files)) != nil)
-        _ = ftruncate(file.descriptor, 100)
-        let cut = try self.send("GET /hot.cut HTTP/1.1\r\nHost: x\r\n\r\n", to: try self.makeChannel(files))
-        #expect(cut.hasPrefix("HTTP/1.1 200 OK\r\n"))
-        #expect(files.whole.withLockedValue { $0 } == 1, "the whole way answers it")
-        let channel = try self.makeChannel(files)
-        _ = try? channel.writeInbound(ByteBuffer(string: "GET /hot.cutboth HTTP/1.1\r\nHost: x\r\n\r\n"))
-        channel.embeddedEventLoop.run()
-        let whole = try #require(try channel.readOutbound(as: ByteBuffer.self), "from memory, on the fast path")
-        #expect(String(buffer: whole).hasSuffix(String(repeating: "\u{1}", count: 8192)))
-        #expect(files.whole.withLockedValue { $0 } == 1)
     }
 
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {
