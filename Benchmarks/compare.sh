@@ -60,9 +60,9 @@ fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "building journey (release)…" >&2
-(cd "$ROOT" && swift build -c release --product journey >/dev/null)
-JOURNEY="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey"
+JOURNEY="$("$ROOT/Scripts/release/build")"  # the binary we ship (Scripts/release/build)
 case " $SERVERS " in *" nio-floor "*) (cd "$ROOT" && swift build -c release --product journey-nio-floor >/dev/null) ;; esac
+FLOOR="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey-nio-floor"
 
 # The same files for both servers.
 WWW="$WORK/www"
@@ -109,7 +109,7 @@ start() { # name
                      --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
         journey-whole) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$WHOLE_PORT" --threads 1 \
                      --backlog 4096 --log-level error --no-fast-path >"$WORK/journey-whole.log" 2>&1 & ;;
-        nio-floor) taskset -c "$SERVER_CPU" "${JOURNEY%/journey}/journey-nio-floor" "$WWW/index.html" "$FLOOR_PORT" \
+        nio-floor) taskset -c "$SERVER_CPU" "$FLOOR" "$WWW/index.html" "$FLOOR_PORT" \
                      >"$WORK/nio-floor.log" 2>&1 & ;;
         nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
                    >"$WORK/nginx.log" 2>&1 & ;;

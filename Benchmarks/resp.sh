@@ -14,7 +14,7 @@ PIPELINE=${PIPELINE:-16}
 CLIENTS=${CLIENTS:-50}
 TESTS=${TESTS:-ping,set,get}
 REPS=${REPS:-3}
-[ -x .build/release/journey ] || swift build -c release --product journey
+JOURNEY="$(Scripts/release/build)"  # the binary we ship (Scripts/release/build)
 WWW=$(mktemp -d)  # a folder to serve, so the dashboard (and its once-a-second /proc scan) is off
 declare -A pid port
 # Each server is waited for on exit, so a run right after this one finds its ports free.
@@ -40,7 +40,7 @@ start() { # name port command...
 # VM then falls on both, not on whichever server was measured in it (the ratio's spread was mostly that).
 echo "== redis-benchmark -t $TESTS -n $REQUESTS -P $PIPELINE -c $CLIENTS (servers on CPU 0, load on CPU 1), best of $REPS, alternating"
 start redis 16501 redis-server --port 16501 --save '' --appendonly no
-start journey 16502 .build/release/journey serve "$WWW" --port 18502 --threads 1 --resp 16502
+start journey 16502 "$JOURNEY" serve "$WWW" --port 18502 --threads 1 --resp 16502
 declare -A best cpu runs
 for server in redis journey; do
     # Warm-up, not counted: the first test of a fresh server otherwise pays for its connections and allocations.

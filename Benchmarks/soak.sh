@@ -37,9 +37,9 @@ command -v wrk >/dev/null || need+=(wrk)
 command -v h2load >/dev/null || need+=(nghttp2-client)
 command -v redis-benchmark >/dev/null || need+=(redis-tools)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-(cd "$ROOT" && swift build -c release --product journey >/dev/null && swift build -c release --product journey-wsload >/dev/null)
+(cd "$ROOT" && swift build -c release --product journey-wsload >/dev/null)
 BIN="$(cd "$ROOT" && swift build -c release --show-bin-path)"
-JOURNEY="$BIN/journey"
+JOURNEY="$("$ROOT/Scripts/release/build")"  # the binary we ship (Scripts/release/build)
 RESP_PORT=18096
 mkdir -p "$WORK/www"
 head -c 1024 /dev/urandom > "$WORK/www/index.html"

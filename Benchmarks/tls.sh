@@ -35,8 +35,7 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-(cd "$ROOT" && swift build -c release --product journey >/dev/null)
-JOURNEY="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey"
+JOURNEY="$("$ROOT/Scripts/release/build")"  # the binary we ship (Scripts/release/build)
 
 WWW="$WORK/www"
 mkdir -p "$WWW" "$WORK/nginx"

@@ -19,10 +19,8 @@ PUBLISHES=${PUBLISHES:-50}
 IDLE=${IDLE:-10000}
 MODES=${*:-echo broadcast idle}
 ulimit -n "$(ulimit -Hn)"
-[ -x .build/release/journey ] && [ -x .build/release/journey-wsload ] || {
-    swift build -c release --product journey
-    swift build -c release --product journey-wsload
-}
+[ -x .build/release/journey-wsload ] || swift build -c release --product journey-wsload
+JOURNEY="$(Scripts/release/build)"  # the binary we ship (Scripts/release/build)
 LOAD=.build/release/journey-wsload
 WWW=$(mktemp -d)
 echo hi > "$WWW/index.html"
@@ -50,7 +48,7 @@ if [[ " $MODES " == *" echo "* ]]; then
     hz=$(getconf CLK_TCK)
     for server in journey hummingbird vapor; do
         case $server in
-        journey) port=18201 && start $port .build/release/journey serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
+        journey) port=18201 && start $port "$JOURNEY" serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
         hummingbird) port=18202 && start $port "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" $port "$WWW" ;;
         vapor) port=18203 && start $port "$PEERS/vapor-peer/.build/release/VaporPeer" $port "$WWW" ;;
         esac
@@ -73,7 +71,7 @@ fi
 
 if [[ " $MODES " == *" broadcast "* ]]; then
     echo "== broadcast: $SUBSCRIBERS subscribers, $PUBLISHES publishes of ~100 bytes (journey on 2 loops, both cores, shared with the load)"
-    SERVER_CPUS=0,1 start 18210 .build/release/journey serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub \
+    SERVER_CPUS=0,1 start 18210 "$JOURNEY" serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub \
         --backlog 4096
     # The server's CPU from the first publish on (the connections are set up by then), split into user and kernel:
     # each delivery is one write to one socket, and the kernel's share of that is the floor of the fan-out.
@@ -95,7 +93,7 @@ fi
 
 if [[ " $MODES " == *" idle "* ]]; then
     echo "== idle: $IDLE WebSocket connections held"
-    start 18220 .build/release/journey serve "$WWW" --port 18220 --threads 2 --ws-echo /ws --backlog 4096
+    start 18220 "$JOURNEY" serve "$WWW" --port 18220 --threads 2 --ws-echo /ws --backlog 4096
     idle=$(rss_kib "$SERVER")
     $LOAD idle --server 127.0.0.1:18220 --path /ws -c "$IDLE" --duration 600 --threads 2 > "$WWW/idle.log" &
     load=$!
