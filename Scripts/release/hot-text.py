@@ -7,7 +7,7 @@ TRACE is qemu-x86_64's `-d in_asm` log of a `journey` run; MAP is the lld link m
 `--no-demangle`: the ordering file names symbols as the linker sees them).
 The kernel maps a binary's code 64 KiB at a time around each page first run ("fault-around"). Functions run at
 start-up and on the request path lie scattered over 20 MiB, so an idle server keeps most of its code resident.
-Listed first in the order they first ran, they fill a few hundred KiB instead.
+Listed first in the order they first ran, they fill about 1.2 MiB instead.
 
 lld orders input sections by a symbol they define, so each section run is named by a symbol. The run is read
 from the trace's addresses, not from symbol names, so functions with local, duplicate or no names still count.
