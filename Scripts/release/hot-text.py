@@ -59,7 +59,7 @@ def main():
             largest[symbol] = max(largest[symbol], size)
     address = re.compile(r"^0x([0-9a-f]+):")
 
-    named = set()
+    seen = set()  # sections already met in the trace
     for line in open(trace_path, errors="replace"):
         match = address.match(line)
         if not match:
@@ -68,9 +68,9 @@ def main():
         if not starts[0] <= offset < end:
             continue
         index = bisect.bisect_right(starts, offset) - 1
-        if index in named:
+        if index in seen:
             continue
-        named.add(index)
+        seen.add(index)
         _, size, name, symbols = sections[index]
         if size > LARGEST_MOVED or "(.text..L" in name or not symbols:
             continue
