@@ -7,24 +7,28 @@ import NIOCore
 /// `headParsed()` and `bodyDecoded()` for every request; the request handler takes each request's
 /// timeline in order, adds the Process and Write stamps and hands it to the loop's recorder once.
 /// Pipelined requests get their own first-byte and parse stamps: the timelines wait here in order.
+///
+/// Its fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`): every call comes from the
+/// connection's event loop and none of its methods calls out while it changes them (the recorder it tells does
+/// not call back), so the check could never fire; it cost a thread-local lookup on every stamp.
 public final class ConnectionTimeline {
     /// The recorder of the connection's event loop, if the journey is recorded.
     public let recorder: JourneyRecorder?
     /// The clock the stamps come from.
     public let clock: JourneyClock
     /// Where the connection is in its request loop.
-    public private(set) var phase = ConnectionPhase.idle
+    @exclusivity(unchecked) public private(set) var phase = ConnectionPhase.idle
     /// The TLS handshake the connection began with, if it is encrypted.
     public let handshake: TLSHandshake?
     private let accepted: UInt64
-    private var tlsDone: UInt64 = 0
-    private var readStart: UInt64 = 0
+    @exclusivity(unchecked) private var tlsDone: UInt64 = 0
+    @exclusivity(unchecked) private var readStart: UInt64 = 0
     /// The first byte of the request not yet parsed, 0 while none has arrived.
-    private var nextFirstByte: UInt64 = 0
+    @exclusivity(unchecked) private var nextFirstByte: UInt64 = 0
     /// Parsed requests whose timelines the request handler has not taken yet, oldest first. An array, empty (no
     /// storage) on a connection whose requests all take the fast path; a pipelined few when it fills.
-    private var parsed: [RequestTimeline] = []
-    private var isClosed = false
+    @exclusivity(unchecked) private var parsed: [RequestTimeline] = []
+    @exclusivity(unchecked) private var isClosed = false
 
     /// Stamps the accept now; counts the connection on `recorder`.
     public init(recorder: JourneyRecorder?, clock: JourneyClock) {

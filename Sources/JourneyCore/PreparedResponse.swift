@@ -6,25 +6,46 @@ import NIOCore
 /// `body` (or `file`) as they are.
 public struct PreparedResponse: Sendable {
     /// The status line and every field but `Date` and `Connection`, each line ending in CRLF.
-    public let head: ByteBuffer
+    public var head: ByteBuffer { self.storage.head }
     /// The content, sent as it is; empty when it is only in `file`.
-    public let body: ByteBuffer
+    public var body: ByteBuffer { self.storage.body }
     /// The content in an open file, when there is one to hand to the kernel: a connection that can (sendfile)
     /// writes `head` and the file. When the content is only there (`bodyIsInMemory` false), one that cannot
     /// (behind TLS, HTTP/2) takes the whole way, which reads it.
-    public let file: FileSlice?
+    public var file: FileSlice? { self.storage.file }
     /// The status code, for the journey and the access log.
-    public let status: Int
+    public var status: Int { self.storage.status }
     /// The fields of `head` (every one but `Date` and `Connection`), for a protocol that encodes its own head
     /// (HTTP/2's HPACK).
-    public let fields: HTTPFields
+    public var fields: HTTPFields { self.storage.fields }
     /// Tells this response and its copies from every other one, so its bytes can be laid out once and kept (as
     /// HTTP/1.1's fast path keeps them, whole, for a second): while anything holds it, no other response has it.
-    public let identity = Identity()
+    public var identity: Identity { self.storage.identity }
 
     /// What `identity` is: an object of its own, compared by `ObjectIdentifier`.
     public final class Identity: Sendable {
         fileprivate init() {}
+    }
+
+    /// The parts, in one object: a hot file's response is copied out of the open-file cache for every request, and
+    /// copying one reference costs one retain where copying the parts cost one for each buffer, file and field list.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let head: ByteBuffer
+        let body: ByteBuffer
+        let file: FileSlice?
+        let status: Int
+        let fields: HTTPFields
+        let identity = Identity()
+
+        init(head: ByteBuffer, body: ByteBuffer, file: FileSlice?, status: Int, fields: HTTPFields) {
+            self.head = head
+            self.body = body
+            self.file = file
+            self.status = status
+            self.fields = fields
+        }
     }
 
     /// How many bytes of content follow the head.
@@ -59,10 +80,6 @@ public struct PreparedResponse: Sendable {
             head.writeString(field.value)
             head.writeStaticString("\r\n")
         }
-        self.head = head
-        self.body = body
-        self.file = file
-        self.status = status.code
-        self.fields = fields
+        self.storage = Storage(head: head, body: body, file: file, status: status.code, fields: fields)
     }
 }

@@ -6,10 +6,11 @@ import NIOHTTP1
 
 /// HTTP/1.1 over one connection: the Parse stage on llhttp (NIOHTTP1), feeding a `Responder`.
 ///
-/// The pipeline, in journey order: read/write deadlines, the fast path for prepared answers and the request-line
-/// guard (Read) → llhttp decoder (Parse) → parse tap (stamps head and end) → NIO's pipelining handler (responses
-/// in request order, one request in flight) → the request handler (Decode, Process, Write, and the status for
-/// each parse error). With the fast path, the handlers after it join the connection when a request first needs them.
+/// The pipeline, in journey order: read/write deadlines (kept by the fast path when there is one), the fast path
+/// for prepared answers and the request-line guard (Read) → llhttp decoder (Parse) → parse tap (stamps head and
+/// end) → NIO's pipelining handler (responses in request order, one request in flight) → the request handler
+/// (Decode, Process, Write, and the status for each parse error). With the fast path, the handlers after it join
+/// the connection when a request first needs them.
 public struct HTTP1Connection: ConnectionProtocol {
     /// Answers every request on the connection.
     public var responder: any Responder
@@ -71,12 +72,12 @@ public struct HTTP1Connection: ConnectionProtocol {
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
         let pipeline = channel.pipeline.syncOperations
-        let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
-        try pipeline.addHandler(deadlines)
         channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
         guard self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
             let prepared = self.responder as? any PreparedResponder
         else {
+            let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
+            try pipeline.addHandler(deadlines)
             try self.addWholeWay(
                 to: pipeline,
                 after: deadlines,
@@ -93,14 +94,14 @@ public struct HTTP1Connection: ConnectionProtocol {
             answers: self.wholeAnswers.on(channel.eventLoop),
             sendsFiles: self.fileReader == nil,
             limits: self.limits,
-            deadlines: deadlines,
+            timeouts: self.timeouts,
             timeline: timeline
         )
         fastPath.addsWholeWay = { fastPath in
             try self.addWholeWay(
                 to: pipeline,
                 after: fastPath,
-                deadlines: deadlines,
+                deadlines: fastPath,
                 timeline: timeline,
                 fastPath: fastPath
             )
@@ -113,7 +114,7 @@ public struct HTTP1Connection: ConnectionProtocol {
     private func addWholeWay(
         to pipeline: ChannelPipeline.SynchronousOperations,
         after predecessor: any ChannelHandler,
-        deadlines: ConnectionDeadlineHandler,
+        deadlines: any ConnectionDeadlineKeeper & RemovableChannelHandler,
         timeline: ConnectionTimeline,
         fastPath: HTTP1FastPath?
     ) throws {
@@ -140,8 +141,8 @@ public struct HTTP1Connection: ConnectionProtocol {
             // handlers are added (its bytes must not reach a handler that expects HTTP).
             let ours = NIOLoopBound(
                 (
-                    handlers: ([deadlines, fastPath, lineGuard, handler] as [(any RemovableChannelHandler)?])
-                        .compactMap { $0 },
+                    // The deadlines' keeper: the deadline handler, or the fast path.
+                    handlers: [deadlines, lineGuard, handler] as [any RemovableChannelHandler],
                     timeline: timeline
                 ),
                 eventLoop: pipeline.eventLoop

@@ -10,8 +10,14 @@ import NIOCore
 /// alone, and the fast path waits until the request handler has answered it before it looks at the next one,
 /// so responses keep request order; anything it cannot frame (a body, an upgrade, a malformed or unusual head)
 /// hands llhttp the rest of the connection. The journey is stamped exactly as the parse tap and request handler
-/// stamp it, and the read deadlines move as they would.
-final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
+/// stamp it. It keeps the connection's read and write deadlines itself (`ConnectionDeadlineKeeper`), as the first
+/// handler to see its reads: no handler ahead of it, one object fewer for each request to touch.
+///
+/// Its per-request fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`): the handler runs only on
+/// its event loop and no access to them spans a call that can come back into it, so the check (a thread-local
+/// lookup per access) could never fire, and it was 9 % of a cached request's instructions with the timeline's,
+/// the recorder's and `WholeAnswers`' (callgrind, Benchmarks/RESULTS.md).
+final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, ConnectionDeadlineKeeper {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -22,27 +28,34 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// Whether a prepared file is handed to the kernel (sendfile); false behind TLS, where the whole way reads it.
     private let sendsFiles: Bool
     /// A file was written since the last flush, behind TCP_CORK: uncork once it is flushed.
-    private var isCorked = false
+    @exclusivity(unchecked) private var isCorked = false
+    /// The channel's writability, as its last change said: asking the channel itself for every request touches one
+    /// more of its cache lines, which at a thousand connections is likely a miss.
+    @exclusivity(unchecked) private var isWritable = true
     private let limits: HTTP1Limits
-    private let deadlines: ConnectionDeadlineHandler
+    /// The connection's read and write deadlines; the request handler reports its requests' boundaries here too.
+    @exclusivity(unchecked) var deadlines: ConnectionDeadlines
     private let timeline: ConnectionTimeline
-    private var mode = Mode.answering
+    @exclusivity(unchecked) private var mode = Mode.answering
     /// Bytes read but not yet answered or handed on: a head still arriving, or requests behind one llhttp has.
     /// Emptied to a shared empty buffer, so an idle connection does not keep its last read's memory.
-    private var unread = HTTP1FastPath.nothing
+    @exclusivity(unchecked) private var unread = HTTP1FastPath.nothing
     /// Where each read after the first began in `unread` (writer indices), so that bytes handed on to llhttp arrive
     /// in the pieces they were read in: its answer to a malformed head can depend on where a read ended.
-    private var readStarts: [Int] = []
+    @exclusivity(unchecked) private var readStarts: [Int] = []
     /// Answers written since the last flush (the flush is due while there are any); their journeys are recorded
     /// once their last byte has left.
     /// The first is kept apart, so the usual one answer per flush needs no array storage kept per connection.
-    private var unrecorded: Answer?
-    private var moreUnrecorded: [Answer] = []
-    private var context: ChannelHandlerContext?
+    @exclusivity(unchecked) private var unrecorded: Answer?
+    @exclusivity(unchecked) private var moreUnrecorded: [Answer] = []
+    @exclusivity(unchecked) private var context: ChannelHandlerContext?
+    /// The channel's options, asked after each flush whether anything is still queued: fetched once, as making them
+    /// costs a third of the asking.
+    @exclusivity(unchecked) private var options: (any NIOSynchronousChannelOptions)?
     /// Inside `answer`: a hand-back from the request handler then only changes the mode, the loop carries on.
-    private var isAnswering = false
+    @exclusivity(unchecked) private var isAnswering = false
     /// Bytes went on to llhttp since the last read completed, so the handlers behind must hear of its end too.
-    private var forwardedSinceReadComplete = false
+    @exclusivity(unchecked) private var forwardedSinceReadComplete = false
     /// Adds the whole way behind this handler; called (then dropped) before the first byte or event goes on to it.
     var addsWholeWay: ((HTTP1FastPath) throws -> Void)?
 
@@ -75,28 +88,52 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         answers: WholeAnswers,
         sendsFiles: Bool,
         limits: HTTP1Limits,
-        deadlines: ConnectionDeadlineHandler,
+        timeouts: ConnectionTimeouts,
         timeline: ConnectionTimeline
     ) {
         self.responder = responder
         self.answers = answers
         self.sendsFiles = sendsFiles
         self.limits = limits
-        self.deadlines = deadlines
+        self.deadlines = ConnectionDeadlines(timeouts: timeouts)
         self.timeline = timeline
     }
 
+    var deadlineContext: ChannelHandlerContext? { self.context }
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.options = context.channel.syncOptions
+        if context.channel.isActive { self.deadlines.connectionOpened(context: context, keeper: self) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.deadlines.stop()
         self.context = nil
+        // They hold the channel, which holds this handler.
+        self.options = nil
         // The closure holds the pipeline, which held this handler: let both go.
         self.addsWholeWay = nil
     }
 
+    func channelActive(context: ChannelHandlerContext) {
+        self.deadlines.connectionOpened(context: context, keeper: self)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.deadlines.stop()
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.isWritable = context.channel.isWritable
+        self.deadlines.writabilityChanged(context: context, keeper: self)
+        context.fireChannelWritabilityChanged()
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        self.deadlines.bytesReceived(context: context, keeper: self)
         switch self.mode {
         case .passingThrough:
             self.forwardedSinceReadComplete = true
@@ -206,14 +243,14 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             )
             switch outcome {
             case .incomplete:
-                // The head timeout (armed by the deadline handler) bounds how long this waits.
+                // The header timeout (armed in `channelRead`) bounds how long this waits.
                 return
             case .unframeable:
                 self.passThrough(context: context)
                 return
             case .head(let head):
                 // A full send queue: the request handler parks the request until it drains.
-                if let path = head.plainGETPath, context.channel.isWritable,
+                if let path = head.plainGETPath, self.isWritable,
                     let prepared = self.responder.preparedResponse(
                         toGET: path,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
@@ -240,7 +277,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
     private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
         let timeline = self.timeline
         var requestTimeline = timeline.takeBodilessRequest()
-        self.deadlines.headReceived(expectsBody: false)
+        self.deadlines.headReceived(expectsBody: false, context: context, keeper: self)
         timeline.move(to: .processing)
         requestTimeline.processed = timeline.clock.now()
         timeline.move(to: .writing)
@@ -250,7 +287,9 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             self.isCorked = true
         }
         if !closing, let laidOut = file == nil ? self.answers.whole(prepared) : self.answers.head(prepared) {
-            context.write(Self.wrapOutboundOut(laidOut), promise: nil)
+            // `NIOAny(_:)` on a known `ByteBuffer` folds to the buffer; `wrapOutboundOut`, left generic by the
+            // optimizer, checked its type at run time (~490 instructions a request under callgrind).
+            context.write(NIOAny(laidOut), promise: nil)
         } else {
             context.write(Self.wrapOutboundOut(prepared.head), promise: nil)
             context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
@@ -272,7 +311,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
             self.mode = .closing
             self.closeAfterLastResponse(context: context)
         } else {
-            self.deadlines.responseSent()
+            self.deadlines.responseSent(context: context, keeper: self)
         }
     }
 
@@ -297,7 +336,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler {
         let more = self.moreUnrecorded
         self.unrecorded = nil
         self.moreUnrecorded = []
-        let queued = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        let queued = (try? self.options?.getOption(.bufferedWritableBytes)) ?? 0
         guard queued > 0 else {
             Self.record(first, more, on: self.timeline)
             return

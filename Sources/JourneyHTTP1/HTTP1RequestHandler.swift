@@ -28,7 +28,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let accessLog: (any AccessLogSink)?
     private let logger: Logger
     private let lineGuard: RequestLineGuard
-    private let deadlines: ConnectionDeadlineHandler
+    private let deadlines: any ConnectionDeadlineKeeper
     private let timeline: ConnectionTimeline
     private let sendsServerTiming: Bool
     private let fileReader: (any FileChunkReader)?
@@ -80,7 +80,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         accessLog: (any AccessLogSink)?,
         logger: Logger,
         lineGuard: RequestLineGuard,
-        deadlines: ConnectionDeadlineHandler,
+        deadlines: any ConnectionDeadlineKeeper,
         timeline: ConnectionTimeline,
         sendsServerTiming: Bool,
         fileReader: (any FileChunkReader)?,

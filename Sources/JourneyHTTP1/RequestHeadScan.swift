@@ -150,13 +150,19 @@ struct RequestHeadScan: Equatable {
             var path: Substring?
             if plain {
                 var end = targetStart
-                while end < target.upperBound, self.bytes[end] != UInt8(ascii: "?") { end += 1 }
-                let text = String(
-                    decoding: UnsafeRawBufferPointer(rebasing: self.bytes[targetStart..<end]),
-                    as: UTF8.self
-                )
+                var hasFragment = false
+                while end < target.upperBound, self.bytes[end] != UInt8(ascii: "?") {
+                    hasFragment = hasFragment || self.bytes[end] == UInt8(ascii: "#")
+                    end += 1
+                }
                 // A fragment has no place in a request target (RFC 9112 §3.2): llhttp's word on it stands.
-                path = text.utf8.contains(UInt8(ascii: "#")) ? nil : text[...]
+                if !hasFragment {
+                    path =
+                        String(
+                            decoding: UnsafeRawBufferPointer(rebasing: self.bytes[targetStart..<end]),
+                            as: UTF8.self
+                        )[...]
+                }
             }
             return .head(
                 RequestHeadScan(

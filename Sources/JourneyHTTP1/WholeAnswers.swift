@@ -17,18 +17,20 @@ import Darwin
 /// One per event loop and used only on it, so no lock: `HTTP1Connection` hands each connection its loop's. Emptied
 /// when the second (and with it the `Date` line) changes. An answer is kept by its `PreparedResponse.identity`,
 /// so a responder that keeps its prepared responses (the open-file cache does) has each laid out once a second.
+/// Its fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`) for the same reason: one loop, and no
+/// call out while they change, so the check could never fire.
 final class WholeAnswers {
     /// The most bytes kept at once; an answer that does not fit goes out in its three pieces.
     static let byteLimit = 4 * 1024 * 1024
 
     private let secondsNow: () -> Int
-    private var second = Int.min
-    private var keepingAlive = ByteBuffer()
-    private var closing = ByteBuffer()
-    private var answers: [ObjectIdentifier: Whole] = [:]
+    @exclusivity(unchecked) private var second = Int.min
+    @exclusivity(unchecked) private var keepingAlive = ByteBuffer()
+    @exclusivity(unchecked) private var closing = ByteBuffer()
+    @exclusivity(unchecked) private var answers: [ObjectIdentifier: Whole] = [:]
     /// Heads with the `Date` line, for answers whose body follows by sendfile.
-    private var heads: [ObjectIdentifier: Whole] = [:]
-    private var bytes = 0
+    @exclusivity(unchecked) private var heads: [ObjectIdentifier: Whole] = [:]
+    @exclusivity(unchecked) private var bytes = 0
 
     private struct Whole {
         /// Held so that no other response takes the identifier while the bytes are kept.

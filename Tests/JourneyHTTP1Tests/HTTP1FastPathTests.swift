@@ -76,10 +76,11 @@ import Glibc
         _ files: HotFiles,
         fastPath: Bool = true,
         journey: JourneyRecorders? = nil,
-        fileReader: (any FileChunkReader)? = nil
+        fileReader: (any FileChunkReader)? = nil,
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        var http1 = HTTP1Connection(responder: files, journey: journey)
+        var http1 = HTTP1Connection(responder: files, timeouts: timeouts, journey: journey)
         http1.takesFastPath = fastPath
         http1.fileReader = fileReader
         try http1.configure(channel)
@@ -203,6 +204,69 @@ import Glibc
         #expect(hasWholeWay())
         #expect(files.whole.withLockedValue { $0 } == 1)
         #expect(files.prepared.withLockedValue { $0 } == 3)
+    }
+
+    /// Header 5 s, body 8 s, keep-alive 12 s, write 30 s.
+    private let shortTimeouts = ConnectionTimeouts(
+        headerRead: .seconds(5),
+        bodyRead: .seconds(8),
+        keepAliveIdle: .seconds(12),
+        write: .seconds(30)
+    )
+
+    /// Moves the loop's clock to a second before `seconds` from now (the connection still open), then to `seconds`
+    /// (closed).
+    private func expect(
+        _ channel: EmbeddedChannel,
+        toCloseAfter seconds: Int64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        channel.embeddedEventLoop.advanceTime(by: .seconds(seconds - 1))
+        #expect(channel.isActive, "open a second before the deadline", sourceLocation: sourceLocation)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(!channel.isActive, "closed at the deadline", sourceLocation: sourceLocation)
+    }
+
+    @Test func theFastPathKeepsTheDeadlinesWithNoHandlerAheadOfIt() throws {
+        let channel = try self.makeChannel(HotFiles(), timeouts: self.shortTimeouts)
+        #expect((try? channel.pipeline.syncOperations.handler(type: ConnectionDeadlineHandler.self)) == nil)
+        // A head in pieces: the header timeout runs from its first byte.
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHo", to: channel).isEmpty)
+        channel.embeddedEventLoop.advanceTime(by: .seconds(4))
+        #expect(try self.send("st: x\r\n\r\n", to: channel).hasSuffix("file /hot"))
+        // Answered: now the keep-alive clock, 12 s, runs.
+        self.expect(channel, toCloseAfter: 12)
+    }
+
+    @Test func theFastPathClosesAHeadThatStalls() throws {
+        let channel = try self.makeChannel(HotFiles(), timeouts: self.shortTimeouts)
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHost: x\r\n\r\n", to: channel).hasSuffix("file /hot"))
+        #expect(try self.send("GET /hot HTTP/1.1\r\n", to: channel).isEmpty)
+        self.expect(channel, toCloseAfter: 5)
+    }
+
+    @Test func aFullSendQueueSendsTheRequestTheWholeWayToWait() throws {
+        let files = HotFiles()
+        // Keep-alive longer than the write timeout, so that only the full queue can close the connection.
+        let channel = try self.makeChannel(
+            files,
+            timeouts: ConnectionTimeouts(keepAliveIdle: .seconds(75), write: .seconds(30))
+        )
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHost: x\r\n\r\n", to: channel).isEmpty)
+        #expect(files.prepared.withLockedValue { $0 } == 0, "not answered while the client reads nothing")
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(try self.output(of: channel).hasSuffix("file /hot"))
+        #expect(files.whole.withLockedValue { $0 } == 1)
+        // The next one, with room in the queue, takes the fast path again; a queue that then stays full past the
+        // write timeout closes the connection.
+        #expect(try self.send("GET /hot HTTP/1.1\r\nHost: x\r\n\r\n", to: channel).hasSuffix("file /hot"))
+        #expect(files.prepared.withLockedValue { $0 } == 1)
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        self.expect(channel, toCloseAfter: 30)
     }
 
     @Test func connectionCloseIsAnsweredAndCloses() throws {

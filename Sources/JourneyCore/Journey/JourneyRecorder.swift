@@ -4,21 +4,23 @@ import NIOCore
 ///
 /// It belongs to its event loop: every call comes from that loop, so counting takes no lock and no atomic
 /// (nginx's log phase, per worker). Once a second `takeInterval()` hands the counts over and starts afresh.
+/// For the same reason its counts skip the runtime's exclusivity check (`@exclusivity(unchecked)`): no method calls
+/// out while it changes them, so the check, a thread-local lookup on every count, could never fire.
 public final class JourneyRecorder {
     /// The clock the stages on this loop stamp with.
     public let clock: JourneyClock
     /// Whether the last requests are kept for the dashboard's waterfall.
     public let keepsRecentRequests: Bool
-    private var interval = JourneyInterval()
+    @exclusivity(unchecked) private var interval = JourneyInterval()
     /// Per-protocol counts, one slot per wire protocol seen on this loop (`slot(forProtocol:)`).
     private var protocols: [ProtocolTally] = []
     /// Per-listener TLS handshake counts (`slot(forTLSListener:)`).
     private var handshakes: [HandshakeTally] = []
-    private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
-    private var recent: [RecentRequest] = []
-    private var nextRecent = 0
+    @exclusivity(unchecked) private var phases = Array(repeating: 0, count: ConnectionPhase.allCases.count)
+    @exclusivity(unchecked) private var recent: [RecentRequest] = []
+    @exclusivity(unchecked) private var nextRecent = 0
     /// How many of `recent` arrived since the last `takeInterval()`.
-    private var newRecent = 0
+    @exclusivity(unchecked) private var newRecent = 0
 
     /// How many recent requests are kept.
     public static let recentCapacity = 50

@@ -1,0 +1,37 @@
+import NIOCore
+
+/// The handler that keeps a connection's `ConnectionDeadlines` inline: the first to see its reads. The handlers
+/// behind it report message boundaries through it; its timers call back into it when they fire.
+public protocol ConnectionDeadlineKeeper: AnyObject {
+    /// The deadlines kept.
+    var deadlines: ConnectionDeadlines { get set }
+    /// The context the keeper is in; nil once it has left the pipeline (nothing more is timed then).
+    var deadlineContext: ChannelHandlerContext? { get }
+}
+
+extension ConnectionDeadlineKeeper {
+    /// A request head was parsed; `expectsBody` when body bytes are still to come.
+    public func headReceived(expectsBody: Bool) {
+        guard let context = self.deadlineContext else { return }
+        self.deadlines.headReceived(expectsBody: expectsBody, context: context, keeper: self)
+    }
+
+    /// The whole request was read.
+    public func requestReceived() {
+        guard let context = self.deadlineContext else { return }
+        self.deadlines.requestReceived(context: context, keeper: self)
+    }
+
+    /// The response was handed to the Write stage.
+    public func responseSent() {
+        guard let context = self.deadlineContext else { return }
+        self.deadlines.responseSent(context: context, keeper: self)
+    }
+
+    /// One of the deadlines' timers fired: the connection closes if its deadline has passed.
+    func deadlineTimerFired(_ timer: ConnectionDeadlines.Timer) {
+        guard let context = self.deadlineContext else { return }
+        // Closing fires channelInactive, which stops the timers: not from inside the deadlines' own mutation.
+        if self.deadlines.timerFired(timer, context: context, keeper: self) { context.close(promise: nil) }
+    }
+}

@@ -1,0 +1,152 @@
+import NIOCore
+
+/// The read and write deadlines of one connection: performs `ReadDeadlineStateMachine`'s actions and watches the send
+/// queue for the write timeout.
+///
+/// A value, kept inline by the handler that sees the connection's reads first (`ConnectionDeadlineKeeper`): on
+/// a connection with a thousand others, every object a request touches is a likely cache miss, so the deadlines
+/// are not one more. Every keep-alive request moves the read deadline three times (header, none, idle);
+/// scheduling and cancelling a timer each time would cost more than the rest of a cached file's request (nginx
+/// defers its timer updates for the same reason). So only the deadline moves, and one timer, never set further
+/// than the shortest timeout ahead, checks it when it fires: a deadline is still kept to the instant.
+public struct ConnectionDeadlines {
+    /// Which of the two timers fired.
+    public enum Timer: Sendable {
+        /// The read timer: a head, a body or the next request is overdue.
+        case read
+        /// The write timer: the send queue stayed full.
+        case write
+    }
+
+    private var machine: ReadDeadlineStateMachine
+    /// When the connection closes for want of bytes; nil while no read deadline applies.
+    private var readDeadline: NIODeadline?
+    /// Fires at `readFires`, at or before `readDeadline`.
+    private var readTimer: Scheduled<Void>?
+    private var readFires = NIODeadline.distantFuture
+    /// The shortest read timeout: the read timer never sleeps longer, so a new deadline is never before it fires.
+    private let readTimerStep: TimeAmount
+    private let writeTimeout: TimeAmount
+    private var writeTimer: Scheduled<Void>?
+    /// When the connection closes for a send queue the client does not drain; nil while it is writable.
+    private var writeDeadline: NIODeadline?
+
+    /// The deadlines of a connection that was just accepted.
+    public init(timeouts: ConnectionTimeouts) {
+        self.machine = ReadDeadlineStateMachine(timeouts: timeouts)
+        self.writeTimeout = timeouts.write
+        self.readTimerStep = min(timeouts.headerRead, timeouts.bodyRead, timeouts.keepAliveIdle)
+    }
+
+    /// The connection became active: its first request's head must arrive within the header timeout.
+    public mutating func connectionOpened(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+        self.perform(self.machine.connectionOpened(), context: context, keeper: keeper)
+    }
+
+    /// Bytes arrived from the client.
+    public mutating func bytesReceived(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+        self.perform(self.machine.bytesReceived(), context: context, keeper: keeper)
+    }
+
+    /// A request head was parsed; `expectsBody` when body bytes are still to come.
+    public mutating func headReceived(
+        expectsBody: Bool,
+        context: ChannelHandlerContext,
+        keeper: any ConnectionDeadlineKeeper
+    ) {
+        self.perform(self.machine.headReceived(expectsBody: expectsBody), context: context, keeper: keeper)
+    }
+
+    /// The whole request was read.
+    public mutating func requestReceived(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+        self.perform(self.machine.requestReceived(), context: context, keeper: keeper)
+    }
+
+    /// The response was handed to the Write stage: the connection waits for its next request.
+    public mutating func responseSent(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+        self.perform(self.machine.responseSent(), context: context, keeper: keeper)
+    }
+
+    /// The send queue filled up (the client must drain it within the write timeout) or drained.
+    ///
+    /// A response larger than the queue's high-water mark turns it unwritable and back once per request: only the
+    /// deadline moves; one timer, set when none is pending, checks it (as the read deadline is kept).
+    public mutating func writabilityChanged(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+        if context.channel.isWritable {
+            self.writeDeadline = nil
+        } else if self.writeDeadline == nil {
+            let deadline = context.eventLoop.now + self.writeTimeout
+            self.writeDeadline = deadline
+            if self.writeTimer == nil { self.schedule(.write, at: deadline, context: context, keeper: keeper) }
+        }
+    }
+
+    /// Stops both timers: the connection closed, or its keeper left the pipeline.
+    public mutating func stop() {
+        self.readTimer?.cancel()
+        self.readTimer = nil
+        self.writeTimer?.cancel()
+        self.writeTimer = nil
+    }
+
+    /// What a lazy timer does when it fires: true when its deadline has passed (the keeper closes the connection:
+    /// nothing more is read or written on it); else the timer is set again while a deadline is ahead.
+    public mutating func timerFired(
+        _ timer: Timer,
+        context: ChannelHandlerContext,
+        keeper: any ConnectionDeadlineKeeper
+    ) -> Bool {
+        let deadline: NIODeadline?
+        switch timer {
+        case .read:
+            self.readTimer = nil
+            deadline = self.readDeadline
+        case .write:
+            self.writeTimer = nil
+            deadline = self.writeDeadline
+        }
+        guard let deadline else { return false }
+        if deadline <= context.eventLoop.now { return true }
+        self.schedule(timer, at: deadline, context: context, keeper: keeper)
+        return false
+    }
+
+    private mutating func perform(
+        _ action: ReadDeadlineStateMachine.Action,
+        context: ChannelHandlerContext,
+        keeper: any ConnectionDeadlineKeeper
+    ) {
+        switch action {
+        case .none:
+            break
+        case .cancel:
+            self.readDeadline = nil
+        case .arm(let timeout):
+            let deadline = context.eventLoop.now + timeout
+            self.readDeadline = deadline
+            if self.readTimer == nil || deadline < self.readFires {
+                self.schedule(.read, at: deadline, context: context, keeper: keeper)
+            }
+        }
+    }
+
+    private mutating func schedule(
+        _ timer: Timer,
+        at deadline: NIODeadline,
+        context: ChannelHandlerContext,
+        keeper: any ConnectionDeadlineKeeper
+    ) {
+        let loop = context.eventLoop.assumeIsolated()
+        switch timer {
+        case .read:
+            self.readTimer?.cancel()
+            self.readFires = min(deadline, context.eventLoop.now + self.readTimerStep)
+            self.readTimer = loop.scheduleTask(deadline: self.readFires) { keeper.deadlineTimerFired(.read) }
+        case .write:
+            self.writeTimer = loop.scheduleTask(deadline: deadline) { keeper.deadlineTimerFired(.write) }
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionDeadlines: Sendable {}
