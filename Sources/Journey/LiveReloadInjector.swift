@@ -9,6 +9,10 @@ import NIOCore
 struct LiveReloadInjector: Responder {
     let responder: any Responder
 
+    func refusal(of request: Request) -> HTTPError? {
+        self.responder.refusal(of: request)
+    }
+
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         self.responder.respond(to: request, context: context).map { response in
             guard response.head.status == .ok,

@@ -114,23 +114,46 @@ public struct Router: PreparedResponder {
 
     /// Finds the route for `request` and lets it answer.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
+        switch self.match(request) {
+        case .route(let responder): return responder.respond(to: request, context: context)
+        case .refused(let error): return context.eventLoop.makeFailedFuture(error)
+        case .fallback(let fallback): return fallback.respond(to: request, context: context)
+        }
+    }
+
+    /// The route's or the fallback's refusal from the head alone: 405 when routes take the path but not the
+    /// method, 404 when nothing takes it.
+    public func refusal(of request: Request) -> HTTPError? {
+        switch self.match(request) {
+        case .route(let responder): return responder.refusal(of: request)
+        case .refused(let error): return error
+        case .fallback(let fallback): return fallback.refusal(of: request)
+        }
+    }
+
+    /// Where a request goes, by its method and path.
+    private enum Match {
+        case route(any Responder)
+        case refused(HTTPError)
+        case fallback(any Responder)
+    }
+
+    private func match(_ request: Request) -> Match {
         let path = request.path
         var allowed: [HTTPRequest.Method] = []
         for route in self.routes where route.isPrefix ? path.hasPrefix(route.path) : path == route.path {
             if route.method == request.head.method || (route.method == .get && request.head.method == .head) {
-                return route.responder.respond(to: request, context: context)
+                return .route(route.responder)
             }
             allowed.append(route.method)
             if route.method == .get { allowed.append(.head) }
         }
         if !allowed.isEmpty {
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
-            return context.eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: allow]))
+            return .refused(HTTPError(.methodNotAllowed, headerFields: [.allow: allow]))
         }
-        guard let fallback = self.fallback else {
-            return context.eventLoop.makeFailedFuture(HTTPError(.notFound))
-        }
-        return fallback.respond(to: request, context: context)
+        guard let fallback = self.fallback else { return .refused(HTTPError(.notFound)) }
+        return .fallback(fallback)
     }
 }
 

@@ -47,7 +47,7 @@ public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableCh
 
     /// Re-arms or leaves the read deadline as the state machine says.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.deadlines.bytesReceived(context: context, keeper: self)
+        self.deadlines.bytesReceived(Self.unwrapInboundIn(data).readableBytes, context: context, keeper: self)
         context.fireChannelRead(data)
     }
 

@@ -28,10 +28,20 @@ extension ConnectionDeadlineKeeper {
         self.deadlines.responseSent(context: context, keeper: self)
     }
 
-    /// One of the deadlines' timers fired: the connection closes if its deadline has passed.
+    /// The connection is lingering (`LingeringCloseHandler`), or closing: no deadline of a request applies any more.
+    public func stopDeadlines() {
+        self.deadlines.stop()
+    }
+
+    /// One of the deadlines' timers fired: the connection closes if its deadline has passed, or the protocol
+    /// handler is told its request body is too slow.
     func deadlineTimerFired(_ timer: ConnectionDeadlines.Timer) {
         guard let context = self.deadlineContext else { return }
         // Closing fires channelInactive, which stops the timers: not from inside the deadlines' own mutation.
-        if self.deadlines.timerFired(timer, context: context, keeper: self) { context.close(promise: nil) }
+        switch self.deadlines.timerFired(timer, context: context, keeper: self) {
+        case nil: break
+        case .close: context.close(promise: nil)
+        case .answer(let event): context.fireUserInboundEventTriggered(event)
+        }
     }
 }

@@ -43,9 +43,17 @@ public struct ConnectionDeadlines {
         self.perform(self.machine.connectionOpened(), context: context, keeper: keeper)
     }
 
-    /// Bytes arrived from the client.
-    public mutating func bytesReceived(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
-        self.perform(self.machine.bytesReceived(), context: context, keeper: keeper)
+    /// `count` bytes arrived from the client.
+    public mutating func bytesReceived(
+        _ count: Int,
+        context: ChannelHandlerContext,
+        keeper: any ConnectionDeadlineKeeper
+    ) {
+        // Only a body's bytes are timed (its rate); every other read leaves the clock alone.
+        let action =
+            self.machine.isReadingBody
+            ? self.machine.bodyBytesReceived(count, at: context.eventLoop.now) : self.machine.bytesReceived()
+        self.perform(action, context: context, keeper: keeper)
     }
 
     /// A request head was parsed; `expectsBody` when body bytes are still to come.
@@ -54,7 +62,9 @@ public struct ConnectionDeadlines {
         context: ChannelHandlerContext,
         keeper: any ConnectionDeadlineKeeper
     ) {
-        self.perform(self.machine.headReceived(expectsBody: expectsBody), context: context, keeper: keeper)
+        let action =
+            expectsBody ? self.machine.bodyExpected(at: context.eventLoop.now) : self.machine.headReceived()
+        self.perform(action, context: context, keeper: keeper)
     }
 
     /// The whole request was read.
@@ -89,13 +99,22 @@ public struct ConnectionDeadlines {
         self.writeTimer = nil
     }
 
-    /// What a lazy timer does when it fires: true when its deadline has passed (the keeper closes the connection:
-    /// nothing more is read or written on it); else the timer is set again while a deadline is ahead.
+    /// What the keeper does about a deadline that passed.
+    public enum Expiry: Equatable {
+        /// Close the connection: nothing more is read or written on it.
+        case close
+        /// Tell the protocol handler (a user event) so that it answers 408 and lingers; the connection closes
+        /// anyway if it has not started lingering within the lingering timeout.
+        case answer(RequestBodyTimedOut)
+    }
+
+    /// What a lazy timer does when it fires: what to do when its deadline has passed; else (nil) the timer is set
+    /// again while a deadline is ahead.
     public mutating func timerFired(
         _ timer: Timer,
         context: ChannelHandlerContext,
         keeper: any ConnectionDeadlineKeeper
-    ) -> Bool {
+    ) -> Expiry? {
         let deadline: NIODeadline?
         switch timer {
         case .read:
@@ -105,10 +124,20 @@ public struct ConnectionDeadlines {
             self.writeTimer = nil
             deadline = self.writeDeadline
         }
-        guard let deadline else { return false }
-        if deadline <= context.eventLoop.now { return true }
-        self.schedule(timer, at: deadline, context: context, keeper: keeper)
-        return false
+        guard let deadline else { return nil }
+        guard deadline <= context.eventLoop.now else {
+            self.schedule(timer, at: deadline, context: context, keeper: keeper)
+            return nil
+        }
+        guard case .read = timer else { return .close }
+        let (lapse, action) = self.machine.deadlinePassed()
+        self.readDeadline = nil
+        self.perform(action, context: context, keeper: keeper)
+        switch lapse {
+        case .request, .unanswered: return .close
+        case .bodyPaused: return .answer(RequestBodyTimedOut(belowMinimumRate: false))
+        case .bodyTooSlow: return .answer(RequestBodyTimedOut(belowMinimumRate: true))
+        }
     }
 
     private mutating func perform(

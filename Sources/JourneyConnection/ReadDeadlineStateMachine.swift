@@ -4,14 +4,28 @@ import NIOCore
 /// with the timer, so the handler only performs actions and the rules are tested without a clock.
 ///
 /// A connection waits for a request (keep-alive idle, or the header timeout for the very first one),
-/// reads a head (header timeout from its first byte), may read a body (body timeout, re-armed by each
-/// piece), then responds with no read deadline at all, and waits again.
+/// reads a head (header timeout from its first byte), may read a body, then responds with no read deadline at all,
+/// and waits again. A body is held to two deadlines at once: no pause between two pieces longer than the body
+/// timeout, and, after a grace period, an average rate of at least `ConnectionTimeouts.minimumBodyRate` since its
+/// head (Kestrel's `MinRequestBodyDataRate`): a body trickled a byte a second pauses never, yet would be read for
+/// days (R-U-Dead-Yet). The body events carry the time, the others need none (they run for every request).
 public struct ReadDeadlineStateMachine: Sendable {
     private enum Phase: Sendable {
         case awaitingRequest(isFirst: Bool)
         case readingHead
-        case readingBody
+        case readingBody(BodyProgress)
         case responding
+        /// A body deadline passed: the protocol handler answers 408 and lingers; if it does not, the connection
+        /// closes when this timer fires.
+        case bodyLapsed
+    }
+
+    /// How far a body has come, against both of its deadlines.
+    private struct BodyProgress: Sendable {
+        var started: NIODeadline
+        var received: Int
+        var pauseDeadline: NIODeadline
+        var rateDeadline: NIODeadline
     }
 
     /// What the handler does with its read timer.
@@ -24,6 +38,18 @@ public struct ReadDeadlineStateMachine: Sendable {
         case cancel
     }
 
+    /// Why a read deadline passed, and so what the connection does.
+    public enum Lapse: Equatable, Sendable {
+        /// No request head (or none in time): close, there is nothing to answer.
+        case request
+        /// The body paused longer than the body timeout: answer 408 and close.
+        case bodyPaused
+        /// The body came in slower than the minimum rate: answer 408 and close.
+        case bodyTooSlow
+        /// A lapsed body's answer never started lingering: close.
+        case unanswered
+    }
+
     private let timeouts: ConnectionTimeouts
     private var phase = Phase.awaitingRequest(isFirst: true)
 
@@ -32,36 +58,71 @@ public struct ReadDeadlineStateMachine: Sendable {
         self.timeouts = timeouts
     }
 
+    /// Whether body bytes are being read: they go to `bodyBytesReceived(_:at:)`, with the time.
+    public var isReadingBody: Bool {
+        if case .readingBody = self.phase { return true }
+        return false
+    }
+
     /// The connection became active: the first request must arrive within the header timeout.
     public func connectionOpened() -> Action {
         .arm(self.timeouts.headerRead)
     }
 
-    /// Bytes arrived from the client.
+    /// Bytes arrived from the client outside a body.
     public mutating func bytesReceived() -> Action {
         switch self.phase {
         case .awaitingRequest(let isFirst):
             self.phase = .readingHead
             // The first head's clock started at the accept; a later one's starts with its first byte.
             return isFirst ? .none : .arm(self.timeouts.headerRead)
-        case .readingHead:
+        case .readingHead, .readingBody, .bodyLapsed:
             return .none
-        case .readingBody:
-            return .arm(self.timeouts.bodyRead)
         case .responding:
             // Pipelined bytes of the next request: their clock starts when the response is out.
             return .none
         }
     }
 
-    /// A request head was parsed; `expectsBody` when body bytes are still to come.
-    public mutating func headReceived(expectsBody: Bool) -> Action {
-        if expectsBody {
-            self.phase = .readingBody
-            return .arm(self.timeouts.bodyRead)
-        }
+    /// A request head was parsed with no body to follow.
+    public mutating func headReceived() -> Action {
         self.phase = .responding
         return .cancel
+    }
+
+    /// A request head was parsed at `now`, and its body is still to come.
+    public mutating func bodyExpected(at now: NIODeadline) -> Action {
+        var body = BodyProgress(
+            started: now,
+            received: 0,
+            pauseDeadline: now + self.timeouts.bodyRead,
+            rateDeadline: .distantFuture
+        )
+        body.rateDeadline = self.rateDeadline(for: body)
+        self.phase = .readingBody(body)
+        return .arm(min(body.pauseDeadline, body.rateDeadline) - now)
+    }
+
+    /// `count` body bytes arrived at `now` (the bytes of a read while a body is expected).
+    public mutating func bodyBytesReceived(_ count: Int, at now: NIODeadline) -> Action {
+        guard case .readingBody(var body) = self.phase else { return self.bytesReceived() }
+        body.received += count
+        body.pauseDeadline = now + self.timeouts.bodyRead
+        body.rateDeadline = self.rateDeadline(for: body)
+        self.phase = .readingBody(body)
+        return .arm(min(body.pauseDeadline, body.rateDeadline) - now)
+    }
+
+    /// The instant the body falls below the minimum rate if nothing more arrives: the grace period, or as long
+    /// as the bytes so far pay for at the minimum rate and a second more, whichever is later. The second is the
+    /// slack Kestrel's once-a-second check gives: a client that sends at the rate in bursts a second apart is not
+    /// cut between two of them.
+    private func rateDeadline(for body: BodyProgress) -> NIODeadline {
+        guard let rate = self.timeouts.minimumBodyRate, rate.bytesPerSecond > 0 else { return .distantFuture }
+        let (scaled, overflow) = body.received.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return .distantFuture }
+        let earned = TimeAmount.nanoseconds(Int64(scaled / rate.bytesPerSecond)) + .seconds(1)
+        return body.started + max(rate.gracePeriod, earned)
     }
 
     /// The whole request was read.
@@ -74,5 +135,19 @@ public struct ReadDeadlineStateMachine: Sendable {
     public mutating func responseSent() -> Action {
         self.phase = .awaitingRequest(isFirst: false)
         return .arm(self.timeouts.keepAliveIdle)
+    }
+
+    /// The read deadline passed: why, and (for a body) the deadline its answer has to start lingering by.
+    public mutating func deadlinePassed() -> (lapse: Lapse, action: Action) {
+        switch self.phase {
+        case .readingBody(let body):
+            self.phase = .bodyLapsed
+            let lapse: Lapse = body.rateDeadline < body.pauseDeadline ? .bodyTooSlow : .bodyPaused
+            return (lapse, .arm(self.timeouts.lingering.timeout))
+        case .bodyLapsed:
+            return (.unanswered, .cancel)
+        case .awaitingRequest, .readingHead, .responding:
+            return (.request, .cancel)
+        }
     }
 }

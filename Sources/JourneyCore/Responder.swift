@@ -7,4 +7,17 @@ import NIOCore
 public protocol Responder: Sendable {
     /// Answers `request`; the future must complete on `context.eventLoop`.
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response>
+
+    /// The refusal `request`'s head alone earns (405 for a method nothing here takes), asked before its body is
+    /// read; nil (the default) reads the body and lets `respond(to:context:)` decide.
+    ///
+    /// A client should not have to upload megabytes to learn that the method is not allowed: its body is then
+    /// discarded and the connection drained and closed (nginx's static module answers the same way). Answer only
+    /// what the body could not change.
+    func refusal(of request: Request) -> HTTPError?
+}
+
+extension Responder {
+    /// Nil: the body is read and `respond(to:context:)` decides.
+    public func refusal(of request: Request) -> HTTPError? { nil }
 }

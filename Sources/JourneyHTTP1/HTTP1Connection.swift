@@ -133,6 +133,7 @@ public struct HTTP1Connection: ConnectionProtocol {
             timeline: timeline,
             sendsServerTiming: self.sendsServerTiming,
             fileReader: self.fileReader,
+            lingering: self.timeouts.lingering,
             fastPath: fastPath
         )
         var upgrade: NIOHTTPServerUpgradeConfiguration?

@@ -133,7 +133,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.deadlines.bytesReceived(context: context, keeper: self)
+        self.deadlines.bytesReceived(Self.unwrapInboundIn(data).readableBytes, context: context, keeper: self)
         switch self.mode {
         case .passingThrough:
             self.forwardedSinceReadComplete = true

@@ -32,6 +32,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let timeline: ConnectionTimeline
     private let sendsServerTiming: Bool
     private let fileReader: (any FileChunkReader)?
+    /// How a connection answered before its request was read is drained before it closes.
+    private let lingering: LingeringClose
     /// Handed this request and waits for its answer to be written before it answers the next one itself.
     private let fastPath: HTTP1FastPath?
     private var state = State.idle
@@ -84,9 +86,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         timeline: ConnectionTimeline,
         sendsServerTiming: Bool,
         fileReader: (any FileChunkReader)?,
+        lingering: LingeringClose,
         fastPath: HTTP1FastPath?
     ) {
         self.fileReader = fileReader
+        self.lingering = lingering
         self.fastPath = fastPath
         self.timeline = timeline
         self.sendsServerTiming = sendsServerTiming
@@ -156,6 +160,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.finish(context: context)
         case is HTTP1DrainEvent:
             self.finish(context: context)
+        case let timedOut as RequestBodyTimedOut:
+            // Kestrel's and nginx's answer to a body too slow to wait for: 408, then the connection is drained.
+            guard case .receiving(let pending, _) = self.state else { return }
+            self.timeline.recorder?.requestBodyTimedOut(belowMinimumRate: timedOut.belowMinimumRate)
+            self.respondEarly(.requestTimeout, to: pending, context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -227,9 +236,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let version = HTTPVersionNumber(major: head.version.major, minor: head.version.minor)
-        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field.
-        let hostCount = head.headers["host"].count
-        let hostIsValid = hostCount == 1 || (hostCount == 0 && version == .http1_0)
+        // RFC 9112 §3.2: an HTTP/1.1 request must carry exactly one Host field, and a Host must be a valid
+        // `uri-host [ ":" port ]` (HTTP/1.0 may leave it out).
+        let hosts = head.headers["host"]
+        let hostIsValid =
+            (hosts.count == 1 || (hosts.isEmpty && version == .http1_0))
+            && hosts.allSatisfy { HostSyntax.isValid($0.trimmingBlanks) }
         let converted = hostIsValid ? HTTPRequest(http1: head) : nil
         let pending = PendingRequest(
             request: Request(head: converted ?? Self.unparsedHead, version: version),
@@ -241,6 +253,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             arrivedAt: Int(time(nil))
         )
         guard converted != nil else {
+            self.respondEarly(.badRequest, to: pending, context: context)
+            return
+        }
+        // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so a Transfer-Encoding in it means the framing is faulty;
+        // the request is refused and the connection closed, whatever else it asked (nginx answers 400 too).
+        if version.major == 1, version.minor == 0, head.headers.contains(name: "transfer-encoding") {
             self.respondEarly(.badRequest, to: pending, context: context)
             return
         }
@@ -259,6 +277,13 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.respondEarly(.contentTooLarge, to: pending, context: context)
             return
         }
+        // A refusal the head alone earns (405) is given before the body is read: the body is discarded with the
+        // connection (lingering close), not uploaded to be thrown away.
+        let expectsBody = !codings.isEmpty || (declaredLength ?? 0) > 0
+        if expectsBody, let refusal = self.responder.refusal(of: pending.request) {
+            self.respondEarly(refusal.status, headerFields: refusal.headerFields, to: pending, context: context)
+            return
+        }
         if let expectation = head.headers["expect"].first {
             // RFC 9110 §10.1.1: 100-continue is the only expectation; anything else is 417.
             guard expectation.lowercased() == "100-continue" else {
@@ -271,7 +296,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             }
         }
         self.state = .receiving(pending, limit)
-        self.deadlines.headReceived(expectsBody: !codings.isEmpty || (declaredLength ?? 0) > 0)
+        self.deadlines.headReceived(expectsBody: expectsBody)
     }
 
     /// The head error responses are written against when the request itself could not be read.
@@ -304,13 +329,18 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     /// Answers before the request is complete (413, 417, 400, parse errors) and closes: what follows on the
     /// connection cannot be trusted.
-    private func respondEarly(_ status: HTTPResponse.Status, to pending: PendingRequest, context: ChannelHandlerContext)
-    {
+    private func respondEarly(
+        _ status: HTTPResponse.Status,
+        headerFields: HTTPFields = [:],
+        to pending: PendingRequest,
+        context: ChannelHandlerContext
+    ) {
         var pending = pending
         pending.timeline = self.timeline.takeRequestTimeline()
         pending.timeline.processed = self.timeline.clock.now()
         self.state = .closing
-        self.write(ErrorPage.response(for: status), for: pending, closing: true, context: context)
+        let response = ErrorPage.response(for: status, headerFields: headerFields)
+        self.write(response, for: pending, closing: true, context: context)
     }
 
     private func write(_ response: Response, for pending: PendingRequest, closing: Bool, context: ChannelHandlerContext)
@@ -409,6 +439,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     ) {
         // A shutdown or half-close that arrived while a streamed body was still going out: close after it.
         let keepAlive = keepAlive && !self.finishing
+        // An answer given before the request was read (an early refusal): the client may still be sending it, so the
+        // connection is drained rather than reset; a half-closed client has nothing more to send.
+        let lingers: Bool
+        if case .closing = self.state { lingers = !self.inputClosed } else { lingers = false }
+        let lingering = self.lingering
+        let deadlines = self.deadlines
         // Ready for the next request before `.end` goes out: the pipelining handler may hand it over
         // from inside this write.
         if case .responding = self.state {
@@ -450,7 +486,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
                     handshake: timeline.handshake
                 )
             )
-            if !keepAlive { context.close(promise: nil) }
+            guard !keepAlive else { return }
+            if lingers {
+                LingeringCloseHandler.linger(lingering, on: context, keeper: deadlines, recorder: timeline.recorder)
+            } else {
+                context.close(promise: nil)
+            }
         }
     }
 
@@ -472,5 +513,15 @@ extension HTTPRequestHead {
         if self.method == .CONNECT { return true }
         guard self.headers.contains(name: "upgrade") else { return false }
         return self.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
+    }
+}
+
+extension String {
+    /// The value without the blanks (SP, HTAB) around it, which are not part of a field value (RFC 9110 §5.5).
+    fileprivate var trimmingBlanks: Substring {
+        var value = self[...]
+        while let first = value.first, first == " " || first == "\t" { value = value.dropFirst() }
+        while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
+        return value
     }
 }

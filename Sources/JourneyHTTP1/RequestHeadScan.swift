@@ -1,3 +1,4 @@
+import JourneyCore
 import NIOCore
 
 /// Where the next request head on a connection ends, and whether it is a plain GET that a prepared response
@@ -119,7 +120,10 @@ struct RequestHeadScan: Equatable {
                 switch name.count {
                 case 4 where self.matches(name, "host"):
                     hosts += 1
-                    if value.isEmpty { plain = false }
+                    // A Host that is not `uri-host [ ":" port ]` is the whole way's to refuse (400).
+                    if value.isEmpty || !HostSyntax.isValid(UnsafeRawBufferPointer(rebasing: self.bytes[value])) {
+                        plain = false
+                    }
                 case 5 where self.matches(name, "range"):
                     plain = false
                 case 7 where self.matches(name, "upgrade"):

@@ -62,6 +62,12 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                 timeline: self.environment.timeline.streamHeadParsed(),
                 arrivedAt: Int(time(nil))
             )
+            // NIOHTTP2 checks only that `:authority` holds no control bytes: one that is not `uri-host [ ":" port ]`
+            // (RFC 9113 §8.3.1, RFC 3986 §3.2) never reaches the responder, as a bad Host does not over HTTP/1.1.
+            if let authority = head.authority, !HostSyntax.isValid(authority) {
+                self.respondEarly(.badRequest, to: pending, context: context)
+                return
+            }
             let limit = RequestBodyLimit(maximum: self.environment.maximumBodySize)
             let declaredLength = head.headerFields[.contentLength].flatMap { Int($0) }
             guard limit.check(declaredLength: declaredLength) == .accept else {

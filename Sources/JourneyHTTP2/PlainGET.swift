@@ -1,3 +1,4 @@
+import JourneyCore
 import NIOHPACK
 
 /// What the fast path needs of a request's head: a GET with no field that changes the answer (no conditional, no
@@ -18,6 +19,8 @@ struct PlainGET {
             case ":path": target = value
             case "accept-encoding": sendsAcceptEncoding = true
             case "range": return nil
+            // A bad authority is the stream handler's to refuse (400).
+            case ":authority", "host": if !HostSyntax.isValid(value) { return nil }
             default:
                 // If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range.
                 if name.utf8.starts(with: "if-".utf8) { return nil }

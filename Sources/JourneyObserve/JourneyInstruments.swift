@@ -23,6 +23,9 @@ struct JourneyInstruments: Sendable {
     private let webSocketBytes: (received: CoreMetrics.Counter, sent: CoreMetrics.Counter)
     private let webSocketDropped: CoreMetrics.Counter
     private let webSocketSlowConsumers: CoreMetrics.Counter
+    private let slowBodies: (belowRate: CoreMetrics.Counter, paused: CoreMetrics.Counter)
+    private let lingeringCloses: CoreMetrics.Counter
+    private let lingeringBytes: CoreMetrics.Counter
 
     /// Instruments made per wire protocol, as each protocol's name is first seen.
     private let protocols = NIOLockedValueBox([String: ProtocolInstruments]())
@@ -115,6 +118,19 @@ struct JourneyInstruments: Sendable {
         self.webSocketSlowConsumers = counter(
             "journey_websocket_slow_consumer_disconnects_total",
             "WebSocket peers disconnected because their outbound queue was full (slow-consumer policy disconnect)."
+        )
+        let slowBodies = "Connections answered 408 and closed for a slow request body, by the limit it crossed."
+        self.slowBodies = (
+            counter("journey_slow_body_closes_total", slowBodies, [("reason", "min_rate")]),
+            counter("journey_slow_body_closes_total", slowBodies, [("reason", "body_timeout")])
+        )
+        self.lingeringCloses = counter(
+            "journey_lingering_closes_total",
+            "Connections answered before their request was read, drained before they closed (lingering close)."
+        )
+        self.lingeringBytes = counter(
+            "journey_lingering_discarded_bytes_total",
+            "Bytes read and discarded from connections being drained before their close."
         )
     }
 
@@ -276,6 +292,10 @@ struct JourneyInstruments: Sendable {
             (self.webSocketBytes.sent, webSockets.bytesSent),
             (self.webSocketDropped, webSockets.messagesDropped),
             (self.webSocketSlowConsumers, webSockets.slowConsumersDisconnected),
+            (self.slowBodies.belowRate, interval.slowClients.bodiesBelowMinimumRate),
+            (self.slowBodies.paused, interval.slowClients.bodiesPaused),
+            (self.lingeringCloses, interval.slowClients.lingeringCloses),
+            (self.lingeringBytes, interval.slowClients.lingeringBytesDiscarded),
         ] where count > 0 {
             counter.increment(by: Int64(clamping: count))
         }

@@ -60,6 +60,9 @@ public struct JourneySnapshot: Sendable {
         let counters = self.listenCounters
         out += "],\"kernel\":{\"listenOverflows\":\(counters.listenOverflows),\"listenDrops\":\(counters.listenDrops)"
         out += ",\"synQueueFullDrops\":\(counters.synQueueFullDrops),\"synCookiesSent\":\(counters.synCookiesSent)}"
+        let slow = self.totals.slowClients
+        out += ",\"slowClients\":{\"slowBodies\":\(slow.slowBodies),\"belowMinimumRate\":\(slow.bodiesBelowMinimumRate)"
+        out += ",\"lingeringCloses\":\(slow.lingeringCloses),\"lingeringBytes\":\(slow.lingeringBytesDiscarded)}"
         if let sockets = self.sockets {
             out += ",\"sockets\":{\"connections\":\(sockets.connections),\"receiveQueue\":\(sockets.receiveQueueBytes)"
             out += ",\"sendQueue\":\(sockets.sendQueueBytes),\"largestSendQueue\":\(sockets.largestSendQueueBytes)}"

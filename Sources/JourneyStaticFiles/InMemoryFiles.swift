@@ -26,6 +26,12 @@ public struct InMemoryFiles: Responder {
         self.indexFile = indexFile
     }
 
+    /// 405 with `Allow` for any method but GET and HEAD, before a body is read.
+    public func refusal(of request: Request) -> HTTPError? {
+        request.head.method == .get || request.head.method == .head
+            ? nil : HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"])
+    }
+
     /// Answers GET and HEAD for the embedded files; 404 for anything else under it.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let eventLoop = context.eventLoop

@@ -42,6 +42,12 @@ public struct StaticFileResponder: PreparedResponder {
         self.cache = OpenFileCache(capacity: options.openFileCacheCapacity)
     }
 
+    /// 405 with `Allow` for any method but GET and HEAD, before a body is read.
+    public func refusal(of request: Request) -> HTTPError? {
+        request.head.method == .get || request.head.method == .head
+            ? nil : HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"])
+    }
+
     /// Answers GET and HEAD for files under the root; 405 with `Allow` for any other method.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let eventLoop = context.eventLoop

@@ -47,6 +47,32 @@ public struct TestServer: Sendable {
         }
     }
 
+    /// The server closed every connection it had.
+    public struct ConnectionsStillOpen: Error, CustomStringConvertible {
+        /// How many were still open when the wait ended.
+        public var count: Int
+        public var description: String { "\(self.count) connections still open" }
+    }
+
+    /// Waits until the server has no connection open; throws `ConnectionsStillOpen` after `bound`.
+    public func waitUntilNoConnections(within bound: Duration = .seconds(20)) async throws {
+        let connections = self.server.connections
+        let closed = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await connections.waitUntilEmpty()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: bound)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !closed { throw ConnectionsStillOpen(count: connections.count) }
+    }
+
     /// The URL of `path` on this server.
     public func url(_ path: String) -> String { self.transport.url(path, port: self.port) }
 

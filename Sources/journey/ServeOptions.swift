@@ -91,6 +91,15 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Seconds a request body may pause between two pieces.")
     var bodyTimeout = 60.0
 
+    @Option(help: "Bytes per second a request body must average after a 5-second grace period (408 below; 0: off).")
+    var minBodyRate = 240
+
+    @Option(help: "Seconds a connection answered early (413, 431, 400 …) is drained while the client stays quiet.")
+    var lingeringTimeout = 5.0
+
+    @Option(help: "Seconds a connection answered early is drained at most before it is closed.")
+    var lingeringTime = 30.0
+
     @Option(help: "Seconds an idle keep-alive connection is kept open.")
     var keepaliveTimeout = 75.0
 
@@ -207,7 +216,12 @@ struct ServeOptions: ParsableArguments {
             headerRead: Self.amount(self.headerTimeout),
             bodyRead: Self.amount(self.bodyTimeout),
             keepAliveIdle: Self.amount(self.keepaliveTimeout),
-            write: Self.amount(self.writeTimeout)
+            write: Self.amount(self.writeTimeout),
+            minimumBodyRate: self.minBodyRate > 0 ? MinimumDataRate(bytesPerSecond: self.minBodyRate) : nil,
+            lingering: LingeringClose(
+                timeout: Self.amount(self.lingeringTimeout),
+                time: Self.amount(self.lingeringTime)
+            )
         )
         return configuration
     }
@@ -228,9 +242,11 @@ struct ServeOptions: ParsableArguments {
         for (name, value) in [
             ("--header-timeout", self.headerTimeout), ("--body-timeout", self.bodyTimeout),
             ("--keepalive-timeout", self.keepaliveTimeout), ("--write-timeout", self.writeTimeout),
+            ("--lingering-timeout", self.lingeringTimeout), ("--lingering-time", self.lingeringTime),
         ] where !(value > 0 && value < 1_000_000) {
             throw ValidationError("\(name) must be a positive number of seconds")
         }
+        guard self.minBodyRate >= 0 else { throw ValidationError("--min-body-rate must be 0 or more bytes per second") }
         guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
         guard self.threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
         guard self.maxConnections.map({ $0 >= 1 }) ?? true else {

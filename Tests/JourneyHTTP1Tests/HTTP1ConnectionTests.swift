@@ -43,8 +43,9 @@ import Testing
 
     /// Sends `input` and returns everything written back, with the Date value replaced by `DATE`.
     private func exchange(_ input: String, on channel: EmbeddedChannel) throws -> String {
-        // A write may be refused once the connection has closed; what was sent back still counts.
-        _ = try? channel.writeInbound(ByteBuffer(string: input))
+        // A write may be refused once the connection has closed; what was sent back still counts. Nothing to send
+        // only reads what came back (a read of no bytes would count as a piece of a body).
+        if !input.isEmpty { _ = try? channel.writeInbound(ByteBuffer(string: input)) }
         var output = ""
         while let data = try channel.readOutbound(as: IOData.self) {
             guard case .byteBuffer(let buffer) = data else {
@@ -217,7 +218,8 @@ import Testing
         headerRead: .seconds(10),
         bodyRead: .seconds(5),
         keepAliveIdle: .seconds(75),
-        write: .seconds(30)
+        write: .seconds(30),
+        minimumBodyRate: nil
     )
 
     @Test func aSilentConnectionIsClosedByTheHeaderTimeout() throws {
@@ -253,14 +255,72 @@ import Testing
         #expect(!channel.isActive)
     }
 
-    @Test func aStalledBodyIsClosedByTheBodyTimeout() throws {
+    @Test func aStalledBodyIsAnswered408ByTheBodyTimeout() throws {
         let channel = try self.makeChannel(timeouts: self.shortTimeouts)
         _ = try self.exchange("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc", on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(4))
         _ = try self.exchange("def", on: channel)
         channel.embeddedEventLoop.advanceTime(by: .seconds(4))
         #expect(channel.isActive)
+        #expect(try self.exchange("", on: channel).isEmpty)
         channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        let output = try self.exchange("", on: channel)
+        #expect(output.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(output.contains("Connection: close\r\n"))
+        // An EmbeddedChannel cannot half-close: the lingering close ends at once.
+        #expect(!channel.isActive)
+    }
+
+    @Test func aBodyBelowTheMinimumRateIsAnswered408AfterTheGracePeriod() throws {
+        var timeouts = self.shortTimeouts
+        timeouts.bodyRead = .seconds(60)
+        timeouts.minimumBodyRate = MinimumDataRate(bytesPerSecond: 240, gracePeriod: .seconds(3))
+        let channel = try self.makeChannel(timeouts: timeouts)
+        _ = try self.exchange("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", on: channel)
+        // A byte a second: never a pause, far below the rate.
+        for _ in 0..<2 {
+            channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+            #expect(try self.exchange("a", on: channel).isEmpty)
+        }
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        #expect(channel.isActive)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(try self.exchange("", on: channel).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aBodyAtTheMinimumRateIsRead() throws {
+        var timeouts = self.shortTimeouts
+        timeouts.minimumBodyRate = MinimumDataRate(bytesPerSecond: 240, gracePeriod: .seconds(1))
+        let channel = try self.makeChannel(timeouts: timeouts)
+        _ = try self.exchange("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", on: channel)
+        // 250 bytes every 900 ms, four times.
+        var output = ""
+        for _ in 0..<4 {
+            channel.embeddedEventLoop.advanceTime(by: .milliseconds(900))
+            output += try self.exchange(String(repeating: "b", count: 250), on: channel)
+        }
+        #expect(output.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(output.hasSuffix("POST /a 1000"))
+    }
+
+    @Test func http10WithTransferEncodingIs400AndCloses() throws {
+        let channel = try self.makeChannel()
+        let output = try self.exchange(
+            "POST /a HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"
+                + "3\r\nabc\r\n0\r\n\r\nGET /b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            on: channel
+        )
+        #expect(output.hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        #expect(output.components(separatedBy: "HTTP/1.1 ").count == 2)
+        #expect(!channel.isActive)
+    }
+
+    @Test(arguments: ["a b/c", "u@x", "x:123456", "[zz]", "x?y", "x#y", "x:"])
+    func anInvalidHostIs400(host: String) throws {
+        let channel = try self.makeChannel()
+        let output = try self.exchange("GET /a HTTP/1.1\r\nHost: \(host)\r\n\r\n", on: channel)
+        #expect(output.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "\(host)")
         #expect(!channel.isActive)
     }
 

@@ -53,6 +53,9 @@ import Testing
         "GET /f HTTP/1.1\r\nHost: x\r\nConnection: te\r\n\r\n",
         "GET http://x/f HTTP/1.1\r\nHost: x\r\n\r\n", "GET * HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET /f#frag HTTP/1.1\r\nHost: x\r\n\r\n", "DELETE /f HTTP/1.1\r\nHost: x\r\n\r\n",
+        // A Host that is not `uri-host [ ":" port ]`: the whole way answers 400.
+        "GET /f HTTP/1.1\r\nHost: a b/c\r\n\r\n", "GET /f HTTP/1.1\r\nHost: u@x\r\n\r\n",
+        "GET /f HTTP/1.1\r\nHost: x:123456\r\n\r\n", "GET /f HTTP/1.1\r\nHost: [zz]\r\n\r\n",
     ])
     func framedButNotPlain(text: String) {
         guard case .head(let head) = self.scan(text) else {

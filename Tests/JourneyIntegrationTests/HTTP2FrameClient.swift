@@ -74,6 +74,14 @@ struct HTTP2FrameClient {
         return Self.frame(type: Frame.headers, flags: 0x5, stream: stream, payload: block)
     }
 
+    /// A GET of `path` on `stream` with `authority` as `:authority`, as any bytes (both literals take up to 127).
+    static func get(_ path: String, authority: String, stream: UInt32) -> [UInt8] {
+        let block: [UInt8] =
+            [0x82, 0x86, 0x04, UInt8(path.utf8.count)] + Array(path.utf8)
+            + [0x01, UInt8(authority.utf8.count)] + Array(authority.utf8)
+        return Self.frame(type: Frame.headers, flags: 0x5, stream: stream, payload: block)
+    }
+
     /// SETTINGS with SETTINGS_INITIAL_WINDOW_SIZE = `size`: each stream's answer may send that many bytes of body
     /// before the client opens its window further.
     static func initialWindow(_ size: UInt32) -> [UInt8] {

@@ -21,6 +21,73 @@ struct HTTP2Tests {
         return configuration
     }
 
+    /// NIOHTTP2 lets through any `:authority` without control bytes; one that is not `uri-host [ ":" port ]` is
+    /// answered 400 and reset, and never reaches a handler, while a good one on the same connection is served.
+    @Test func aBadAuthorityNeverReachesAHandler() async throws {
+        let calls = NIOLockedValueBox(0)
+        var router = Router()
+        router.get("/counted") { _, _ in
+            calls.withLockedValue { $0 += 1 }
+            return .text("counted")
+        }
+        // "a b/c" NIOHTTP2 resets itself (a pseudo-field value with a space); the others Journey answers 400.
+        let bad = ["a b/c", "user@x", "x:123456", "[zz]", "x?y"]
+        try await TestServer.with(self.configuration, router: router) { server async throws in
+            var bytes = Self.opening
+            for (index, authority) in bad.enumerated() {
+                bytes += HTTP2FrameClient.get("/counted", authority: authority, stream: UInt32(2 * index + 1))
+            }
+            let good = UInt32(2 * bad.count + 1)
+            bytes += HTTP2FrameClient.get("/counted", authority: "example.com:8080", stream: good)
+            let (frames, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.stream == good && $0.type == Frame.data && $0.flags & 0x1 != 0 }
+            }
+            #expect(calls.withLockedValue { $0 } == 1, "only the good authority reaches the handler")
+            for index in bad.indices {
+                let stream = UInt32(2 * index + 1)
+                let answered = frames.contains {
+                    $0.stream == stream && [Frame.headers, Frame.resetStream].contains($0.type)
+                }
+                #expect(answered, "\(bad[index]) was neither answered nor reset")
+                #expect(
+                    !frames.contains {
+                        $0.stream == stream && $0.type == Frame.data && $0.payload == Array("counted".utf8)
+                    }
+                )
+            }
+        }
+    }
+
+    /// The HTTP/2 fast path answers a hot file's GET without a stream channel: a bad authority is never answered
+    /// from it, but 400 the whole way (HPACK static index 8 is `:status 200`, 12 is `:status 400`).
+    @Test func aBadAuthorityIsNotAnsweredByTheFastPath() async throws {
+        let fixture = try SiteFixture()
+        var configuration = fixture.configuration
+        configuration.servesCleartextHTTP2 = true
+        try await TestServer.with(configuration) { server async throws in
+            // The first GET puts the file in the open-file cache; the fast path answers the ones after it.
+            var bytes = Self.opening + HTTP2FrameClient.get("/hello.txt", authority: "x", stream: 1)
+            let bad = ["user@x", "x:123456", "[zz]", "x?y", "x#y"]
+            let (warm, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                frames.contains { $0.stream == 1 && $0.type == Frame.data && $0.flags & 0x1 != 0 }
+            }
+            #expect(warm.first { $0.stream == 1 && $0.type == Frame.headers }?.payload.first == 0x88)
+            bytes = Self.opening + HTTP2FrameClient.get("/hello.txt", authority: "x", stream: 1)
+            for (index, authority) in bad.enumerated() {
+                bytes += HTTP2FrameClient.get("/hello.txt", authority: authority, stream: UInt32(2 * index + 3))
+            }
+            let streams = [1] + bad.indices.map { UInt32(2 * $0 + 3) }
+            let (frames, _) = try await HTTP2FrameClient.send(bytes, port: server.port) { frames in
+                streams.allSatisfy { stream in frames.contains { $0.stream == stream && $0.type == Frame.headers } }
+            }
+            #expect(frames.first { $0.stream == 1 && $0.type == Frame.headers }?.payload.first == 0x88)
+            for index in bad.indices {
+                let status = frames.first { $0.stream == UInt32(2 * index + 3) && $0.type == Frame.headers }
+                #expect(status?.payload.first == 0x8c, "\(bad[index])")
+            }
+        }
+    }
+
     @Test func settingsAnnounceTheStreamAndHeaderLimits() async throws {
         try await TestServer.with(self.configuration) { server async throws in
             let (frames, _) = try await HTTP2FrameClient.send(Self.opening, port: server.port) { frames in

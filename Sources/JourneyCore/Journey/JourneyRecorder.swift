@@ -124,6 +124,25 @@ public final class JourneyRecorder {
         self.interval.webSockets.slowConsumersDisconnected &+= 1
     }
 
+    /// A request body was too slow: its connection is answered 408 and closed.
+    public func requestBodyTimedOut(belowMinimumRate: Bool) {
+        if belowMinimumRate {
+            self.interval.slowClients.bodiesBelowMinimumRate &+= 1
+        } else {
+            self.interval.slowClients.bodiesPaused &+= 1
+        }
+    }
+
+    /// A connection answered early started draining before its close.
+    public func lingeringStarted() {
+        self.interval.slowClients.lingeringCloses &+= 1
+    }
+
+    /// A draining connection discarded `bytes`.
+    public func lingeringDiscarded(bytes: Int) {
+        self.interval.slowClients.lingeringBytesDiscarded &+= UInt64(bytes)
+    }
+
     /// The slot the messages of the wire protocol `name` are counted in; a connection asks once, when set up.
     public func slot(forProtocol name: String) -> Int {
         if let index = self.protocols.firstIndex(where: { $0.name == name }) { return index }
@@ -236,6 +255,8 @@ public struct JourneyInterval: Sendable {
     public var recent: [RecentRequest] = []
     /// WebSocket messages and what slow consumers cost.
     public var webSockets = WebSocketTally()
+    /// Slow request bodies and lingering closes.
+    public var slowClients = SlowClientTally()
     /// Each wire protocol's connections and messages.
     public var protocols: [ProtocolTally] = []
     /// Each TLS listener's handshakes.
@@ -254,6 +275,7 @@ public struct JourneyInterval: Sendable {
         for index in self.phases.indices { self.phases[index] += other.phases[index] }
         self.recent += other.recent
         self.webSockets.merge(other.webSockets)
+        self.slowClients.merge(other.slowClients)
         self.protocols.merge(other.protocols)
         self.handshakes.merge(other.handshakes)
     }
@@ -266,6 +288,7 @@ public struct JourneyInterval: Sendable {
         for index in self.statusClasses.indices { self.statusClasses[index] = 0 }
         for index in self.stages.indices { self.stages[index].reset() }
         self.webSockets = WebSocketTally()
+        self.slowClients = SlowClientTally()
         self.protocols = []
         self.handshakes = []
     }

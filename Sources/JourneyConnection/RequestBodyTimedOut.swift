@@ -1,0 +1,14 @@
+/// A user event the deadline keeper fires down the pipeline when a request body is too slow: the protocol handler
+/// answers 408 and closes the connection by lingering (`LingeringClose`).
+///
+/// The keeper sees the reads but cannot answer in the protocol; if nobody answers within the lingering timeout,
+/// it closes the connection itself.
+public struct RequestBodyTimedOut: Sendable, Equatable {
+    /// Whether the body fell below the minimum rate (else it paused longer than the body timeout).
+    public var belowMinimumRate: Bool
+
+    /// Creates the event.
+    public init(belowMinimumRate: Bool) {
+        self.belowMinimumRate = belowMinimumRate
+    }
+}
