@@ -14,6 +14,8 @@ public struct Curl: Sendable {
         public var headers: [String: String]
         /// The body bytes.
         public var body: Data
+        /// curl's exit status: 0, or why the transfer failed (55 and 56: the connection was reset).
+        public var exitStatus: Int32
         /// The body as UTF-8 text.
         public var text: String { String(decoding: self.body, as: UTF8.self) }
     }
@@ -50,7 +52,8 @@ public struct Curl: Sendable {
             status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0,
             version: statusLine.first.map(String.init) ?? "",
             headers: headers,
-            body: output.standardOutput
+            body: output.standardOutput,
+            exitStatus: output.status
         )
     }
 

@@ -158,6 +158,19 @@ import Testing
         }
     }
 
+    /// A real client that uploads past the limit without waiting for 100-continue reads its 413 and ends cleanly:
+    /// no "connection reset" in the middle of its upload, in the clear or behind TLS.
+    @Test(arguments: [Transport.http1, .https1])
+    func curlUploadingPastTheLimitReadsIts413(over transport: Transport) async throws {
+        let directory = try TemporaryDirectory()
+        let upload = try directory.write(Data(count: 8 << 20), to: "upload.bin")
+        try await TestServer.with(router: Self.router(), over: transport) { server async throws in
+            let result = try await server.curl(["-H", "Expect:", "--data-binary", "@" + upload, server.url("/upload")])
+            #expect(result.status == 413)
+            #expect(result.exitStatus == 0, "curl failed (\(result.exitStatus)) after reading the answer")
+        }
+    }
+
     @Test func aClientThatNeverStopsSendingIsCutAtTheLingeringTime() async throws {
         var configuration = Configuration()
         configuration.timeouts.lingering = LingeringClose(timeout: .seconds(5), time: .seconds(1))
