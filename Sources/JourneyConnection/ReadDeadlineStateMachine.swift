@@ -13,7 +13,8 @@ public struct ReadDeadlineStateMachine: Sendable {
     private enum Phase: Sendable {
         case awaitingRequest(isFirst: Bool)
         case readingHead
-        case readingBody(BodyProgress)
+        /// Boxed: every idle connection keeps a phase, and only one reading a body needs the progress.
+        indirect case readingBody(BodyProgress)
         case responding
         /// A body deadline passed: the protocol handler answers 408 and lingers; if it does not, the connection
         /// closes when this timer fires.
@@ -50,12 +51,28 @@ public struct ReadDeadlineStateMachine: Sendable {
         case unanswered
     }
 
-    private let timeouts: ConnectionTimeouts
+    /// What of `ConnectionTimeouts` the machine uses: every connection keeps a copy, so no more than that.
+    private struct Limits: Sendable {
+        var headerRead: TimeAmount
+        var bodyRead: TimeAmount
+        var keepAliveIdle: TimeAmount
+        var lingeringTimeout: TimeAmount
+        /// 0 bytes per second when there is none (an optional would take a word more).
+        var minimumBodyRate: MinimumDataRate
+    }
+
+    private let timeouts: Limits
     private var phase = Phase.awaitingRequest(isFirst: true)
 
     /// Creates the machine for a connection that was just accepted.
     public init(timeouts: ConnectionTimeouts) {
-        self.timeouts = timeouts
+        self.timeouts = Limits(
+            headerRead: timeouts.headerRead,
+            bodyRead: timeouts.bodyRead,
+            keepAliveIdle: timeouts.keepAliveIdle,
+            lingeringTimeout: timeouts.lingering.timeout,
+            minimumBodyRate: timeouts.minimumBodyRate ?? MinimumDataRate(bytesPerSecond: 0, gracePeriod: .zero)
+        )
     }
 
     /// Whether body bytes are being read: they go to `bodyBytesReceived(_:at:)`, with the time.
@@ -118,7 +135,8 @@ public struct ReadDeadlineStateMachine: Sendable {
     /// slack Kestrel's once-a-second check gives: a client that sends at the rate in bursts a second apart is not
     /// cut between two of them.
     private func rateDeadline(for body: BodyProgress) -> NIODeadline {
-        guard let rate = self.timeouts.minimumBodyRate, rate.bytesPerSecond > 0 else { return .distantFuture }
+        let rate = self.timeouts.minimumBodyRate
+        guard rate.bytesPerSecond > 0 else { return .distantFuture }
         let (scaled, overflow) = body.received.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return .distantFuture }
         let earned = TimeAmount.nanoseconds(Int64(scaled / rate.bytesPerSecond)) + .seconds(1)
@@ -143,7 +161,7 @@ public struct ReadDeadlineStateMachine: Sendable {
         case .readingBody(let body):
             self.phase = .bodyLapsed
             let lapse: Lapse = body.rateDeadline < body.pauseDeadline ? .bodyTooSlow : .bodyPaused
-            return (lapse, .arm(self.timeouts.lingering.timeout))
+            return (lapse, .arm(self.timeouts.lingeringTimeout))
         case .bodyLapsed:
             return (.unanswered, .cancel)
         case .awaitingRequest, .readingHead, .responding:

@@ -327,8 +327,9 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             }
     }
 
-    /// Answers before the request is complete (413, 417, 400, parse errors) and closes: what follows on the
-    /// connection cannot be trusted.
+    /// Answers before the request is complete (400, 405, 408, 413, 417, parse errors) and closes: what follows on
+    /// the connection cannot be trusted. The close lingers (`LingeringCloseHandler`): the client may still be
+    /// sending the request, and a reset could cost it the answer.
     private func respondEarly(
         _ status: HTTPResponse.Status,
         headerFields: HTTPFields = [:],

@@ -101,6 +101,11 @@ import Testing
         #expect(machine.deadlinePassed().lapse == .bodyTooSlow)
     }
 
+    /// Every connection, idle ones included, keeps a machine inline: a body's progress is boxed, not kept by all.
+    @Test func theMachineStaysSmall() {
+        #expect(MemoryLayout<ReadDeadlineStateMachine>.size <= 64)
+    }
+
     @Test func aRateOfZeroIsOff() {
         var timeouts = self.timeouts
         timeouts.minimumBodyRate = MinimumDataRate(bytesPerSecond: 0, gracePeriod: .seconds(1))
