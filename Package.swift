@@ -300,6 +300,7 @@ let package = Package(
             name: "JourneyTLSTests",
             dependencies: [
                 "JourneyTLS",
+                "JourneyTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

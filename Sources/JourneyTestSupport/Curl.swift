@@ -20,17 +20,13 @@ public struct Curl: Sendable {
         public var text: String { String(decoding: self.body, as: UTF8.self) }
     }
 
-    /// Whether curl is installed; tests that need it say so when it is not.
-    public static var isInstalled: Bool {
-        ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].contains {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-    }
+    /// Whether curl is installed; tests that need it say so with `.requires(.curl)`.
+    public static var isInstalled: Bool { ExternalTool.curl.isInstalled }
 
     /// Runs `curl -s -D - ARGUMENTS` and parses the last response.
     public static func run(_ arguments: [String]) async throws -> Result {
         let output = try await Process.output(
-            of: "curl",
+            of: try ExternalTool.curl.require(),
             arguments: ["-s", "-S", "-D", "/dev/stderr", "-o", "-"] + arguments
         )
         let headerText = String(decoding: output.standardError, as: UTF8.self)

@@ -55,22 +55,15 @@ public struct TestServer: Sendable {
     }
 
     /// Waits until the server has no connection open; throws `ConnectionsStillOpen` after `bound`.
-    public func waitUntilNoConnections(within bound: Duration = .seconds(20)) async throws {
+    public func waitUntilNoConnections(within bound: Duration = .seconds(30)) async throws {
         let connections = self.server.connections
-        let closed = await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        do {
+            try await waitAtMost(bound, for: "the server to close every connection") {
                 await connections.waitUntilEmpty()
-                return true
             }
-            group.addTask {
-                try? await Task.sleep(for: bound)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
+        } catch is WaitTimedOut {
+            throw ConnectionsStillOpen(count: connections.count)
         }
-        if !closed { throw ConnectionsStillOpen(count: connections.count) }
     }
 
     /// The URL of `path` on this server.

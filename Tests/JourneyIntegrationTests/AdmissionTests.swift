@@ -6,7 +6,7 @@ import NIOPosix
 import Testing
 
 /// Connection caps and descriptor exhaustion: the Accept stage under pressure.
-@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+@Suite(.requires(.curl))
 struct AdmissionTests {
     @Test func twoHundredClientsAgainstACapOfFiftyAreAllServed() async throws {
         let fixture = try SiteFixture()
@@ -58,7 +58,7 @@ struct AdmissionTests {
         }
     }
 
-    @Test(.enabled(if: JourneyBinary.url != nil, "needs the journey binary"))
+    @Test(.enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)"))
     func descriptorExhaustionIsSurvived() async throws {
         let directory = try TemporaryDirectory()
         try directory.write("still here\n", to: "ok.txt")
@@ -66,7 +66,7 @@ struct AdmissionTests {
         let running = try await RunningJourney(
             executable: "/bin/sh",
             arguments: [
-                "-c", "ulimit -n 40 && exec \"$0\" \"$@\"", JourneyBinary.url!.path, directory.path, "--port", "0",
+                "-c", "ulimit -n 40 && exec \"$0\" \"$@\"", try JourneyBinary.require(), directory.path, "--port", "0",
                 "--threads", "1",
             ]
         )

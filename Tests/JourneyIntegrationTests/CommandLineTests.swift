@@ -7,10 +7,13 @@ import SystemPackage
 import Testing
 
 /// The `journey` binary itself: flags, the printed port, the embedded site and a clean exit on SIGTERM.
-@Suite(.enabled(if: Curl.isInstalled && JourneyBinary.url != nil, "needs curl and a built journey binary"))
+@Suite(
+    .requires(.curl),
+    .enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)")
+)
 struct CommandLineTests {
     @Test func helpListsEveryServingFlag() async throws {
-        let output = try await Process.output(of: JourneyBinary.url!.path, arguments: ["--help"])
+        let output = try await Process.output(of: try JourneyBinary.require(), arguments: ["--help"])
         let help = String(decoding: output.standardOutput, as: UTF8.self)
         for flag in [
             "--host", "--port", "--backlog", "--threads", "--accept", "--index", "--browse", "--cache-control",
@@ -77,7 +80,7 @@ struct CommandLineTests {
         let home = try TemporaryDirectory()
         let environment = ["XDG_DATA_HOME": home.path]
         let made = try await Subprocess.run(
-            .path(FilePath(JourneyBinary.url!.path)),
+            .path(FilePath(try JourneyBinary.require())),
             arguments: ["cert", "--host", "localhost"],
             environment: .inherit.updating(["XDG_DATA_HOME": home.path]),
             output: .string(limit: 1 << 16)
@@ -130,7 +133,7 @@ struct CommandLineTests {
 
     @Test func refusesAMissingFolder() async throws {
         let output = try await Process.output(
-            of: JourneyBinary.url!.path,
+            of: try JourneyBinary.require(),
             arguments: ["/no/such/folder", "--port", "0"]
         )
         #expect(output.status != 0)
@@ -149,6 +152,16 @@ enum JourneyBinary {
         candidates.append(root.appendingPathComponent(".build/debug/journey"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
+
+    /// The binary's path; throws when `swift build` has not made it (under CI a test then fails, never skips).
+    static func require() throws -> String {
+        guard let url = Self.url else { throw NotBuilt() }
+        return url.path
+    }
+
+    struct NotBuilt: Error, CustomStringConvertible {
+        var description: String { "the journey binary is not built (swift build)" }
+    }
 }
 
 /// A `journey` process whose first output line names its port.
@@ -213,18 +226,22 @@ final class RunningJourney: Sendable {
         }
     }
 
-    /// Waits for `journey serving … on http(s)://HOST:PORT/` and returns PORT.
+    /// Waits (30 s at most) for `journey serving … on http(s)://HOST:PORT/` and returns PORT.
     func port() async throws -> Int {
-        let line = try await self.output.first { $0.contains(/on https?:\/\/[^:]+:\d+\//) }
+        let output = self.output
+        let line = try await waitAtMost(for: "journey to print its port") {
+            try await output.first { $0.contains(/on https?:\/\/[^:]+:\d+\//) }
+        }
         guard let match = line.firstMatch(of: /on https?:\/\/[^:]+:(\d+)\//), let port = Int(match.1) else {
             throw JourneyExited()
         }
         return port
     }
 
-    /// Waits for a line on standard error that contains `text` (the server's log).
+    /// Waits (30 s at most) for a line on standard error that contains `text` (the server's log).
     func waitForLog(containing text: String) async throws {
-        _ = try await self.errors.first { $0.contains(text) }
+        let errors = self.errors
+        _ = try await waitAtMost(for: "journey to log \"\(text)\"") { try await errors.first { $0.contains(text) } }
     }
 
     /// The process's peak resident memory so far (VmHWM), or nil where /proc does not tell.

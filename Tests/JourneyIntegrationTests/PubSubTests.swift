@@ -108,8 +108,7 @@ import WSClient
         }
     }
 
-    @Test func curlPublishesOverHTTP() async throws {
-        guard Curl.isInstalled else { return }
+    @Test(.requires(.curl)) func curlPublishesOverHTTP() async throws {
         try await TestServer.with(Self.pubSubServer()) { server in
             let subscribed = AsyncStream<Void>.makeStream()
             async let received: [WebSocketMessage] = WebSocketClientRun.collect(
@@ -184,7 +183,13 @@ import WSClient
         }
         try await TestServer.with(configuration) { server in
             let stalled = try await StalledSubscriber.connect(port: server.port, topic: "firehose")
-            while server.server.pubSubHub.subscriberCount(of: "firehose") == 0 { await Task.yield() }
+            let hub = server.server.pubSubHub
+            try await waitAtMost(for: "the subscription to reach the hub") {
+                while hub.subscriberCount(of: "firehose") == 0 {
+                    try Task.checkCancellation()
+                    await Task.yield()
+                }
+            }
             let payload = ByteBuffer(repeating: UInt8(ascii: "z"), count: 64 << 10)
             let frame = EncodedFrame(text: payload)
             // Up to 64 MiB offered to a peer that reads nothing: far beyond what the kernel's buffers hold.
@@ -194,7 +199,7 @@ import WSClient
             }
             switch policy {
             case .disconnect:
-                await server.server.connections.waitUntilEmpty()
+                try await server.waitUntilNoConnections()
                 await server.server.collectStatistics()
                 let totals = server.server.statistics.snapshot().totals.webSockets
                 #expect(totals.slowConsumersDisconnected == 1)

@@ -7,16 +7,9 @@ import SystemPackage
 import Testing
 
 /// Where a Redis tool is installed, if it is (`.ci/run` installs redis-tools and redis-server).
-enum RedisTools {
-    static func path(of tool: String) -> String? {
-        ["/usr/bin/", "/usr/local/bin/"].map { $0 + tool }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-    static let cli = path(of: "redis-cli")
-    static let server = path(of: "redis-server")
-}
 
 /// The RESP listener with real clients: redis-cli, and the same bytes sent to a real redis-server.
-@Suite(.enabled(if: RedisTools.cli != nil, "redis-cli is not installed (apt-get install redis-tools)"))
+@Suite(.requires(.redisCLI))
 struct RESPTests {
     static func with(_ body: (Int) async throws -> Void) async throws {
         var configuration = Configuration()
@@ -29,7 +22,7 @@ struct RESPTests {
     /// `redis-cli -p PORT arguments…`: its standard output, trimmed of the last line break.
     static func cli(_ port: Int, _ arguments: String..., input: String? = nil) async throws -> String {
         let output = try await Process.output(
-            of: RedisTools.cli!,
+            of: try ExternalTool.redisCLI.require(),
             arguments: ["-p", String(port)] + arguments,
             input: input.map { Data($0.utf8) }
         )
@@ -108,7 +101,7 @@ struct RESPTests {
     }
 
     /// Every reply byte-for-byte as Redis 7's, for commands and malformed input alike (needs redis-server).
-    @Test(.enabled(if: RedisTools.server != nil, "redis-server is not installed (apt-get install redis-server)"))
+    @Test(.requires(.redisServer))
     func repliesAreByteForByteRedis() async throws {
         let directory = try TemporaryDirectory()
         let socket = directory.path + "/redis.sock"
@@ -117,7 +110,7 @@ struct RESPTests {
         // SIGKILL when the test is done with it: it inherits this process's signal mask, where SIGTERM is blocked
         // (swift-service-lifecycle's signal sources).
         _ = try await Subprocess.run(
-            .path(FilePath(RedisTools.server!)),
+            .path(FilePath(try ExternalTool.redisServer.require())),
             arguments: [
                 "--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no",
                 "--logfile", directory.path + "/redis.log",

@@ -4,7 +4,7 @@ import JourneyTestSupport
 import Testing
 
 /// The library embedded with routes: what a Swift developer's own server does.
-@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+@Suite(.requires(.curl))
 struct RouterTests {
     struct Boom: Error {}
 

@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// Accept models, shutdown, the access log and big files: the server as an operator runs it.
-@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+@Suite(.requires(.curl))
 struct ServerLifecycleTests {
     @Test func reuseportBindsOneSocketPerLoopOnOnePort() async throws {
         struct Hello: Responder {
@@ -76,7 +76,7 @@ struct ServerLifecycleTests {
         }
     }
 
-    @Test(.enabled(if: JourneyBinary.url != nil, "needs the journey binary"))
+    @Test(.enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)"))
     func aHundredMebibyteSparseFileDownloadsWithFlatMemory() async throws {
         let directory = try TemporaryDirectory()
         let size = 100 * 1024 * 1024
@@ -96,8 +96,9 @@ struct ServerLifecycleTests {
         )
         #expect(String(decoding: output.standardOutput, as: UTF8.self) == "200 \(size)")
         let growth = try #require(running.peakResidentBytes) - before
-        // sendfile moves the bytes in the kernel: the server's peak memory must not grow with the file.
-        #expect(growth < 8 * 1024 * 1024, "peak RSS grew by \(growth) bytes")
+        // sendfile moves the bytes in the kernel: the server's peak memory must not grow with the file (100 MiB);
+        // 16 MiB leaves room for what a loaded machine makes the server's own buffers and threads take.
+        #expect(growth < 16 * 1024 * 1024, "peak RSS grew by \(growth) bytes")
         #expect(await running.terminate() == 0)
     }
 

@@ -5,7 +5,7 @@ import NIOPosix
 import Testing
 
 /// SIGTERM to the real binary in the middle of 100 large downloads.
-@Suite(.enabled(if: JourneyBinary.url != nil, "needs the journey binary"))
+@Suite(.enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)"))
 struct ShutdownUnderLoadTests {
     @Test func sigtermFinishesEveryInFlightDownloadAndAcceptsNothingNew() async throws {
         let directory = try TemporaryDirectory()

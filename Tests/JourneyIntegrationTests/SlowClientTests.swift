@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// Slow and stalled clients over real sockets: they are cut off, everyone else is served.
-@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+@Suite(.requires(.curl))
 struct SlowClientTests {
     @Test func slowlorisConnectionsAreClosedWhileOthersAreServed() async throws {
         // 500 clients and their 500 server-side sockets live in this one process.
@@ -59,22 +59,11 @@ struct SlowClientTests {
             let download = try await SlowReader.start(path: "/big.bin", port: server.port)
             try await download.firstBytes.futureResult.get()
             // The server gives up on the stalled connection by itself (bounded, in case it does not).
-            let cut = try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    await server.server.connections.waitUntilEmpty()
-                    return true
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(30))
-                    return false
-                }
-                let first = try await group.next() ?? false
-                group.cancelAll()
-                return first
-            }
-            #expect(cut)
+            try await server.waitUntilNoConnections()
             download.resume()
-            let received = try await download.finished.futureResult.get()
+            let received = try await waitAtMost(for: "the download to end") {
+                try await download.finished.futureResult.get()
+            }
             #expect(received < size)
         }
     }
@@ -96,8 +85,8 @@ extension SlowClientTests {
                 .connect(host: "127.0.0.1", port: server.port).get()
             channel.writeAndFlush(requests, promise: nil)
             // The server stops reading, its send queue stays full, and the write timeout cuts the connection.
-            try await channel.closeFuture.get()
-            await server.server.connections.waitUntilEmpty()
+            try await waitAtMost(for: "the write timeout to cut the connection") { try await channel.closeFuture.get() }
+            try await server.waitUntilNoConnections()
             // Only what fits in the kernel's socket buffers and one send queue's worth was ever processed.
             let processed = responder.count
             #expect(processed > 0 && processed < 50_000, "processed \(processed) of 200,000 requests")

@@ -157,8 +157,8 @@ import WSClient
     @Test func aPeerThatDoesNotAnswerPingsIsClosed() async throws {
         let configuration = Self.echoServer {
             $0.webSocket.keepalive = WebSocketKeepalive(
-                pingInterval: .milliseconds(100),
-                pongTimeout: .milliseconds(100)
+                pingInterval: .milliseconds(500),
+                pongTimeout: .milliseconds(500)
             )
         }
         try await TestServer.with(configuration) { server in

@@ -1,5 +1,6 @@
 import Foundation
 import JourneyTLS
+import JourneyTestSupport
 import Testing
 import X509
 
@@ -52,7 +53,7 @@ import X509
         let watch = Task { try await identity.watch() }
         defer { watch.cancel() }
         try certificate.create(hosts: ["localhost", "renewed.test"])
-        await identity.waitForRenewal(beyond: 0)
+        try await waitAtMost(for: "the renewed files to be read") { await identity.waitForRenewal(beyond: 0) }
         #expect(identity.reloads == 1)
         #expect(identity.certificate != first)
     }
