@@ -32,11 +32,27 @@ for target in "${targets[@]}"; do
         echo "== $target (${seconds}s)"
     fi
     # The Swift backtracer would symbolicate a crash in the ASan binary for minutes: libFuzzer reports it anyway.
-    SWIFT_BACKTRACE=enable=no "$bin/$target" "${budget[@]}" -max_len=4096 -artifact_prefix="crashes/$target/" "corpus/$target" \
-        2>&1 | grep -E "^#[0-9]+ *DONE|ERROR|SUMMARY|Done [0-9]+ runs|cov:.*DONE" || true
+    # The verdict is libFuzzer's exit status and its count of inputs, not the absence of a crash file: a target that
+    # fails to start, or stops early without one, fails too.
+    status=0
+    SWIFT_BACKTRACE=enable=no "$bin/$target" "${budget[@]}" -max_len=4096 -artifact_prefix="crashes/$target/" \
+        "corpus/$target" >"$log" 2>&1 || status=$?
+    grep -E "^#[0-9]+ *DONE|ERROR|SUMMARY|Done [0-9]+ runs" "$log" || true
+    if [ "$status" -ne 0 ]; then
+        tail -40 "$log" >&2
+        echo "$target: libFuzzer exited with status $status (crashes, if any, in Fuzz/crashes/$target)" >&2
+        exit 1
+    fi
     if compgen -G "crashes/$target/crash-*" >/dev/null || compgen -G "crashes/$target/timeout-*" >/dev/null \
         || compgen -G "crashes/$target/oom-*" >/dev/null || compgen -G "crashes/$target/leak-*" >/dev/null; then
         echo "$target: crash found, see Fuzz/crashes/$target" >&2
         exit 1
     fi
+    runs=$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log" | tail -1)
+    if [ -z "$runs" ] || { [ -n "${RUNS_EACH:-}" ] && [ "$runs" -lt "$RUNS_EACH" ]; }; then
+        tail -20 "$log" >&2
+        echo "$target: ran ${runs:-no} inputs, ${RUNS_EACH:-some} were asked for" >&2
+        exit 1
+    fi
+    echo "$target: $runs inputs, no crash"
 done

@@ -1,3 +1,4 @@
+import Foundation
 import JourneyStaticFiles
 import Testing
 
@@ -46,16 +47,41 @@ import Testing
         #expect(RequestPath.percentEncode("<x>\"&'") == "%3Cx%3E%22%26%27")
     }
 
+    /// Random paths from a seed that is printed, and taken from `JOURNEY_TEST_SEED` when set: a failure replays.
     @Test func neverCrashesOnArbitraryBytes() {
-        var generator = SystemRandomNumberGenerator()
+        let seed =
+            ProcessInfo.processInfo.environment["JOURNEY_TEST_SEED"].flatMap { UInt64($0) }
+            ?? UInt64.random(in: .min ... .max)
+        print("RequestPathTests.neverCrashesOnArbitraryBytes: JOURNEY_TEST_SEED=\(seed)")
+        var generator = SplitMix64(seed: seed)
         let alphabet = Array("/.%2eEfF0aA\\:?#\u{0}é")
         for _ in 0..<5000 {
             let length = Int(generator.next() % 24)
             let path = String((0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
             if case .success(let resolved) = self.resolve("/" + path) {
-                #expect(!resolved.segments.contains(".."))
-                #expect(!resolved.segments.contains { $0.contains("/") || $0.contains("\u{0}") || $0.isEmpty })
+                #expect(!resolved.segments.contains(".."), "JOURNEY_TEST_SEED=\(seed): \(path.debugDescription)")
+                #expect(
+                    !resolved.segments.contains { $0.contains("/") || $0.contains("\u{0}") || $0.isEmpty },
+                    "JOURNEY_TEST_SEED=\(seed): \(path.debugDescription)"
+                )
             }
         }
+    }
+}
+
+/// SplitMix64 (Steele, Lea and Flood): a tiny generator whose whole sequence follows from its seed.
+private struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        self.state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = self.state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 }
