@@ -27,7 +27,8 @@ public struct JourneySnapshot: Sendable {
 
     /// The snapshot as one JSON object (what `/_journey/live` sends every 500 ms).
     public var json: String {
-        var out = "{\"requests\":\(self.totals.requests),\"bytes\":\(self.totals.bodyBytes)"
+        var out = "{\"requests\":\(self.totals.requests),\"fastPath\":\(self.totals.fastPathAnswers)"
+        out += ",\"bytes\":\(self.totals.bodyBytes)"
         out += ",\"accepted\":\(self.totals.accepted),\"acceptingPaused\":\(self.acceptingPaused)"
         out += ",\"status\":{"
         out += ["1xx", "2xx", "3xx", "4xx", "5xx"].enumerated()

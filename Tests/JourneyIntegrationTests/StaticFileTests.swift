@@ -4,7 +4,7 @@ import JourneyTestSupport
 import Testing
 
 /// The static-file journey over real sockets with curl, as a user of `journey serve DIR` sees it.
-@Suite(.enabled(if: Curl.isInstalled, "curl is not installed (apt-get install curl)"))
+@Suite(.requires(.curl))
 struct StaticFileTests {
     let fixture: SiteFixture
     var configuration: Configuration
@@ -49,10 +49,35 @@ struct StaticFileTests {
             ]
             for path in paths {
                 let first = try await server.curl([server.url(path)])
-                let cached = try await server.curl([server.url(path)])
+                // Only a file not kept in memory, behind TLS or over HTTP/2, goes the whole way again. The cache
+                // vouches for a file within the clock's second it last checked it, and two curl processes can be a
+                // second apart on a loaded machine: the file is asked for twice on one connection (milliseconds
+                // apart), and the pair again, a few times at most, if it crossed a second. Over h2c curl 7.88 cannot
+                // reuse a prior-knowledge connection (its own framing error, against nginx too): one at a time there.
+                let goesWholeWay = path == "/large.bin" && transport != .http1
+                let urls = transport == .h2c ? [server.url(path)] : [server.url(path), server.url(path)]
+                var cached: Curl.Result
+                var answeredAhead: UInt64 = 0
+                var tries = 0
+                repeat {
+                    await server.server.collectStatistics()
+                    let before = server.server.statistics.snapshot().totals.fastPathAnswers
+                    cached = try await server.curl(urls)
+                    await server.server.collectStatistics()
+                    answeredAhead = server.server.statistics.snapshot().totals.fastPathAnswers - before
+                    tries += 1
+                } while !goesWholeWay && answeredAhead == 0 && tries < 10
+                if goesWholeWay {
+                    #expect(answeredAhead == 0, "\(path): \(answeredAhead) fast-path answers")
+                } else {
+                    #expect(answeredAhead >= 1, "\(path): no fast-path answer in \(tries) tries")
+                }
+                // Every body the same, one after the other (compared as a Bool: a failed comparison of megabytes
+                // would make the test library diff them byte by byte).
+                let bodies = cached.body == Data(Array(repeating: first.body, count: urls.count).joined())
+                #expect(bodies, "\(path): \(cached.body.count) bytes, not \(urls.count) × \(first.body.count)")
                 #expect(first.status == 200 && cached.status == 200, "\(path)")
-                #expect(first.body == cached.body, "\(path)")
-                if path == "/medium.bin" { #expect(Array(cached.body) == SiteFixture.medium) }
+                if path == "/medium.bin" { #expect(Array(first.body) == SiteFixture.medium) }
                 var fields = first.headers
                 var cachedFields = cached.headers
                 #expect(fields.removeValue(forKey: "date") != nil && cachedFields.removeValue(forKey: "date") != nil)

@@ -56,7 +56,7 @@ public final class JourneyRecorder {
 
     /// A request's last byte was written: count it, its status class, its bytes and its stages.
     public func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
-        self.requestFinished(
+        self.record(
             timeline,
             status: status,
             bodyBytes: bodyBytes,
@@ -65,8 +65,8 @@ public final class JourneyRecorder {
         )
     }
 
-    /// A request's last byte was written, told by its method and target alone (a request answered without a
-    /// `Request`, on the HTTP/1.1 fast path).
+    /// A request's last byte was written, told by its method and target alone: a request a fast path answered
+    /// without a `Request` (HTTP/1.1's ahead of llhttp, HTTP/2's without a stream channel), counted as such too.
     public func requestFinished(
         _ timeline: RequestTimeline,
         status: Int,
@@ -74,6 +74,12 @@ public final class JourneyRecorder {
         method: String,
         path: Substring
     ) {
+        self.interval.fastPathAnswers &+= 1
+        self.record(timeline, status: status, bodyBytes: bodyBytes, method: method, path: path)
+    }
+
+    @inline(__always)
+    private func record(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, method: String, path: Substring) {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
@@ -243,6 +249,8 @@ public struct JourneyInterval: Sendable {
     public var accepted: UInt64 = 0
     /// Requests whose response was written.
     public var requests: UInt64 = 0
+    /// Those of them a fast path answered (a prepared response, no `Request` made).
+    public var fastPathAnswers: UInt64 = 0
     /// Requests by status class: index 1 is 1xx … index 5 is 5xx (index 0: anything below 100).
     public var statusClasses: [UInt64] = Array(repeating: 0, count: 6)
     /// Response body bytes written.
@@ -269,6 +277,7 @@ public struct JourneyInterval: Sendable {
     public mutating func merge(_ other: JourneyInterval) {
         self.accepted &+= other.accepted
         self.requests &+= other.requests
+        self.fastPathAnswers &+= other.fastPathAnswers
         self.bodyBytes &+= other.bodyBytes
         for index in self.statusClasses.indices { self.statusClasses[index] &+= other.statusClasses[index] }
         for index in self.stages.indices { self.stages[index].merge(other.stages[index]) }
@@ -284,6 +293,7 @@ public struct JourneyInterval: Sendable {
     mutating func reset() {
         self.accepted = 0
         self.requests = 0
+        self.fastPathAnswers = 0
         self.bodyBytes = 0
         for index in self.statusClasses.indices { self.statusClasses[index] = 0 }
         for index in self.stages.indices { self.stages[index].reset() }
