@@ -133,7 +133,9 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        self.deadlines.bytesReceived(Self.unwrapInboundIn(data).readableBytes, context: context, keeper: self)
+        // Unwrapped once: each unwrap is a type check at run time.
+        let bytes = Self.unwrapInboundIn(data)
+        self.deadlines.bytesReceived(bytes.readableBytes, context: context, keeper: self)
         switch self.mode {
         case .passingThrough:
             self.forwardedSinceReadComplete = true
@@ -141,11 +143,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         case .closing:
             break
         case .waiting:
-            self.append(Self.unwrapInboundIn(data))
+            self.append(bytes)
             if self.unread.readableBytes > Self.waitingLimit { self.passThrough(context: context) }
         case .answering:
             self.timeline.bytesArrived()
-            self.append(Self.unwrapInboundIn(data))
+            self.append(bytes)
             self.answer(context: context)
         }
     }
