@@ -78,19 +78,17 @@ extension UInt8 {
         }
     }
 
-    /// RFC 3986's unreserved characters and sub-delims: what a `reg-name` is made of, besides `%XX` escapes.
+    /// RFC 3986's unreserved characters and sub-delims: what a `reg-name` is made of, besides `%XX` escapes. A
+    /// 128-bit set looked up with a shift: every request's Host goes through here (a `switch` of ranges cost ~20
+    /// instructions a byte).
     fileprivate var isRegisteredNameCharacter: Bool {
+        // ALPHA, DIGIT, "-" "." "_" "~", and "!" "$" "&" "'" "(" ")" "*" "+" "," ";" "=".
+        let below64: UInt64 = 0x2BFF_7FD2_0000_0000
+        let from64: UInt64 = 0x47FF_FFFE_87FF_FFFE
         switch self {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"),
-            UInt8(ascii: "!"), UInt8(ascii: "$"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("),
-            UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"),
-            UInt8(ascii: "="):
-            return true
-        default:
-            return false
+        case 0..<64: return below64 >> UInt64(self) & 1 == 1
+        case 64..<128: return from64 >> UInt64(self - 64) & 1 == 1
+        default: return false
         }
     }
 }
