@@ -4,6 +4,7 @@
 #   Benchmarks/compare.sh                     # REPS=3 DURATION=10s, all tests
 #   REPS=1 DURATION=5s TESTS="1k" Benchmarks/compare.sh
 #   SERVERS="journey journey-bare nginx" TESTS=1k Benchmarks/compare.sh   # the cost of the journey
+#   NGINX_NOPUSH=off TESTS="1k 1k-close" Benchmarks/compare.sh          # nginx without TCP_CORK on sendfile
 #
 # journey-bare is journey with --no-journey (no stage clock): the baseline the instrumentation's cost is
 # measured against (issue: at most 3 % of requests per second on the 1 KiB test); journey-whole is journey
@@ -61,12 +62,24 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "building journey (release)…" >&2
 JOURNEY="$("$ROOT/Scripts/release/build")"  # the binary we ship (Scripts/release/build)
-# Out of the page cache, as an installed binary is: the linker has just written it, and pages written that way are
-# mapped in larger pieces on first touch (idle RSS 13.4 – 14.2 MiB just linked, 13.1 – 13.4 read back from disk).
-sync "$JOURNEY"
-python3 -c 'import os, sys; os.posix_fadvise(os.open(sys.argv[1], os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)' "$JOURNEY"
 case " $SERVERS " in *" nio-floor "*) (cd "$ROOT" && swift build -c release --product journey-nio-floor >/dev/null) ;; esac
 FLOOR="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey-nio-floor"
+# Every server's binary and libraries out of the page cache, alike, as after a reboot: pages a linker has just
+# written are mapped in larger pieces on first touch (journey's idle RSS: 13.4 – 14.2 MiB just linked, 13.1 – 13.4
+# read back from disk), and nginx's libraries may be hot or cold depending on what ran before.
+evict() { # files
+    sync "$@"
+    python3 -c 'import os, sys
+for path in sys.argv[1:]:
+    os.posix_fadvise(os.open(path, os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)' "$@"
+}
+libraries_of() { ldd "$1" 2>/dev/null | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | sort -u; }
+NGINX_BIN="$(command -v nginx)"
+evict "$JOURNEY" $(libraries_of "$JOURNEY") "$NGINX_BIN" $(libraries_of "$NGINX_BIN")
+[ -x "$FLOOR" ] && evict "$FLOOR"
+# NGINX_NOPUSH=off runs nginx with tcp_nopush off: on small files it changes nginx's syscalls per request (no
+# TCP_CORK set and cleared around the sendfile), so RESULTS.md records a run with it next to the default (on).
+NGINX_NOPUSH="${NGINX_NOPUSH:-on}"
 
 # The same files for both servers.
 WWW="$WORK/www"
@@ -90,7 +103,7 @@ http {
     default_type application/octet-stream;
     access_log off;
     sendfile on;
-    tcp_nopush on;
+    tcp_nopush $NGINX_NOPUSH;
     tcp_nodelay on;
     open_file_cache max=1000 inactive=60s;
     open_file_cache_valid 1s;

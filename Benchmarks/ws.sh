@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # WebSocket benchmarks, side by side in one run (Benchmarks/RESULTS.md):
 #   echo       journey vs the Hummingbird 2 and Vapor 4 peers (../shared/peers): messages/s and messages per
-#              server CPU-second; each server pinned to CPU 0 (one event loop), journey-wsload on CPU 1
+#              server CPU-second; each server pinned to CPU 0 (one event loop), journey-wsload on CPU 1. REPS runs
+#              (default 3), the servers' order alternating each run, medians reported; after each run the script
+#              prints the server's allowed CPUs and how many of its threads did work, which shows one event loop
 #   broadcast  journey --ws-pubsub: a 100-byte publish to SUBSCRIBERS subscribers, publish→deliver percentiles
 #   idle       journey holding IDLE WebSocket connections: RSS above idle
 #
 # usage: Benchmarks/ws.sh [echo] [broadcast] [idle]     (default: all three)
-#   PEERS=/tmp/jb/peers  CONNECTIONS=64 SIZE=32 DURATION=10  SUBSCRIBERS=10000 PUBLISHES=50  IDLE=10000
+#   PEERS=/tmp/jb/peers  CONNECTIONS=64 SIZE=32 DURATION=10 REPS=3 ECHO_SERVERS="journey hummingbird vapor"
+#   SUBSCRIBERS=10000 PUBLISHES=50  IDLE=10000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -17,6 +20,8 @@ DURATION=${DURATION:-10}
 SUBSCRIBERS=${SUBSCRIBERS:-10000}
 PUBLISHES=${PUBLISHES:-50}
 IDLE=${IDLE:-10000}
+REPS=${REPS:-3}
+ECHO_SERVERS=${ECHO_SERVERS:-journey hummingbird vapor}
 MODES=${*:-echo broadcast idle}
 ulimit -n "$(ulimit -Hn)"
 [ -x .build/release/journey-wsload ] || swift build -c release --product journey-wsload
@@ -42,31 +47,67 @@ start() { # port command...
     exit 1
 }
 stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; SERVER=; }
+# The CPUs a process may run on, and how many of its threads used more than 2 % of its CPU time: an event loop
+# pinned alone shows `cpus 0, 1 of N threads busy`.
+threads_at_work() { # pid
+    local pid=$1 total=0 busy=0 count=0 t
+    local -a ticks=()
+    for task in /proc/"$pid"/task/*; do
+        t=$(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0)
+        ticks+=("$t")
+        total=$((total + t))
+        count=$((count + 1))
+    done
+    for t in "${ticks[@]}"; do [ $((t * 50)) -gt "$total" ] && busy=$((busy + 1)); done
+    echo "cpus $(taskset -cp "$pid" | sed 's/.*: //'), $busy of $count threads busy"
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 if [[ " $MODES " == *" echo "* ]]; then
     echo "== echo: $CONNECTIONS connections, $SIZE-byte messages, ${DURATION}s (server on CPU 0, load on CPU 1)"
     hz=$(getconf CLK_TCK)
-    for server in journey hummingbird vapor; do
-        case $server in
-        journey) port=18201 && start $port "$JOURNEY" serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
-        hummingbird) port=18202 && start $port "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" $port "$WWW" ;;
-        vapor) port=18203 && start $port "$PEERS/vapor-peer/.build/release/VaporPeer" $port "$WWW" ;;
-        esac
-        before=$(cpu_ticks "$SERVER")
-        line=$(taskset -c 1 $LOAD echo --server "127.0.0.1:$port" --path /ws -c "$CONNECTIONS" -s "$SIZE" \
-            --duration "$DURATION" --warmup 2)
-        after=$(cpu_ticks "$SERVER")
-        rate=$(echo "$line" | sed -E 's/.*: ([0-9]+) messages\/s.*/\1/')
-        # CPU over warm-up and measurement together (the warm-up runs at the same rate).
-        cpu=$(echo "scale=3; ($after - $before) / $hz" | bc)
-        per_cpu=$(echo "scale=0; $rate * ($DURATION + 2) / $cpu" | bc)
-        printf '%-12s %8s msgs/s  %6s server CPU-s  %8s msgs per server CPU-s\n' "$server" "$rate" "$cpu" "$per_cpu"
-        eval "rate_$server=$rate; cpu_$server=$per_cpu"
-        stop
+    declare -A RATES PER_CPU
+    read -r -a order <<< "$ECHO_SERVERS"
+    for rep in $(seq "$REPS"); do
+        # The order alternates: the first server of a run has the coolest machine.
+        if [ $((rep % 2)) -eq 0 ]; then
+            reversed=()
+            for ((i = ${#order[@]} - 1; i >= 0; i--)); do reversed+=("${order[i]}"); done
+            servers=("${reversed[@]}")
+        else
+            servers=("${order[@]}")
+        fi
+        for server in "${servers[@]}"; do
+            case $server in
+            journey) port=18201 && start $port "$JOURNEY" serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
+            hummingbird) port=18202 && start $port "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" $port "$WWW" ;;
+            vapor) port=18203 && start $port "$PEERS/vapor-peer/.build/release/VaporPeer" $port "$WWW" ;;
+            esac
+            before=$(cpu_ticks "$SERVER")
+            line=$(taskset -c 1 $LOAD echo --server "127.0.0.1:$port" --path /ws -c "$CONNECTIONS" -s "$SIZE" \
+                --duration "$DURATION" --warmup 2)
+            after=$(cpu_ticks "$SERVER")
+            rate=$(echo "$line" | sed -E 's/.*: ([0-9]+) messages\/s.*/\1/')
+            # CPU over warm-up and measurement together (the warm-up runs at the same rate).
+            cpu=$(echo "scale=3; ($after - $before) / $hz" | bc)
+            per_cpu=$(echo "scale=0; $rate * ($DURATION + 2) / $cpu" | bc)
+            printf 'rep %s %-12s %8s msgs/s  %6s server CPU-s  %8s msgs per server CPU-s  (%s)\n' \
+                "$rep" "$server" "$rate" "$cpu" "$per_cpu" "$(threads_at_work "$SERVER")"
+            RATES[$server]+="$rate "
+            PER_CPU[$server]+="$per_cpu "
+            stop
+        done
     done
-    printf 'journey / hummingbird: %.2fx msgs/s, %.2fx per CPU-s;  journey / vapor: %.2fx msgs/s, %.2fx per CPU-s\n' \
-        "$(echo "$rate_journey / $rate_hummingbird" | bc -l)" "$(echo "$cpu_journey / $cpu_hummingbird" | bc -l)" \
-        "$(echo "$rate_journey / $rate_vapor" | bc -l)" "$(echo "$cpu_journey / $cpu_vapor" | bc -l)"
+    for server in "${order[@]}"; do
+        eval "rate_$server=$(echo "${RATES[$server]}" | median); cpu_$server=$(echo "${PER_CPU[$server]}" | median)"
+        printf 'median %-12s %8s msgs/s  %8s msgs per server CPU-s\n' "$server" "$(eval echo \$rate_$server)" \
+            "$(eval echo \$cpu_$server)"
+    done
+    if [ -n "${rate_hummingbird:-}" ] && [ -n "${rate_vapor:-}" ]; then
+        printf 'journey / hummingbird: %.2fx msgs/s, %.2fx per CPU-s;  journey / vapor: %.2fx msgs/s, %.2fx per CPU-s\n' \
+            "$(echo "$rate_journey / $rate_hummingbird" | bc -l)" "$(echo "$cpu_journey / $cpu_hummingbird" | bc -l)" \
+            "$(echo "$rate_journey / $rate_vapor" | bc -l)" "$(echo "$cpu_journey / $cpu_vapor" | bc -l)"
+    fi
 fi
 
 if [[ " $MODES " == *" broadcast "* ]]; then
