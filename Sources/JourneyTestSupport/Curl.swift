@@ -23,11 +23,12 @@ public struct Curl: Sendable {
     /// Whether curl is installed; tests that need it say so with `.requires(.curl)`.
     public static var isInstalled: Bool { ExternalTool.curl.isInstalled }
 
-    /// Runs `curl -s -D - ARGUMENTS` and parses the last response.
+    /// Runs `curl -s -D - ARGUMENTS` (60 s at most) and parses the last response.
     public static func run(_ arguments: [String]) async throws -> Result {
         let output = try await Process.output(
             of: try ExternalTool.curl.require(),
-            arguments: ["-s", "-S", "-D", "/dev/stderr", "-o", "-"] + arguments
+            // A bound on the whole transfer: a server that never answers fails the test instead of hanging it.
+            arguments: ["-s", "-S", "--max-time", "60", "-D", "/dev/stderr", "-o", "-"] + arguments
         )
         let headerText = String(decoding: output.standardError, as: UTF8.self)
         // With redirects or 100-continue there are several heads; the last one is the answer.

@@ -6,7 +6,7 @@ import NIOPosix
 import Testing
 
 /// Connection caps and descriptor exhaustion: the Accept stage under pressure.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct AdmissionTests {
     @Test func twoHundredClientsAgainstACapOfFiftyAreAllServed() async throws {
         let fixture = try SiteFixture()

@@ -9,6 +9,7 @@ import Testing
 /// The `journey` binary itself: flags, the printed port, the embedded site and a clean exit on SIGTERM.
 @Suite(
     .requires(.curl),
+    .timeLimit(.minutes(2)),
     .enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)")
 )
 struct CommandLineTests {

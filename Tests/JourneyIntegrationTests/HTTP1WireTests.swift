@@ -3,7 +3,7 @@ import JourneyTestSupport
 import Testing
 
 /// HTTP/1.1 on the wire, over real sockets with a raw client: what curl would hide.
-@Suite struct HTTP1WireTests {
+@Suite(.timeLimit(.minutes(2))) struct HTTP1WireTests {
     let fixture: SiteFixture
     var configuration: Configuration
 

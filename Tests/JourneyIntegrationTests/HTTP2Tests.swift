@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 import Testing
 
 /// HTTP/2 from outside: its SETTINGS, multiplexing with nghttp, and the clients that abuse it.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct HTTP2Tests {
     typealias Frame = HTTP2FrameClient.Frame
 

@@ -6,7 +6,7 @@ import Testing
 
 /// What a hostile HTTP/1.1 client meets over a real socket: bad Host values, HTTP/1.0 framing it cannot have, bodies
 /// trickled in, and answers given before the request was read, which must reach the client before the close.
-@Suite struct HostileClientTests {
+@Suite(.timeLimit(.minutes(2))) struct HostileClientTests {
     /// Host values that are not `uri-host [ ":" port ]` (RFC 9112 §3.2, RFC 3986 §3.2.2).
     static let badHosts = [
         "a b/c", "a/b", "user@host", "host?x", "host#x", "ho\u{1}st", "host:123456", "host:", "host:8o",

@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// The journey made visible, over real sockets: kernel queues, Prometheus, Server-Timing, the dashboard.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct JourneyVisibilityTests {
     static func connect(port: Int, timeout: TimeAmount = .seconds(10)) async throws -> any Channel {
         try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

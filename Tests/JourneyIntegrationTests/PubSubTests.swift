@@ -10,7 +10,7 @@ import Testing
 import WSClient
 
 /// The built-in pub/sub hub over real sockets: fan-out, order, HTTP publishing, slow consumers.
-@Suite struct PubSubTests {
+@Suite(.timeLimit(.minutes(2))) struct PubSubTests {
     static let logger = Logger(label: "pubsub-test")
 
     static func pubSubServer(_ configure: (inout Configuration) -> Void = { _ in }) -> Configuration {

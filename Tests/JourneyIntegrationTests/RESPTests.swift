@@ -9,7 +9,7 @@ import Testing
 /// Where a Redis tool is installed, if it is (`.ci/run` installs redis-tools and redis-server).
 
 /// The RESP listener with real clients: redis-cli, and the same bytes sent to a real redis-server.
-@Suite(.requires(.redisCLI))
+@Suite(.requires(.redisCLI), .timeLimit(.minutes(2)))
 struct RESPTests {
     static func with(_ body: (Int) async throws -> Void) async throws {
         var configuration = Configuration()

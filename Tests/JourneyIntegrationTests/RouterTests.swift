@@ -4,7 +4,7 @@ import JourneyTestSupport
 import Testing
 
 /// The library embedded with routes: what a Swift developer's own server does.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct RouterTests {
     struct Boom: Error {}
 

@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// Accept models, shutdown, the access log and big files: the server as an operator runs it.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct ServerLifecycleTests {
     @Test func reuseportBindsOneSocketPerLoopOnOnePort() async throws {
         struct Hello: Responder {
@@ -112,11 +112,11 @@ struct ServerLifecycleTests {
         let server = try await TestServer.start(configuration)
 
         let download = try await SlowReader.start(path: "/big.bin", port: server.port)
-        try await download.firstBytes.futureResult.get()
+        try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
         let shutdown = Task { try await server.server.shutdown() }
         // The reader only now drains the socket: the response is still in flight while shutdown waits.
         download.resume()
-        let received = try await download.finished.futureResult.get()
+        let received = try await waitAtMost(for: "the download") { try await download.finished.futureResult.get() }
         #expect(received > size && received < size + 1024, "received \(received)")
         #expect(try await shutdown.value == true)
         await #expect(throws: (any Error).self) {
@@ -129,13 +129,13 @@ struct ServerLifecycleTests {
         try directory.write(Data(count: 32 * 1024 * 1024), to: "big.bin")
         var configuration = Configuration()
         configuration.root = directory.path
-        configuration.drainTimeout = .milliseconds(300)
+        configuration.drainTimeout = .seconds(1)
         let server = try await TestServer.start(configuration)
         let download = try await SlowReader.start(path: "/big.bin", port: server.port)
-        try await download.firstBytes.futureResult.get()
+        try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
         #expect(try await server.server.shutdown() == false)
         download.resume()
-        _ = try await download.finished.futureResult.get()
+        _ = try await waitAtMost(for: "the download") { try await download.finished.futureResult.get() }
     }
 
     @Test func theAccessLogUsesCombinedLogFormat() async throws {

@@ -5,7 +5,10 @@ import NIOPosix
 import Testing
 
 /// SIGTERM to the real binary in the middle of 100 large downloads.
-@Suite(.enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)"))
+@Suite(
+    .enabled(if: JourneyBinary.url != nil || ExternalTool.isCI, "needs the journey binary (swift build)"),
+    .timeLimit(.minutes(2))
+)
 struct ShutdownUnderLoadTests {
     @Test func sigtermFinishesEveryInFlightDownloadAndAcceptsNothingNew() async throws {
         let directory = try TemporaryDirectory()
@@ -20,7 +23,7 @@ struct ShutdownUnderLoadTests {
             downloads.append(try await SlowReader.start(path: "/big.bin", port: port))
         }
         for download in downloads {
-            try await download.firstBytes.futureResult.get()
+            try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
         }
 
         running.signal(SIGTERM)
@@ -34,7 +37,7 @@ struct ShutdownUnderLoadTests {
         // Every download that was in flight completes.
         for download in downloads { download.resume() }
         for download in downloads {
-            let received = try await download.finished.futureResult.get()
+            let received = try await waitAtMost(for: "the download") { try await download.finished.futureResult.get() }
             #expect(received > size && received < size + 1024, "received \(received)")
         }
         #expect(await running.exitStatus() == 0)

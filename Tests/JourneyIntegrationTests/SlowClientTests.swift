@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// Slow and stalled clients over real sockets: they are cut off, everyone else is served.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct SlowClientTests {
     @Test func slowlorisConnectionsAreClosedWhileOthersAreServed() async throws {
         // 500 clients and their 500 server-side sockets live in this one process.
@@ -57,12 +57,12 @@ struct SlowClientTests {
         configuration.timeouts.write = .milliseconds(300)
         try await TestServer.with(configuration) { server async throws in
             let download = try await SlowReader.start(path: "/big.bin", port: server.port)
-            try await download.firstBytes.futureResult.get()
+            try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
             // The server gives up on the stalled connection by itself (bounded, in case it does not).
             try await server.waitUntilNoConnections()
             download.resume()
             let received = try await waitAtMost(for: "the download to end") {
-                try await download.finished.futureResult.get()
+                try await waitAtMost(for: "the download") { try await download.finished.futureResult.get() }
             }
             #expect(received < size)
         }

@@ -4,7 +4,7 @@ import JourneyTestSupport
 import Testing
 
 /// The static-file journey over real sockets with curl, as a user of `journey serve DIR` sees it.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct StaticFileTests {
     let fixture: SiteFixture
     var configuration: Configuration

@@ -8,7 +8,7 @@ import Testing
 import X509
 
 /// The Decrypt stage from outside: ALPN, TLS versions, the https redirect, certificate reload, hostile handshakes.
-@Suite(.requires(.curl))
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
 struct TLSTests {
     let fixture: SiteFixture
 

@@ -9,7 +9,7 @@ import Testing
 import WSClient
 
 /// WebSockets over real sockets, with swift-websocket's WSClient (and raw bytes where a client must misbehave).
-@Suite struct WebSocketTests {
+@Suite(.timeLimit(.minutes(2))) struct WebSocketTests {
     static let logger = Logger(label: "websocket-test")
 
     static func echoServer(_ configure: (inout Configuration) -> Void = { _ in }) -> Configuration {

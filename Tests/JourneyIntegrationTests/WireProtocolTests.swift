@@ -7,7 +7,7 @@ import NIOPosix
 import Testing
 
 /// A protocol of one's own on the journey, over real sockets: the README's `TimeService`.
-@Suite struct WireProtocolTests {
+@Suite(.timeLimit(.minutes(2))) struct WireProtocolTests {
     /// Runs `body` with a server that also speaks `wireProtocol` (its port is the second).
     static func with(
         _ wireProtocol: some WireProtocol,
