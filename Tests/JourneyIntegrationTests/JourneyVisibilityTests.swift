@@ -71,13 +71,18 @@ struct JourneyVisibilityTests {
         }
     }
 
+    /// `/metrics` after three files and one 404.
+    static func metricsAfterFourRequests(_ server: TestServer) async throws -> Curl.Result {
+        for _ in 0..<3 { _ = try await Curl.run([server.url("/style.css")]) }
+        _ = try await Curl.run([server.url("/missing")])
+        return try await Curl.run([server.url("/metrics")])
+    }
+
     @Test func metricsAreValidPrometheusText() async throws {
         var configuration = Configuration()
         configuration.servesMetrics = true
         try await TestServer.with(configuration) { server async throws in
-            for _ in 0..<3 { _ = try await Curl.run([server.url("/style.css")]) }
-            _ = try await Curl.run([server.url("/missing")])
-            let metrics = try await Curl.run([server.url("/metrics")])
+            let metrics = try await Self.metricsAfterFourRequests(server)
             #expect(metrics.status == 200)
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
             #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 3"))
@@ -91,9 +96,7 @@ struct JourneyVisibilityTests {
         var configuration = Configuration()
         configuration.servesMetrics = true
         try await TestServer.with(configuration) { server async throws in
-            for _ in 0..<3 { _ = try await Curl.run([server.url("/style.css")]) }
-            _ = try await Curl.run([server.url("/missing")])
-            let metrics = try await Curl.run([server.url("/metrics")])
+            let metrics = try await Self.metricsAfterFourRequests(server)
             let check = try await Process.output(
                 of: try ExternalTool.promtool.require(),
                 arguments: ["check", "metrics"],
