@@ -6,10 +6,11 @@ import NIOCore
 /// quiet or runs out of the limits of `LingeringClose` (nginx's lingering close, RFC 9112 §9.6).
 ///
 /// It goes first in the pipeline, ahead of TLS and every parser: what it reads is never decrypted or parsed, and
-/// the handlers behind see nothing more. Start it with `linger(_:on:)` once the last answer has been written.
-public final class LingeringCloseHandler: ChannelInboundHandler {
+/// the handlers behind see nothing more. Start it with `linger(_:on:keeper:recorder:)` once the last answer has been
+/// written. Plumbing for the protocol targets (`package`): users set `ConnectionTimeouts.lingering`.
+package final class LingeringCloseHandler: ChannelInboundHandler {
     /// Raw bytes off the socket.
-    public typealias InboundIn = ByteBuffer
+    package typealias InboundIn = ByteBuffer
 
     private let limits: LingeringClose
     private let recorder: JourneyRecorder?
@@ -26,7 +27,7 @@ public final class LingeringCloseHandler: ChannelInboundHandler {
 
     /// Drains and closes `channel`, whose last answer has been written: its pipeline gets the handler first, the
     /// deadline keeper's timers stop (no request is read any more), and the server's side is shut.
-    public static func linger(
+    package static func linger(
         _ limits: LingeringClose,
         on context: ChannelHandlerContext,
         keeper: (any ConnectionDeadlineKeeper)?,
@@ -42,7 +43,7 @@ public final class LingeringCloseHandler: ChannelInboundHandler {
     }
 
     /// Shuts the server's side and starts the clocks.
-    public func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         let now = context.eventLoop.now
         self.lastRead = now
         self.recorder?.lingeringStarted()
@@ -57,7 +58,7 @@ public final class LingeringCloseHandler: ChannelInboundHandler {
     }
 
     /// Discards the bytes, counting them against the cap.
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let count = Self.unwrapInboundIn(data).readableBytes
         self.discarded += count
         self.recorder?.lingeringDiscarded(bytes: count)
@@ -66,20 +67,20 @@ public final class LingeringCloseHandler: ChannelInboundHandler {
     }
 
     /// Swallowed: nothing behind is reading.
-    public func channelReadComplete(context: ChannelHandlerContext) {}
+    package func channelReadComplete(context: ChannelHandlerContext) {}
 
     /// The client closed its side: the exchange is over, cleanly.
-    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event { self.close(context: context) }
     }
 
     /// A reset or any other error ends the drain.
-    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         self.close(context: context)
     }
 
     /// Stops the quiet timer.
-    public func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         self.closed = true
         self.quietTimer?.cancel()
         context.fireChannelInactive()
