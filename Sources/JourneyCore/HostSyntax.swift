@@ -48,10 +48,14 @@ package enum HostSyntax {
         return bytes[(index + 1)...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
-    /// Whether `value` is `uri-host [ ":" port ]`.
+    /// Whether `value` is `uri-host [ ":" port ]`; read in place (no copy) when its bytes are contiguous, as a
+    /// native string's are.
     package static func isValid(_ value: some StringProtocol) -> Bool {
-        var value = String(value)
-        return value.withUTF8 { Self.isValid(UnsafeRawBufferPointer($0)) }
+        if let valid = value.utf8.withContiguousStorageIfAvailable({ Self.isValid(UnsafeRawBufferPointer($0)) }) {
+            return valid
+        }
+        var copy = String(value)
+        return copy.withUTF8 { Self.isValid(UnsafeRawBufferPointer($0)) }
     }
 
     /// Whether `bytes` are an IPv6 address in text (RFC 4291 §2.2), as the C library reads one.
