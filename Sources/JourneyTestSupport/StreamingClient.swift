@@ -101,16 +101,7 @@ public final class StreamingClient: Sendable {
         until isComplete: @escaping @Sendable ([UInt8]) -> Bool
     ) async throws -> [UInt8] {
         let handler = self.handler
-        let loop = self.channel.eventLoop
-        return try await loop.flatSubmit {
-            let promise = loop.makePromise(of: [UInt8].self)
-            handler.value.wait(for: isComplete, promise: promise)
-            let timeout = loop.scheduleTask(in: bound) {
-                promise.fail(Timeout(description: "an answer (got \(handler.value.received.count) bytes)"))
-            }
-            promise.futureResult.whenComplete { _ in timeout.cancel() }
-            return promise.futureResult
-        }.get()
+        return try await self.wait(at: bound, for: "an answer") { handler.value.wait(for: isComplete, promise: $0) }
     }
 
     /// Waits for the head of an answer and returns it as text (through its blank line).
@@ -123,13 +114,20 @@ public final class StreamingClient: Sendable {
     /// How the server ended its side, waiting up to `bound` for it.
     public func ending(within bound: TimeAmount = .seconds(20)) async throws -> Ending {
         let handler = self.handler
+        return try await self.wait(at: bound, for: "the server to end the connection") { handler.value.whenEnded($0) }
+    }
+
+    /// Hands the handler a promise on the loop (`register`) and waits for it; past `bound` it fails with `Timeout`.
+    private func wait<Value: Sendable>(
+        at bound: TimeAmount,
+        for awaited: String,
+        register: @escaping @Sendable (EventLoopPromise<Value>) -> Void
+    ) async throws -> Value {
         let loop = self.channel.eventLoop
         return try await loop.flatSubmit {
-            let promise = loop.makePromise(of: Ending.self)
-            handler.value.whenEnded(promise)
-            let timeout = loop.scheduleTask(in: bound) {
-                promise.fail(Timeout(description: "the server to end the connection"))
-            }
+            let promise = loop.makePromise(of: Value.self)
+            register(promise)
+            let timeout = loop.scheduleTask(in: bound) { promise.fail(Timeout(description: awaited)) }
             promise.futureResult.whenComplete { _ in timeout.cancel() }
             return promise.futureResult
         }.get()
