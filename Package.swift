@@ -58,6 +58,7 @@ let package = Package(
             name: "JourneyConnection",
             dependencies: [
                 "JourneyCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]

@@ -1,4 +1,8 @@
-/// The size limit on a request body (nginx's `client_max_body_size`), as a tiny state machine.
+import JourneyCore
+import NIOCore
+
+/// The size limit on a request body (nginx's `client_max_body_size`), as a tiny state machine: the Decode rule
+/// HTTP/1.1 and HTTP/2 share (`collect(_:into:)`).
 ///
 /// A declared Content-Length over the limit is refused before any body byte is read; a chunked body
 /// is counted as it arrives and refused the moment it crosses the limit.
@@ -30,5 +34,12 @@ public struct RequestBodyLimit: Sendable {
     public mutating func receive(_ count: Int) -> Verdict {
         self.received += count
         return self.received > self.maximum ? .tooLarge : .accept
+    }
+
+    /// Adds `piece` to `request`'s body unless it takes the body over the limit (then `.tooLarge`: answer 413).
+    package mutating func collect(_ piece: inout ByteBuffer, into request: inout Request) -> Verdict {
+        guard self.receive(piece.readableBytes) == .accept else { return .tooLarge }
+        request.receiveBody(&piece)
+        return .accept
     }
 }

@@ -53,7 +53,7 @@ public struct PreparedResponse: Sendable {
     /// Whether `body` holds the whole content (else it is only in `file`).
     public var bodyIsInMemory: Bool { self.body.readableBytes == self.contentLength }
 
-    /// `response` laid out, with the `Server` and `Content-Length` fields the Write stage would add; nil when its
+    /// `response` laid out, finished as the Write stage finishes a response (`FinishedResponse`); nil when its
     /// body is in parts (`multipart/byteranges`), its fields decide the connection's fate (`Connection`), or its
     /// status has no reason phrase. `file`, when given, holds the same bytes as a body in memory, for connections
     /// that send it by sendfile.
@@ -67,10 +67,15 @@ public struct PreparedResponse: Sendable {
         case .parts: return nil
         }
         if let file, body.readableBytes > 0, file.count != body.readableBytes { return nil }
-        var fields = response.head.headerFields
-        guard fields[.connection] == nil, fields[.date] == nil else { return nil }
-        if fields[.server] == nil { fields[.server] = "journey" }
-        if fields[.contentLength] == nil { fields[.contentLength] = String(file?.count ?? body.readableBytes) }
+        guard response.head.headerFields[.connection] == nil, response.head.headerFields[.date] == nil else {
+            return nil
+        }
+        // The Write stage's rules, applied once here (to the content `file` holds when the body is not in memory).
+        let content: ResponseBody = body.readableBytes == 0 && file != nil ? .file(file!) : .bytes(body)
+        let finished = FinishedResponse(Response(head: response.head, body: content), answering: .get, date: nil)
+        // A status without content (304, 204) is answered the whole way.
+        guard finished.body.count == content.count else { return nil }
+        let fields = finished.head.headerFields
         let status = response.head.status
         guard !status.reasonPhrase.isEmpty else { return nil }
         var head = ByteBuffer(string: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")

@@ -317,16 +317,11 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         }
     }
 
-    /// Queues `file` for sendfile. The descriptor is lent to NIO for the write and taken back when it is done; the
-    /// slice keeps it open until then, even if the open-file cache lets go of it meanwhile.
+    /// Queues `file` for sendfile (`SendfileWriter`: the slice keeps the descriptor open until it has left, even if
+    /// the open-file cache lets go of it meanwhile).
     private static func send(_ file: FileSlice, context: ChannelHandlerContext) {
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: file.file.descriptor)
-        let region = FileRegion(fileHandle: handle, readerIndex: file.offset, endIndex: file.offset + file.count)
-        let sent = context.eventLoop.makePromise(of: Void.self)
-        context.write(NIOAny(IOData.fileRegion(region)), promise: sent)
-        sent.futureResult.assumeIsolated().whenComplete { _ in
-            _ = try? handle.takeDescriptorOwnership()
-            withExtendedLifetime(file) {}
+        SendfileWriter.write(file, on: context.eventLoop) { region, sent in
+            context.write(NIOAny(IOData.fileRegion(region)), promise: sent)
         }
     }
 
@@ -352,15 +347,13 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     private static func record(_ first: Answer, _ more: [Answer], on timeline: ConnectionTimeline) {
         let now = timeline.clock.now()
         func record(_ answer: Answer) {
-            var finished = answer.timeline
-            finished.lastByteWritten = now
             timeline.responseWritten()
-            timeline.recorder?.requestFinished(
-                finished,
+            timeline.plainGETCompleted(
+                answer.timeline,
+                path: answer.path,
                 status: answer.status,
                 bodyBytes: answer.bodyBytes,
-                method: "GET",
-                path: answer.path
+                lastByteWritten: now
             )
         }
         record(first)

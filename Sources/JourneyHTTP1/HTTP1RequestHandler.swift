@@ -6,14 +6,6 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One connection's request loop: collects each request (Decode), asks the responder (Process) and
 /// writes the answer (Write), deciding after each response whether the connection stays open.
 ///
@@ -36,45 +28,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let lingering: LingeringClose
     /// Handed this request and waits for its answer to be written before it answers the next one itself.
     private let fastPath: HTTP1FastPath?
-    private var state = State.idle
-    /// The client half-closed, or the server is shutting down: finish the response in hand, then close.
-    private var finishing = false
-    /// A complete request waiting for the send queue to drain before it is answered.
-    private var parked: PendingRequest?
+    /// When a request is answered, and whether the connection stays open: every rule of the loop.
+    private var machine = HTTP1RequestStateMachine()
     /// Completes when the last response written so far has left; closing waits for it.
     private var lastResponseWritten: EventLoopFuture<Void>?
-    /// An upgrader's refusal of the request on its way here: its answer, instead of the responder's.
-    private var refusal: HTTPError?
-    /// The client half-closed: a protocol the connection switches to must hear of it too.
-    private var inputClosed = false
 
-    private enum State {
-        /// Waiting for a request head.
-        case idle
-        /// A head arrived; its body is being collected.
-        case receiving(PendingRequest, RequestBodyLimit)
-        /// The responder is working on a request.
-        case responding
-        /// An early error response was sent; the rest of the request is ignored and the connection closes.
-        case closing
-    }
-
-    /// What the Write and log phases need to know about the request being answered.
-    private struct PendingRequest {
-        var request: Request
-        var keepAlive: Bool
-        var method: HTTPMethod
-        var uri: String
-        var arrivedAt: Int
-        var timeline = RequestTimeline()
-
-        /// `GET /path HTTP/1.1`, built only when a log line needs it; `-` for a request that did not parse.
-        var requestLine: String {
-            guard !self.uri.isEmpty else { return "-" }
-            return
-                "\(self.method.rawValue) \(self.uri) HTTP/\(self.request.version.major).\(self.request.version.minor)"
-        }
-    }
+    private typealias Pending = HTTP1RequestStateMachine.Pending
 
     init(
         responder: any Responder,
@@ -105,29 +64,19 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
-            guard case .idle = self.state else { return }
+            guard self.machine.readsHead else { return }
             self.receiveHead(head, context: context)
         case .body(var buffer):
-            guard case .receiving(var pending, var limit) = self.state else { return }
-            guard limit.receive(buffer.readableBytes) == .accept else {
-                self.respondEarly(.contentTooLarge, to: pending, context: context)
-                return
-            }
-            pending.request.receiveBody(&buffer)
-            self.state = .receiving(pending, limit)
+            self.perform(self.machine.bodyReceived(&buffer), context: context)
         case .end:
             // The next bytes on the wire start a new request line.
             self.lineGuard.rearm()
             self.deadlines.requestReceived()
-            guard case .receiving(var pending, _) = self.state else { return }
-            pending.timeline = self.timeline.takeRequestTimeline()
-            self.state = .responding
+            guard var pending = self.machine.endReceived() else { return }
+            pending.answered.timeline = self.timeline.takeRequestTimeline()
             self.timeline.move(to: .processing)
-            // Backpressure: while the client is not reading, the next response waits, so NIO's pipelining
-            // handler (which hands over a request only once the previous response is written) stops
-            // reading too, and a deep pipeline cannot pile responses up in memory.
             guard context.channel.isWritable else {
-                self.parked = pending
+                self.machine.park(pending)
                 return
             }
             self.dispatch(pending, context: context)
@@ -137,7 +86,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     func handlerRemoved(context: ChannelHandlerContext) {
         // Removed by an upgrade after the client half-closed: the EOF reached this handler while the upgrade handler
         // held the request, so tell the new protocol's handlers, once they are in place.
-        guard self.inputClosed else { return }
+        guard self.machine.inputClosed else { return }
         let channel = context.channel
         channel.eventLoop.assumeIsolated().execute {
             channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
@@ -145,8 +94,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let parked = self.parked {
-            self.parked = nil
+        if context.channel.isWritable, let parked = self.machine.channelBecameWritable() {
             self.dispatch(parked, context: context)
         }
         context.fireChannelWritabilityChanged()
@@ -156,45 +104,53 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         switch event {
         case ChannelEvent.inputClosed:
             // NIO's pipelining handler delivers this after every request that preceded it.
-            self.inputClosed = true
-            self.finish(context: context)
+            let held = self.requestHeldUpstream(context: context)
+            self.perform(self.machine.inputClosed(requestHeldUpstream: held), context: context)
         case is HTTP1DrainEvent:
-            self.finish(context: context)
+            let held = self.requestHeldUpstream(context: context)
+            self.perform(self.machine.drainRequested(requestHeldUpstream: held), context: context)
         case let timedOut as RequestBodyTimedOut:
-            // Kestrel's and nginx's answer to a body too slow to wait for: 408, then the connection is drained.
-            guard case .receiving(let pending, _) = self.state else { return }
-            self.timeline.recorder?.requestBodyTimedOut(belowMinimumRate: timedOut.belowMinimumRate)
-            self.respondEarly(.requestTimeout, to: pending, context: context)
+            let action = self.machine.bodyTimedOut()
+            if case .respondEarly = action {
+                self.timeline.recorder?.requestBodyTimedOut(belowMinimumRate: timedOut.belowMinimumRate)
+            }
+            self.perform(action, context: context)
         default:
             context.fireUserInboundEventTriggered(event)
         }
     }
 
-    /// Closes once the response in hand (if any) has left; no further request is read.
-    private func finish(context: ChannelHandlerContext) {
-        self.finishing = true
-        guard case .idle = self.state else { return }
-        // A request NIO's upgrade handler is still deciding on has not reached this handler yet; it is answered
-        // (and the connection closed after it) when it does, or the connection changes protocol.
-        if self.timeline.hasRequestsInFlight,
-            (try? context.pipeline.syncOperations.handler(type: HTTPServerUpgradeHandler.self)) != nil
-        {
-            return
-        }
-        // This may arrive from inside the previous response's write, before it is flushed: close only
-        // once that response has left.
-        if let written = self.lastResponseWritten {
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
-        } else {
-            context.close(promise: nil)
+    /// Whether NIO's upgrade handler holds a request head it has not handed on yet.
+    private func requestHeldUpstream(context: ChannelHandlerContext) -> Bool {
+        self.timeline.hasRequestsInFlight
+            && (try? context.pipeline.syncOperations.handler(type: HTTPServerUpgradeHandler.self)) != nil
+    }
+
+    private func perform(_ action: HTTP1RequestStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .none:
+            break
+        case .respondEarly(var pending, let status, let headerFields):
+            pending.answered.timeline = self.timeline.takeRequestTimeline()
+            pending.answered.timeline.processed = self.timeline.clock.now()
+            let response = ErrorPage.response(for: status, headerFields: headerFields)
+            self.write(response, for: pending, context: context)
+        case .close:
+            // This may come from inside the previous response's write, before it is flushed: close only once that
+            // response has left.
+            if let written = self.lastResponseWritten {
+                written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            } else {
+                context.close(promise: nil)
+            }
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // NIO's upgrade handler reports an upgrader's failure, then passes the request on.
         if error is UpgradeDeclined { return }
-        if let refusal = error as? HTTPError, case .idle = self.state {
-            self.refusal = refusal
+        if let refusal = error as? HTTPError, self.machine.readsHead {
+            self.machine.upgraderRefused(refusal)
             return
         }
         guard let parserError = error as? HTTPParserError else {
@@ -202,23 +158,19 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             context.close(promise: nil)
             return
         }
-        switch self.state {
-        case .closing:
-            return  // the response in hand already closes the connection
-        case .responding:
-            // NIO's pipelining handler holds errors back until the response in hand is written; should one
-            // get through, the close after that response is the only answer.
-            self.finishing = true
-        case .idle, .receiving:
-            let unparsed = PendingRequest(
-                request: Request(head: Self.unparsedHead),
-                keepAlive: false,
-                method: .GET,
-                uri: "",
-                arrivedAt: Int(time(nil))
-            )
-            self.respondEarly(self.status(for: parserError), to: unparsed, context: context)
-        }
+        let unparsed = Pending(
+            answered: AnsweredRequest(
+                Request(head: Self.unparsedHead),
+                method: "GET",
+                target: "",
+                timeline: RequestTimeline()
+            ),
+            keepAlive: false
+        )
+        self.perform(
+            self.machine.parseFailed(status: self.status(for: parserError), unparsed: unparsed),
+            context: context
+        )
     }
 
     /// The status for an llhttp error, told apart with what the request-line guard saw.
@@ -243,23 +195,25 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             (hosts.count == 1 || (hosts.isEmpty && version == .http1_0))
             && hosts.allSatisfy { HostSyntax.isValid($0.trimmingBlanks) }
         let converted = hostIsValid ? HTTPRequest(http1: head) : nil
-        let pending = PendingRequest(
-            request: Request(head: converted ?? Self.unparsedHead, version: version),
+        let pending = Pending(
+            answered: AnsweredRequest(
+                Request(head: converted ?? Self.unparsedHead, version: version),
+                method: head.method.rawValue,
+                target: head.uri,
+                timeline: RequestTimeline()
+            ),
             // llhttp stops parsing after a request that asks to upgrade (NIO's decoder hands the rest of the bytes to
             // the new protocol), so one that is answered in HTTP instead ends the connection.
-            keepAlive: head.isKeepAlive && !head.asksToSwitchProtocols,
-            method: head.method,
-            uri: head.uri,
-            arrivedAt: Int(time(nil))
+            keepAlive: head.isKeepAlive && !head.asksToSwitchProtocols
         )
         guard converted != nil else {
-            self.respondEarly(.badRequest, to: pending, context: context)
+            self.perform(self.machine.headRefused(pending, status: .badRequest), context: context)
             return
         }
         // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so a Transfer-Encoding in it means the framing is faulty;
         // the request is refused and the connection closed, whatever else it asked (nginx answers 400 too).
         if version.major == 1, version.minor == 0, head.headers.contains(name: "transfer-encoding") {
-            self.respondEarly(.badRequest, to: pending, context: context)
+            self.perform(self.machine.headRefused(pending, status: .badRequest), context: context)
             return
         }
 
@@ -268,26 +222,27 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             .flatMap { $0.split(separator: ",") }
             .map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
         if !codings.isEmpty && codings != ["chunked"] {
-            self.respondEarly(.notImplemented, to: pending, context: context)
+            self.perform(self.machine.headRefused(pending, status: .notImplemented), context: context)
             return
         }
         let limit = RequestBodyLimit(maximum: self.limits.maximumBodySize)
         let declaredLength = head.headers["content-length"].first.flatMap { Int($0) }
         guard limit.check(declaredLength: declaredLength) == .accept else {
-            self.respondEarly(.contentTooLarge, to: pending, context: context)
+            self.perform(self.machine.headRefused(pending, status: .contentTooLarge), context: context)
             return
         }
         // A refusal the head alone earns (405) is given before the body is read: the body is discarded with the
         // connection (lingering close), not uploaded to be thrown away.
         let expectsBody = !codings.isEmpty || (declaredLength ?? 0) > 0
-        if expectsBody, let refusal = self.responder.refusal(of: pending.request) {
-            self.respondEarly(refusal.status, headerFields: refusal.headerFields, to: pending, context: context)
+        if expectsBody, let refusal = self.responder.refusal(of: pending.answered.request) {
+            let action = self.machine.headRefused(pending, status: refusal.status, headerFields: refusal.headerFields)
+            self.perform(action, context: context)
             return
         }
         if let expectation = head.headers["expect"].first {
             // RFC 9110 §10.1.1: 100-continue is the only expectation; anything else is 417.
             guard expectation.lowercased() == "100-continue" else {
-                self.respondEarly(.expectationFailed, to: pending, context: context)
+                self.perform(self.machine.headRefused(pending, status: .expectationFailed), context: context)
                 return
             }
             if version == .http1_1 {
@@ -295,88 +250,62 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
                 context.writeAndFlush(Self.wrapOutboundOut(.head(interim)), promise: nil)
             }
         }
-        self.state = .receiving(pending, limit)
+        self.machine.headAccepted(pending, limit: limit)
         self.deadlines.headReceived(expectsBody: expectsBody)
     }
 
     /// The head error responses are written against when the request itself could not be read.
     private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
-    private func dispatch(_ pending: PendingRequest, context: ChannelHandlerContext) {
+    private func dispatch(_ pending: Pending, context: ChannelHandlerContext) {
         let requestContext = RequestContext(channel: context.channel, logger: self.logger)
         let answer: EventLoopFuture<Response>
-        if let refusal = self.refusal {
-            self.refusal = nil
+        if let refusal = self.machine.takeRefusal() {
             answer = context.eventLoop.makeFailedFuture(refusal)
         } else {
-            answer = self.responder.respond(to: pending.request, context: requestContext)
+            answer = self.responder.respond(to: pending.answered.request, context: requestContext)
         }
         answer
             .hop(to: context.eventLoop)
             .assumeIsolated()
             .whenComplete { result in
                 var pending = pending
-                pending.timeline.processed = self.timeline.clock.now()
+                pending.answered.timeline.processed = self.timeline.clock.now()
                 let response = ErrorPage.response(for: result) { error in
                     self.logger.error(
                         "handler failed",
-                        metadata: ["request": "\(pending.requestLine)", "error": "\(error)"]
+                        metadata: ["request": "\(pending.answered.requestLine)", "error": "\(error)"]
                     )
                 }
-                self.write(response, for: pending, closing: false, context: context)
+                self.write(response, for: pending, context: context)
             }
     }
 
-    /// Answers before the request is complete (400, 405, 408, 413, 417, parse errors) and closes: what follows on
-    /// the connection cannot be trusted. The close lingers (`LingeringCloseHandler`): the client may still be
-    /// sending the request, and a reset could cost it the answer.
-    private func respondEarly(
-        _ status: HTTPResponse.Status,
-        headerFields: HTTPFields = [:],
-        to pending: PendingRequest,
-        context: ChannelHandlerContext
-    ) {
-        var pending = pending
-        pending.timeline = self.timeline.takeRequestTimeline()
-        pending.timeline.processed = self.timeline.clock.now()
-        self.state = .closing
-        let response = ErrorPage.response(for: status, headerFields: headerFields)
-        self.write(response, for: pending, closing: true, context: context)
-    }
-
-    private func write(_ response: Response, for pending: PendingRequest, closing: Bool, context: ChannelHandlerContext)
-    {
-        let status = response.head.status.code
-        var body = response.body
-        var headers = HTTPHeaders(response.head.headerFields)
-        var keepAlive = pending.keepAlive && !closing && !self.finishing
-        if headers.contains(name: "connection") {
-            keepAlive = keepAlive && !headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
-            headers.remove(name: "connection")
+    private func write(_ response: Response, for pending: Pending, context: ChannelHandlerContext) {
+        // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written below.
+        var response = response
+        let connection = response.head.headerFields[values: .connection]
+        response.head.headerFields[.connection] = nil
+        let asksToClose = connection.contains { value in
+            value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
         }
-        if !headers.contains(name: "date") { headers.add(name: "Date", value: DateHeader.now) }
-        if !headers.contains(name: "server") { headers.add(name: "Server", value: "journey") }
-        if self.sendsServerTiming {
-            let timing = pending.timeline.serverTiming
-            if !timing.isEmpty { headers.add(name: "Server-Timing", value: timing) }
-        }
-        // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
-        if (100..<200).contains(status) || status == 204 || status == 304 {
-            headers.remove(name: "content-length")
-            body = .empty
-        } else {
-            if !headers.contains(name: "content-length") {
-                headers.add(name: "Content-Length", value: String(body.count))
-            }
-            if pending.request.head.method == .head { body = .empty }
-        }
+        let keepAlive = self.machine.keepsAlive(pending, responseAsksToClose: asksToClose)
+        let finished = FinishedResponse(
+            response,
+            answering: pending.answered.request.head.method,
+            date: DateHeader.now,
+            serverTiming: self.sendsServerTiming ? pending.answered.timeline.serverTiming : nil
+        )
+        var headers = HTTPHeaders(finished.head.headerFields)
         if !keepAlive {
             headers.add(name: "Connection", value: "close")
-        } else if pending.request.version == .http1_0 {
+        } else if pending.answered.request.version == .http1_0 {
             headers.add(name: "Connection", value: "keep-alive")
         }
+        let status = finished.status
+        let body = finished.body
         // A status made from a bare code has no reason phrase: use the standard one.
-        let reason = response.head.status.reasonPhrase
+        let reason = finished.head.status.reasonPhrase
         let head = HTTPResponseHead(
             version: .http1_1,
             status: reason.isEmpty
@@ -390,24 +319,20 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         if corks { TCPCork.set(true, on: context) }
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         guard let reader = self.fileReader, body.includesFile else {
-            var handles: [NIOFileHandle] = []
             switch body {
             case .empty: break
             case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+            case .file(let slice): self.writeFile(slice, context: context)
             case .parts(let parts):
                 for part in parts {
                     switch part {
                     case .bytes(let buffer):
                         context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-                    case .file(let slice): self.writeFile(slice, handles: &handles, context: context)
+                    case .file(let slice): self.writeFile(slice, context: context)
                     }
                 }
             }
-            self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context) {
-                // The OpenFile in `body` owns the descriptor; the NIOFileHandles only lent it to sendfile.
-                for handle in handles { _ = try? handle.takeDescriptorOwnership() }
-            }
+            self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context)
             return
         }
         // Behind TLS: the file is read in chunks off the loop, each written once the one before has left.
@@ -419,12 +344,10 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         }.assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context) {}
+                self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context)
             case .failure(let error):
-                // The head promised bytes that will not come: only a close tells the client.
                 self.logger.debug("file body failed", metadata: ["error": "\(error)"])
-                self.state = .closing
-                context.close(promise: nil)
+                self.perform(self.machine.bodyFailed(), context: context)
             }
         }
     }
@@ -434,73 +357,46 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         status: Int,
         body: ResponseBody,
         keepAlive: Bool,
-        for pending: PendingRequest,
-        context: ChannelHandlerContext,
-        whenWritten release: @escaping () -> Void
+        for pending: Pending,
+        context: ChannelHandlerContext
     ) {
-        // A shutdown or half-close that arrived while a streamed body was still going out: close after it.
-        let keepAlive = keepAlive && !self.finishing
-        // An answer given before the request was read (an early refusal): the client may still be sending it, so the
-        // connection is drained rather than reset; a half-closed client has nothing more to send.
-        let lingers: Bool
-        if case .closing = self.state { lingers = !self.inputClosed } else { lingers = false }
+        let continuation = self.machine.responseEnding(keepAlive: keepAlive)
+        if continuation == .keepAlive { self.deadlines.responseSent() }
         let lingering = self.lingering
         let deadlines = self.deadlines
-        // Ready for the next request before `.end` goes out: the pipelining handler may hand it over
-        // from inside this write.
-        if case .responding = self.state {
-            self.state = keepAlive ? .idle : .closing
-            if keepAlive { self.deadlines.responseSent() }
-        }
-        let bodyBytes = body.count
         let accessLog = self.accessLog
         let timeline = self.timeline
-        let requestTimeline = pending.timeline
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
         if body.includesFile, self.fileReader == nil { TCPCork.set(false, on: context) }
         // Every byte of this response is queued: what the fast path answers next goes out after it.
-        if keepAlive { self.fastPath?.requestHandlerAnswered() }
+        if continuation == .keepAlive { self.fastPath?.requestHandlerAnswered() }
         written.futureResult.assumeIsolated().whenComplete { _ in
-            release()
-            withExtendedLifetime(body) {}
-            var finished = requestTimeline
-            finished.lastByteWritten = timeline.clock.now()
             timeline.responseWritten()
-            timeline.recorder?.requestFinished(
-                finished,
+            timeline.requestCompleted(
+                pending.answered,
                 status: status,
-                bodyBytes: bodyBytes,
-                request: pending.request
+                bodyBytes: body.count,
+                accessLog: accessLog,
+                remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
             )
-            accessLog?.record(
-                AccessLogEntry(
-                    remoteAddress: context.channel.remoteAddress,
-                    time: pending.arrivedAt,
-                    requestLine: pending.requestLine,
-                    status: status,
-                    bodyBytes: bodyBytes,
-                    referer: pending.request.head.headerFields[.referer],
-                    userAgent: pending.request.head.headerFields[.userAgent],
-                    timeline: finished,
-                    handshake: timeline.handshake
-                )
-            )
-            guard !keepAlive else { return }
-            if lingers {
-                LingeringCloseHandler.linger(lingering, on: context, keeper: deadlines, recorder: timeline.recorder)
-            } else {
+            switch continuation {
+            case .keepAlive:
+                break
+            case .close:
                 context.close(promise: nil)
+            case .linger:
+                LingeringCloseHandler.linger(lingering, on: context, keeper: deadlines, recorder: timeline.recorder)
             }
         }
     }
 
-    private func writeFile(_ slice: FileSlice, handles: inout [NIOFileHandle], context: ChannelHandlerContext) {
-        let handle = NIOFileHandle(_deprecatedTakingOwnershipOfDescriptor: slice.file.descriptor)
-        handles.append(handle)
-        let region = FileRegion(fileHandle: handle, readerIndex: slice.offset, endIndex: slice.offset + slice.count)
-        context.write(Self.wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+    /// Writes `slice` by sendfile; the `OpenFile` in the body keeps the descriptor open until it has left.
+    private func writeFile(_ slice: FileSlice, context: ChannelHandlerContext) {
+        SendfileWriter.write(slice, on: context.eventLoop) { region, sent in
+            context.write(Self.wrapOutboundOut(.body(.fileRegion(region))), promise: sent)
+        }
     }
 }
 
@@ -517,10 +413,10 @@ extension HTTPRequestHead {
     }
 }
 
-extension String {
+extension StringProtocol {
     /// The value without the blanks (SP, HTAB) around it, which are not part of a field value (RFC 9110 §5.5).
     fileprivate var trimmingBlanks: Substring {
-        var value = self[...]
+        var value = Substring(self)
         while let first = value.first, first == " " || first == "\t" { value = value.dropFirst() }
         while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
         return value

@@ -118,14 +118,12 @@ final class HTTP2FastPath: ChannelInboundHandler {
         }
         self.flushIsDue = true
         written.futureResult.assumeIsolated().whenComplete { _ in
-            var finished = timeline
-            finished.lastByteWritten = connection.clock.now()
-            connection.recorder?.requestFinished(
-                finished,
+            connection.plainGETCompleted(
+                timeline,
+                path: path,
                 status: prepared.status,
                 bodyBytes: body.readableBytes,
-                method: "GET",
-                path: path
+                lastByteWritten: connection.clock.now()
             )
         }
     }

@@ -6,14 +6,6 @@ import NIOHTTP2
 import NIOHTTPTypes
 import NIOHTTPTypesHTTP2
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One HTTP/2 stream: collects its request (Decode), asks the responder (Process) and writes the answer (Write)
 /// with the same fields and rules as HTTP/1.1, minus what HTTP/2 forbids (RFC 9113 §8.2.2: no connection-specific
 /// fields).
@@ -28,17 +20,9 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         /// Waiting for the head.
         case idle
         /// The head arrived; the body is being collected.
-        case receiving(Pending, RequestBodyLimit)
+        case receiving(AnsweredRequest, RequestBodyLimit)
         /// The responder or the write is at work; anything more the client sends is ignored.
         case responding
-    }
-
-    /// The stream's request, as the Write and log phases need it.
-    private struct Pending {
-        var request: Request
-        var timeline: RequestTimeline
-        /// When the head arrived, seconds since the epoch (the log's time).
-        var arrivedAt: Int
     }
 
     init(environment: HTTP2StreamEnvironment) {
@@ -57,10 +41,11 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
             guard case .idle = self.state else { return }
-            let pending = Pending(
-                request: Request(head: head, version: HTTPVersionNumber(major: 2, minor: 0)),
-                timeline: self.environment.timeline.streamHeadParsed(),
-                arrivedAt: Int(time(nil))
+            let pending = AnsweredRequest(
+                Request(head: head, version: HTTPVersionNumber(major: 2, minor: 0)),
+                method: head.method.rawValue,
+                target: head.path ?? "",
+                timeline: self.environment.timeline.streamHeadParsed()
             )
             // NIOHTTP2 checks only that `:authority` holds no control bytes: one that is not `uri-host [ ":" port ]`
             // (RFC 9113 §8.3.1, RFC 3986 §3.2) never reaches the responder, as a bad Host does not over HTTP/1.1.
@@ -77,11 +62,12 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
             self.state = .receiving(pending, limit)
         case .body(var buffer):
             guard case .receiving(var pending, var limit) = self.state else { return }
-            guard limit.receive(buffer.readableBytes) == .accept else {
+            // Leaves the state without a second reference to the body, so collecting appends in place.
+            self.state = .responding
+            guard limit.collect(&buffer, into: &pending.request) == .accept else {
                 self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
-            pending.request.receiveBody(&buffer)
             self.state = .receiving(pending, limit)
         case .end:
             guard case .receiving(var pending, _) = self.state else { return }
@@ -97,7 +83,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    private func dispatch(_ pending: Pending, context: ChannelHandlerContext) {
+    private func dispatch(_ pending: AnsweredRequest, context: ChannelHandlerContext) {
         let requestContext = RequestContext(channel: context.channel, logger: self.environment.logger)
         self.environment.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
@@ -116,7 +102,11 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
     }
 
     /// Answers before the request is complete (413): the stream is then reset, so the client stops sending.
-    private func respondEarly(_ status: HTTPResponse.Status, to pending: Pending, context: ChannelHandlerContext) {
+    private func respondEarly(
+        _ status: HTTPResponse.Status,
+        to pending: AnsweredRequest,
+        context: ChannelHandlerContext
+    ) {
         var pending = pending
         pending.timeline.processed = self.environment.timeline.clock.now()
         self.state = .responding
@@ -140,31 +130,20 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
 
     private func write(
         _ response: Response,
-        for pending: Pending,
+        for pending: AnsweredRequest,
         context: ChannelHandlerContext,
         thenReset: Bool = false
     ) {
-        let request = pending.request
-        let timeline = pending.timeline
-        var head = response.head
-        var body = response.body
-        let status = head.status.code
-        for name in Self.connectionSpecificFields { head.headerFields[name] = nil }
-        if head.headerFields[.date] == nil { head.headerFields[.date] = DateHeader.now }
-        if head.headerFields[.server] == nil { head.headerFields[.server] = "journey" }
-        if self.environment.sendsServerTiming {
-            let timing = timeline.serverTiming
-            if !timing.isEmpty { head.headerFields[HTTPField.Name("Server-Timing")!] = timing }
-        }
-        // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send.
-        if (100..<200).contains(status) || status == 204 || status == 304 {
-            head.headerFields[.contentLength] = nil
-            body = .empty
-        } else {
-            if head.headerFields[.contentLength] == nil { head.headerFields[.contentLength] = String(body.count) }
-            if request.head.method == .head { body = .empty }
-        }
-        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        var response = response
+        for name in Self.connectionSpecificFields { response.head.headerFields[name] = nil }
+        let finished = FinishedResponse(
+            response,
+            answering: pending.request.head.method,
+            date: DateHeader.now,
+            serverTiming: self.environment.sendsServerTiming ? pending.timeline.serverTiming : nil
+        )
+        let body = finished.body
+        context.write(Self.wrapOutboundOut(.head(finished.head)), promise: nil)
         let bodySent: EventLoopFuture<Void>
         switch body {
         case .empty:
@@ -198,26 +177,13 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
             context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
             self.leaveWithinSendTimeout(written.futureResult, context: context)
             written.futureResult.assumeIsolated().whenComplete { _ in
-                var finished = timeline
-                finished.lastByteWritten = environment.timeline.clock.now()
-                environment.timeline.recorder?.requestFinished(
-                    finished,
-                    status: status,
+                let accessLog = environment.accessLog
+                environment.timeline.requestCompleted(
+                    pending,
+                    status: finished.status,
                     bodyBytes: body.count,
-                    request: request
-                )
-                environment.accessLog?.record(
-                    AccessLogEntry(
-                        remoteAddress: context.channel.remoteAddress,
-                        time: pending.arrivedAt,
-                        requestLine: "\(request.head.method.rawValue) \(request.head.path ?? "") HTTP/2.0",
-                        status: status,
-                        bodyBytes: body.count,
-                        referer: request.head.headerFields[.referer],
-                        userAgent: request.head.headerFields[.userAgent],
-                        timeline: finished,
-                        handshake: environment.timeline.handshake
-                    )
+                    accessLog: accessLog,
+                    remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
                 )
                 // The rest of a refused request body is not wanted: RST_STREAM(NO_ERROR) after the complete
                 // response tells the client to stop sending it (RFC 9113 §8.1).

@@ -1,0 +1,48 @@
+import JourneyCore
+import NIOCore
+
+extension ConnectionTimeline {
+    /// The log phase (nginx's): `answered`'s last byte has left, so its journey is recorded and, when there is an
+    /// access log, its line written. Every HTTP version's request handler ends a request here.
+    package func requestCompleted(
+        _ answered: AnsweredRequest,
+        status: Int,
+        bodyBytes: Int,
+        accessLog: (any AccessLogSink)?,
+        remoteAddress: SocketAddress?
+    ) {
+        var finished = answered.timeline
+        finished.lastByteWritten = self.clock.now()
+        self.recorder?.requestFinished(finished, status: status, bodyBytes: bodyBytes, request: answered.request)
+        guard let accessLog else { return }
+        let fields = answered.request.head.headerFields
+        accessLog.record(
+            AccessLogEntry(
+                remoteAddress: remoteAddress,
+                time: answered.arrivedAt,
+                requestLine: answered.requestLine,
+                status: status,
+                bodyBytes: bodyBytes,
+                referer: fields[.referer],
+                userAgent: fields[.userAgent],
+                timeline: finished,
+                handshake: self.handshake
+            )
+        )
+    }
+
+    /// The log phase of a plain GET a fast path answered from a prepared response, without a `Request` (and never
+    /// with an access log: a fast path is off when one is written). `lastByteWritten` is shared by the answers of
+    /// one flush.
+    package func plainGETCompleted(
+        _ timeline: RequestTimeline,
+        path: Substring,
+        status: Int,
+        bodyBytes: Int,
+        lastByteWritten: UInt64
+    ) {
+        var finished = timeline
+        finished.lastByteWritten = lastByteWritten
+        self.recorder?.requestFinished(finished, status: status, bodyBytes: bodyBytes, method: "GET", path: path)
+    }
+}

@@ -1,0 +1,49 @@
+import HTTPTypes
+
+/// A handler's response with the fields and body every HTTP version's Write stage owes the client: the rules live
+/// here once, for HTTP/1.1, HTTP/2 and the fast paths' prepared answers alike (`PreparedResponse` is finished by
+/// them ahead of time, all but its `Date`).
+///
+/// What stays with each version is only its framing: HTTP/1.1 decides keep-alive and writes `Connection`, HTTP/2
+/// drops the connection-specific fields (RFC 9113 §8.2.2).
+package struct FinishedResponse {
+    /// The status and fields, with `Date`, `Server`, `Content-Length` (and `Server-Timing` when asked) added.
+    package var head: HTTPResponse
+    /// What goes on the wire after the head: nothing for a bodiless status or a HEAD request.
+    package var body: ResponseBody
+
+    /// Finishes `response` to a request with `method`. `date` is this second's `Date` (nil for a head laid out ahead
+    /// of time, whose `Date` is added as it is sent); `serverTiming`, the request's stage durations when the
+    /// connection sends them.
+    package init(
+        _ response: Response,
+        answering method: HTTPRequest.Method,
+        date: String?,
+        serverTiming: String? = nil
+    ) {
+        var head = response.head
+        var body = response.body
+        if let date, head.headerFields[.date] == nil { head.headerFields[.date] = date }
+        if head.headerFields[.server] == nil { head.headerFields[.server] = Self.serverName }
+        if let serverTiming, !serverTiming.isEmpty { head.headerFields[Self.serverTimingName] = serverTiming }
+        let status = head.status.code
+        // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send
+        // (RFC 9110 §9.3.2).
+        if (100..<200).contains(status) || status == 204 || status == 304 {
+            head.headerFields[.contentLength] = nil
+            body = .empty
+        } else {
+            if head.headerFields[.contentLength] == nil { head.headerFields[.contentLength] = String(body.count) }
+            if method == .head { body = .empty }
+        }
+        self.head = head
+        self.body = body
+    }
+
+    /// The status code, as the journey and the access log count it.
+    package var status: Int { self.head.status.code }
+
+    /// The `Server` field's value on every response the server finishes.
+    package static let serverName = "journey"
+    private static let serverTimingName = HTTPField.Name("Server-Timing")!
+}
