@@ -337,6 +337,14 @@ let package = Package(
             name: "JourneyIntegrationTests",
             dependencies: [
                 "Journey",
+                // The stages' plumbing (`package`), which `import Journey` does not show.
+                "JourneyAccept",
+                "JourneyConnection",
+                "JourneyCore",
+                "JourneyHTTP1",
+                "JourneyHTTP2",
+                "JourneyObserve",
+                "JourneyWebSocket",
                 "JourneyTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -5,6 +5,7 @@ import JourneyHTTP2
 import JourneyObserve
 import JourneyWebSocket
 import Logging
+import NIOCore
 import NIOPosix
 
 /// Everything `journey serve` can be told, one field per flag, so the CLI and the library configure alike.

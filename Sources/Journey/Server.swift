@@ -37,9 +37,9 @@ public final class Server: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     /// The open accepted connections (their count, and a way to wait until there are none).
-    public let connections = ConnectionRegistry()
+    package let connections = ConnectionRegistry()
     /// The connection cap and its counts (open, peak, paused).
-    public let admission: ConnectionAdmission
+    package let admission: ConnectionAdmission
     /// The journey gathered: stage percentiles, rates, recent requests, the kernel's queues, Prometheus.
     public let statistics: JourneyStatistics
     /// The topics of the built-in pub/sub endpoint (`--ws-pubsub`); publish to them from code too.
@@ -114,10 +114,9 @@ public final class Server: Service, Sendable {
     /// Its connections get the server's Accept stage (connection cap, graceful shutdown) and their messages
     /// are stamped into the journey: per-protocol metrics and a line on the dashboard.
     public func listen(on address: ListenAddress, protocol wireProtocol: some WireProtocol) {
-        self.listen(
-            on: address,
-            connectionProtocol: WireConnection(wireProtocol, journey: self.statistics.recorders, logger: self.logger)
-        )
+        var connection = WireConnection(wireProtocol, logger: self.logger)
+        connection.journey = self.statistics.recorders
+        self.listen(on: address, connectionProtocol: connection)
     }
 
     /// Adds a listener speaking any `ConnectionProtocol` (a pipeline of your own); call it before `start()`.
@@ -136,16 +135,10 @@ public final class Server: Service, Sendable {
         }
         guard !alreadyStarted else { return }
         if let resp = self.configuration.resp {
+            var connection = WireConnection(RESPProtocol(), logger: self.logger)
+            connection.journey = self.statistics.recorders
             // Before any extra listener of the embedder's, so it is `ports[1]`.
-            self.state.withLockedValue { state in
-                state.extraListeners.insert(
-                    (
-                        resp,
-                        WireConnection(RESPProtocol(), journey: self.statistics.recorders, logger: self.logger)
-                    ),
-                    at: 0
-                )
-            }
+            self.state.withLockedValue { state in state.extraListeners.insert((resp, connection), at: 0) }
         }
         self.threadPool.start()
         let accessLog = try self.configuration.accessLogPath.map {
@@ -220,14 +213,14 @@ public final class Server: Service, Sendable {
             self.state.withLockedValue { $0.certificateWatch = watch }
         }
         if let redirect = self.configuration.tls?.redirect {
-            let redirectProtocol = HTTP1Connection(
+            var redirectProtocol = HTTP1Connection(
                 responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: self.configuration.host),
                 limits: self.configuration.limits,
                 timeouts: self.configuration.timeouts,
                 accessLog: accessLog,
-                logger: self.logger,
-                journey: self.statistics.recorders
+                logger: self.logger
             )
+            redirectProtocol.journey = self.statistics.recorders
             self.state.withLockedValue { state in
                 let position = self.configuration.resp == nil ? 0 : 1
                 state.extraListeners.insert((redirect, redirectProtocol), at: position)
@@ -306,9 +299,9 @@ public final class Server: Service, Sendable {
             timeouts: self.configuration.timeouts,
             accessLog: accessLog,
             logger: self.logger,
-            journey: self.statistics.recorders,
             sendsServerTiming: self.configuration.sendsServerTiming
         )
+        http1.journey = self.statistics.recorders
         http1.upgraders = upgraders
         http1.takesFastPath = self.configuration.takesFastPath
         let connectionProtocol: any ConnectionProtocol
@@ -324,13 +317,14 @@ public final class Server: Service, Sendable {
         case .tls(let identity):
             // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
             http1.fileReader = ThreadPoolFileReader(threadPool: self.threadPool)
-            connectionProtocol = TLSConnection(
+            var tls = TLSConnection(
                 identity: identity,
                 protocols: [self.http2Connection(responder: responder, accessLog: accessLog), http1],
                 handshakeTimeout: TimeAmount(self.configuration.tls?.handshakeTimeout ?? .seconds(10)),
-                journey: self.statistics.recorders,
                 logger: self.logger
             )
+            tls.journey = self.statistics.recorders
+            connectionProtocol = tls
         }
         let listener = Listener(
             host: host,
@@ -403,9 +397,9 @@ public final class Server: Service, Sendable {
             sendTimeout: self.configuration.timeouts.write,
             accessLog: accessLog,
             logger: self.logger,
-            journey: self.statistics.recorders,
             sendsServerTiming: self.configuration.sendsServerTiming
         )
+        http2.journey = self.statistics.recorders
         http2.takesFastPath = self.configuration.takesFastPath
         return http2
     }

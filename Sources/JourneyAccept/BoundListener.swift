@@ -12,18 +12,18 @@ import Darwin
 #endif
 
 /// A listener's open sockets: one (shared) or one per event loop (reuseport).
-public struct BoundListener: Sendable {
+package struct BoundListener: Sendable {
     /// The listening channels.
-    public let channels: [any Channel]
+    package let channels: [any Channel]
     /// What the listener speaks (`ConnectionProtocol.name`).
-    public let protocolName: String
+    package let protocolName: String
 
     /// The port actually bound (the kernel's choice when the listener asked for port 0).
-    public var port: Int { self.channels.first?.localAddress?.port ?? 0 }
+    package var port: Int { self.channels.first?.localAddress?.port ?? 0 }
 
     /// Binds `listener` on `group`, registering every accepted connection with `connections` and
     /// counting it against `admission`'s cap.
-    public static func bind(
+    package static func bind(
         _ listener: Listener,
         on group: MultiThreadedEventLoopGroup,
         connections: ConnectionRegistry,
@@ -65,7 +65,7 @@ public struct BoundListener: Sendable {
     }
 
     /// Stops accepting: closes the listening sockets (connections already accepted stay open).
-    public func close() async {
+    package func close() async {
         for channel in self.channels {
             try? await channel.close()
         }

@@ -6,7 +6,7 @@ import NIOCore
 ///
 /// Nothing is ever accepted and then closed: the cap is enforced by not calling accept(2) at all, which
 /// is also what makes the accept queue's depth visible to the operator.
-public final class ConnectionAdmission: Sendable {
+package final class ConnectionAdmission: Sendable {
     private struct State {
         var count = 0
         var peak = 0
@@ -16,32 +16,32 @@ public final class ConnectionAdmission: Sendable {
     }
 
     /// The most connections open at once; nil for no cap.
-    public let maximum: Int?
+    package let maximum: Int?
     private let lowWater: Int
     private let state = NIOLockedValueBox(State())
 
     /// Creates the admission control; accepting resumes at 90% of `maximum`.
-    public init(maximum: Int?) {
+    package init(maximum: Int?) {
         self.maximum = maximum
         self.lowWater = maximum.map { max(0, min($0 - 1, $0 * 9 / 10)) } ?? 0
     }
 
     /// Connections admitted and not yet closed.
-    public var count: Int { self.state.withLockedValue { $0.count } }
+    package var count: Int { self.state.withLockedValue { $0.count } }
 
     /// The most connections that were open at once.
-    public var peak: Int { self.state.withLockedValue { $0.peak } }
+    package var peak: Int { self.state.withLockedValue { $0.peak } }
 
     /// Whether the listeners are paused at the cap.
-    public var isPaused: Bool { self.state.withLockedValue { $0.paused } }
+    package var isPaused: Bool { self.state.withLockedValue { $0.paused } }
 
     /// Whether an operator (or a test) paused accepting.
-    public var isPausedByOperator: Bool { self.state.withLockedValue { $0.pausedByOperator } }
+    package var isPausedByOperator: Bool { self.state.withLockedValue { $0.pausedByOperator } }
 
     /// Stops calling accept(2) until `resumeAccepting()`: new connections complete their handshake and
     /// wait in the kernel's accept queue (and overflow it), which is how the Accept stage's numbers are
     /// checked against `ss -ltn` — and how an operator holds traffic in the kernel for a moment.
-    public func pauseAccepting() async {
+    package func pauseAccepting() async {
         let listeners = self.state.withLockedValue { state in
             state.pausedByOperator = true
             return state.listeners
@@ -52,7 +52,7 @@ public final class ConnectionAdmission: Sendable {
     }
 
     /// Accepts again (unless the connection cap still holds the listeners paused).
-    public func resumeAccepting() async {
+    package func resumeAccepting() async {
         let listeners = self.state.withLockedValue { state in
             state.pausedByOperator = false
             return state.listeners

@@ -6,7 +6,7 @@ import NIOCore
 /// NIOExtras' `ServerQuiescingHelper` does this for one listening socket and must outlive its event
 /// loops; Journey has one socket per loop with reuseport and shuts its loops down last, so it keeps
 /// its own count, which the Accept stage's metrics will read as well.
-public final class ConnectionRegistry: Sendable {
+package final class ConnectionRegistry: Sendable {
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
         var quiescing = false
@@ -16,18 +16,18 @@ public final class ConnectionRegistry: Sendable {
     private let state = NIOLockedValueBox(State())
 
     /// Creates an empty registry.
-    public init() {}
+    package init() {}
 
     /// The number of open connections.
-    public var count: Int { self.state.withLockedValue { $0.channels.count } }
+    package var count: Int { self.state.withLockedValue { $0.channels.count } }
 
     /// Up to `limit` of the open connections (for sampling their TCP_INFO).
-    public func some(upTo limit: Int) -> [any Channel] {
+    package func some(upTo limit: Int) -> [any Channel] {
         self.state.withLockedValue { Array($0.channels.values.prefix(limit)) }
     }
 
     /// Tracks `channel` until it closes; a connection accepted during shutdown is told to quiesce at once.
-    public func register(_ channel: any Channel) {
+    package func register(_ channel: any Channel) {
         let id = ObjectIdentifier(channel)
         let quiescing = self.state.withLockedValue { state in
             state.channels[id] = channel
@@ -41,7 +41,7 @@ public final class ConnectionRegistry: Sendable {
 
     /// Asks every open connection to finish the response in hand and close (HTTP/1 answers the last
     /// one with `Connection: close`; idle connections close at once).
-    public func quiesce() {
+    package func quiesce() {
         let channels = self.state.withLockedValue { state in
             state.quiescing = true
             return Array(state.channels.values)
@@ -52,7 +52,7 @@ public final class ConnectionRegistry: Sendable {
     }
 
     /// Closes every open connection now (the drain timeout ran out).
-    public func closeAll() {
+    package func closeAll() {
         let channels = self.state.withLockedValue { Array($0.channels.values) }
         for channel in channels {
             channel.close(promise: nil)
@@ -60,7 +60,7 @@ public final class ConnectionRegistry: Sendable {
     }
 
     /// Returns once no connection is open.
-    public func waitUntilEmpty() async {
+    package func waitUntilEmpty() async {
         await withCheckedContinuation { continuation in
             let isEmpty = self.state.withLockedValue { state in
                 if state.channels.isEmpty { return true }

@@ -2,20 +2,20 @@ import JourneyConnection
 import NIOCore
 
 /// A listening address and what it speaks: the Accept stage's configuration.
-public struct Listener: Sendable {
+package struct Listener: Sendable {
     /// The host or address to bind (`127.0.0.1`, `::`, `localhost`).
-    public var host: String
+    package var host: String
     /// The port; 0 lets the kernel pick one (see `BoundListener.port`).
-    public var port: Int
+    package var port: Int
     /// The accept queue's length (listen(2) backlog).
-    public var backlog: Int
+    package var backlog: Int
     /// Shared socket or one socket per loop.
-    public var acceptModel: AcceptModel
+    package var acceptModel: AcceptModel
     /// The protocol every accepted connection speaks.
-    public var connectionProtocol: any ConnectionProtocol
+    package var connectionProtocol: any ConnectionProtocol
 
     /// Creates a listener.
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         backlog: Int = 511,

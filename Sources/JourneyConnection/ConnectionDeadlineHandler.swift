@@ -5,54 +5,55 @@ import NIOCore
 ///
 /// It sits first in the pipeline, where it sees every read before any parser. The protocol handler reports
 /// message boundaries (`headReceived`, `requestReceived`, `responseSent`); it owns no rule itself.
-public final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler, ConnectionDeadlineKeeper {
+package final class ConnectionDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler, ConnectionDeadlineKeeper
+{
     /// Bytes, untouched: this handler only watches them go by.
-    public typealias InboundIn = ByteBuffer
+    package typealias InboundIn = ByteBuffer
     /// The same bytes, passed on.
-    public typealias InboundOut = ByteBuffer
+    package typealias InboundOut = ByteBuffer
 
     /// The deadlines kept.
-    public var deadlines: ConnectionDeadlines
+    package var deadlines: ConnectionDeadlines
     /// The context the handler is in; nil once it has left the pipeline.
-    public private(set) var deadlineContext: ChannelHandlerContext?
+    package private(set) var deadlineContext: ChannelHandlerContext?
 
     /// Creates the handler for one connection.
-    public init(timeouts: ConnectionTimeouts) {
+    package init(timeouts: ConnectionTimeouts) {
         self.deadlines = ConnectionDeadlines(timeouts: timeouts)
     }
 
     /// Arms the first deadline when added to a connection that is already active.
-    public func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.deadlineContext = context
         if context.channel.isActive { self.deadlines.connectionOpened(context: context, keeper: self) }
     }
 
     /// Stops both timers.
-    public func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         self.deadlines.stop()
         self.deadlineContext = nil
     }
 
     /// The first request's head must arrive within the header timeout, counted from the accept.
-    public func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         self.deadlines.connectionOpened(context: context, keeper: self)
         context.fireChannelActive()
     }
 
     /// Stops both timers.
-    public func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         self.deadlines.stop()
         context.fireChannelInactive()
     }
 
     /// Re-arms or leaves the read deadline as the state machine says.
-    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.deadlines.bytesReceived(Self.unwrapInboundIn(data).readableBytes, context: context, keeper: self)
         context.fireChannelRead(data)
     }
 
     /// Starts the write deadline when the send queue fills, stops it when it drains.
-    public func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         self.deadlines.writabilityChanged(context: context, keeper: self)
         context.fireChannelWritabilityChanged()
     }

@@ -2,7 +2,7 @@ import NIOCore
 
 /// The handler that keeps a connection's `ConnectionDeadlines` inline: the first to see its reads. The handlers
 /// behind it report message boundaries through it; its timers call back into it when they fire.
-public protocol ConnectionDeadlineKeeper: AnyObject {
+package protocol ConnectionDeadlineKeeper: AnyObject {
     /// The deadlines kept.
     var deadlines: ConnectionDeadlines { get set }
     /// The context the keeper is in; nil once it has left the pipeline (nothing more is timed then).
@@ -11,25 +11,25 @@ public protocol ConnectionDeadlineKeeper: AnyObject {
 
 extension ConnectionDeadlineKeeper {
     /// A request head was parsed; `expectsBody` when body bytes are still to come.
-    public func headReceived(expectsBody: Bool) {
+    package func headReceived(expectsBody: Bool) {
         guard let context = self.deadlineContext else { return }
         self.deadlines.headReceived(expectsBody: expectsBody, context: context, keeper: self)
     }
 
     /// The whole request was read.
-    public func requestReceived() {
+    package func requestReceived() {
         guard let context = self.deadlineContext else { return }
         self.deadlines.requestReceived(context: context, keeper: self)
     }
 
     /// The response was handed to the Write stage.
-    public func responseSent() {
+    package func responseSent() {
         guard let context = self.deadlineContext else { return }
         self.deadlines.responseSent(context: context, keeper: self)
     }
 
     /// The connection is lingering (`LingeringCloseHandler`), or closing: no deadline of a request applies any more.
-    public func stopDeadlines() {
+    package func stopDeadlines() {
         self.deadlines.stop()
     }
 

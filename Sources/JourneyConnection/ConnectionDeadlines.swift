@@ -9,9 +9,9 @@ import NIOCore
 /// scheduling and cancelling a timer each time would cost more than the rest of a cached file's request (nginx
 /// defers its timer updates for the same reason). So only the deadline moves, and one timer, never set further
 /// than the shortest timeout ahead, checks it when it fires: a deadline is still kept to the instant.
-public struct ConnectionDeadlines {
+package struct ConnectionDeadlines {
     /// Which of the two timers fired.
-    public enum Timer: Sendable {
+    package enum Timer: Sendable {
         /// The read timer: a head, a body or the next request is overdue.
         case read
         /// The write timer: the send queue stayed full.
@@ -32,19 +32,19 @@ public struct ConnectionDeadlines {
     private var writeDeadline: NIODeadline?
 
     /// The deadlines of a connection that was just accepted.
-    public init(timeouts: ConnectionTimeouts) {
+    package init(timeouts: ConnectionTimeouts) {
         self.machine = ReadDeadlineStateMachine(timeouts: timeouts)
         self.writeTimeout = timeouts.write
         self.readTimerStep = min(timeouts.headerRead, timeouts.bodyRead, timeouts.keepAliveIdle)
     }
 
     /// The connection became active: its first request's head must arrive within the header timeout.
-    public mutating func connectionOpened(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+    package mutating func connectionOpened(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
         self.perform(self.machine.connectionOpened(), context: context, keeper: keeper)
     }
 
     /// `count` bytes arrived from the client.
-    public mutating func bytesReceived(
+    package mutating func bytesReceived(
         _ count: Int,
         context: ChannelHandlerContext,
         keeper: any ConnectionDeadlineKeeper
@@ -57,7 +57,7 @@ public struct ConnectionDeadlines {
     }
 
     /// A request head was parsed; `expectsBody` when body bytes are still to come.
-    public mutating func headReceived(
+    package mutating func headReceived(
         expectsBody: Bool,
         context: ChannelHandlerContext,
         keeper: any ConnectionDeadlineKeeper
@@ -68,12 +68,12 @@ public struct ConnectionDeadlines {
     }
 
     /// The whole request was read.
-    public mutating func requestReceived(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+    package mutating func requestReceived(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
         self.perform(self.machine.requestReceived(), context: context, keeper: keeper)
     }
 
     /// The response was handed to the Write stage: the connection waits for its next request.
-    public mutating func responseSent(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+    package mutating func responseSent(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
         self.perform(self.machine.responseSent(), context: context, keeper: keeper)
     }
 
@@ -81,7 +81,7 @@ public struct ConnectionDeadlines {
     ///
     /// A response larger than the queue's high-water mark turns it unwritable and back once per request: only the
     /// deadline moves; one timer, set when none is pending, checks it (as the read deadline is kept).
-    public mutating func writabilityChanged(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
+    package mutating func writabilityChanged(context: ChannelHandlerContext, keeper: any ConnectionDeadlineKeeper) {
         if context.channel.isWritable {
             self.writeDeadline = nil
         } else if self.writeDeadline == nil {
@@ -92,7 +92,7 @@ public struct ConnectionDeadlines {
     }
 
     /// Stops both timers: the connection closed, or its keeper left the pipeline.
-    public mutating func stop() {
+    package mutating func stop() {
         self.readTimer?.cancel()
         self.readTimer = nil
         self.writeTimer?.cancel()
@@ -100,7 +100,7 @@ public struct ConnectionDeadlines {
     }
 
     /// What the keeper does about a deadline that passed.
-    public enum Expiry: Equatable {
+    package enum Expiry: Equatable {
         /// Close the connection: nothing more is read or written on it.
         case close
         /// Tell the protocol handler (a user event) so that it answers 408 and lingers; the connection closes
@@ -110,7 +110,7 @@ public struct ConnectionDeadlines {
 
     /// What a lazy timer does when it fires: what to do when its deadline has passed; else (nil) the timer is set
     /// again while a deadline is ahead.
-    public mutating func timerFired(
+    package mutating func timerFired(
         _ timer: Timer,
         context: ChannelHandlerContext,
         keeper: any ConnectionDeadlineKeeper

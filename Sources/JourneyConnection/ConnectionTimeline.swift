@@ -11,15 +11,15 @@ import NIOCore
 /// Its fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`): every call comes from the
 /// connection's event loop and none of its methods calls out while it changes them (the recorder it tells does
 /// not call back), so the check could never fire; it cost a thread-local lookup on every stamp.
-public final class ConnectionTimeline {
+package final class ConnectionTimeline {
     /// The recorder of the connection's event loop, if the journey is recorded.
-    public let recorder: JourneyRecorder?
+    package let recorder: JourneyRecorder?
     /// The clock the stamps come from.
-    public let clock: JourneyClock
+    package let clock: JourneyClock
     /// Where the connection is in its request loop.
-    @exclusivity(unchecked) public private(set) var phase = ConnectionPhase.idle
+    @exclusivity(unchecked) package private(set) var phase = ConnectionPhase.idle
     /// The TLS handshake the connection began with, if it is encrypted.
-    public let handshake: TLSHandshake?
+    package let handshake: TLSHandshake?
     private let accepted: UInt64
     @exclusivity(unchecked) private var tlsDone: UInt64 = 0
     @exclusivity(unchecked) private var readStart: UInt64 = 0
@@ -31,7 +31,7 @@ public final class ConnectionTimeline {
     @exclusivity(unchecked) private var isClosed = false
 
     /// Stamps the accept now; counts the connection on `recorder`.
-    public init(recorder: JourneyRecorder?, clock: JourneyClock) {
+    package init(recorder: JourneyRecorder?, clock: JourneyClock) {
         self.recorder = recorder
         self.clock = clock
         self.accepted = clock.now()
@@ -41,7 +41,7 @@ public final class ConnectionTimeline {
 
     /// A connection that began with `handshake`: its accept was stamped by the TLS decorator, and its first
     /// request carries the handshake as the Decrypt stage.
-    public init(recorder: JourneyRecorder?, clock: JourneyClock, handshake: TLSHandshake) {
+    package init(recorder: JourneyRecorder?, clock: JourneyClock, handshake: TLSHandshake) {
         self.recorder = recorder
         self.clock = clock
         self.accepted = handshake.accepted
@@ -52,7 +52,8 @@ public final class ConnectionTimeline {
 
     /// A timeline stamped into `journey`'s recorder for `channel`'s event loop (nothing is recorded when nil),
     /// starting with `handshake` when the connection is encrypted: how a protocol's `configure` makes one.
-    public convenience init(journey: JourneyRecorders?, on channel: any Channel, after handshake: TLSHandshake? = nil) {
+    package convenience init(journey: JourneyRecorders?, on channel: any Channel, after handshake: TLSHandshake? = nil)
+    {
         let recorder = journey?.recorder(on: channel.eventLoop)
         let clock = journey?.clock ?? JourneyClock(running: false)
         if let handshake {
@@ -63,13 +64,13 @@ public final class ConnectionTimeline {
     }
 
     /// A timeline for a connection whose journey is not recorded.
-    public convenience init() {
+    package convenience init() {
         self.init(recorder: nil, clock: JourneyClock(running: false))
     }
 
     /// Bytes arrived from the kernel (called at the start of each read).
     @inline(__always)
-    public func bytesArrived() {
+    package func bytesArrived() {
         self.readStart = self.clock.now()
         if self.nextFirstByte == 0 {
             self.nextFirstByte = self.readStart == 0 ? 1 : self.readStart
@@ -79,13 +80,13 @@ public final class ConnectionTimeline {
 
     /// A read began, on a multiplexed connection (HTTP/2): only its instant is kept, for the streams it carries.
     @inline(__always)
-    public func readStarted() {
+    package func readStarted() {
         self.readStart = self.clock.now()
     }
 
     /// A multiplexed connection's stream delivered its head within the current read: its timeline starts at that
     /// read (the first stream of a TLS connection carries the handshake).
-    public func streamHeadParsed() -> RequestTimeline {
+    package func streamHeadParsed() -> RequestTimeline {
         var timeline = RequestTimeline()
         timeline.accepted = self.accepted
         if self.tlsDone != 0 {
@@ -99,14 +100,14 @@ public final class ConnectionTimeline {
     }
 
     /// The parser delivered a request head, within the current read.
-    public func headParsed() {
+    package func headParsed() {
         self.parsed.append(self.parsedHead())
     }
 
     /// The fast path parsed a whole request that has no body, head and end at once, and answers it now: its
     /// timeline, taken as `takeRequestTimeline()` would (after any parsed before it). Its Decode stage ends at
     /// the instant its head is parsed, with one clock read for both.
-    public func takeBodilessRequest() -> RequestTimeline {
+    package func takeBodilessRequest() -> RequestTimeline {
         var timeline = self.parsedHead()
         timeline.bodyDecoded = timeline.headParsed
         self.nextFirstByte = 0
@@ -130,7 +131,7 @@ public final class ConnectionTimeline {
     }
 
     /// The parser delivered the end of a request: whatever arrives next belongs to the next one.
-    public func bodyDecoded() {
+    package func bodyDecoded() {
         if !self.parsed.isEmpty {
             self.parsed[self.parsed.index(before: self.parsed.endIndex)].bodyDecoded = self.clock.now()
         }
@@ -139,10 +140,10 @@ public final class ConnectionTimeline {
 
     /// Whether a request head was parsed that the request handler has not taken yet: one held upstream (by an
     /// upgrade handler deciding on it, say) that still needs an answer.
-    public var hasRequestsInFlight: Bool { !self.parsed.isEmpty }
+    package var hasRequestsInFlight: Bool { !self.parsed.isEmpty }
 
     /// The oldest parsed request's timeline (an empty one, stamped now, for a request that never parsed).
-    public func takeRequestTimeline() -> RequestTimeline {
+    package func takeRequestTimeline() -> RequestTimeline {
         if !self.parsed.isEmpty { return self.parsed.removeFirst() }
         var timeline = RequestTimeline()
         timeline.accepted = self.accepted
@@ -152,20 +153,20 @@ public final class ConnectionTimeline {
 
     /// The connection moved to `phase` in its request loop (an upgraded connection stays upgraded).
     @inline(__always)
-    public func move(to phase: ConnectionPhase) {
+    package func move(to phase: ConnectionPhase) {
         guard phase != self.phase, !self.isClosed, self.phase != .upgraded else { return }
         self.recorder?.connection(movedFrom: self.phase, to: phase)
         self.phase = phase
     }
 
     /// The response being written has left: the connection reads the next request or waits for one.
-    public func responseWritten() {
+    package func responseWritten() {
         guard self.phase == .writing else { return }
         self.move(to: self.nextFirstByte == 0 ? .idle : .reading)
     }
 
     /// The connection closed.
-    public func closed() {
+    package func closed() {
         guard !self.isClosed else { return }
         self.recorder?.connectionClosed(in: self.phase)
         self.isClosed = true

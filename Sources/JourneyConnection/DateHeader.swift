@@ -10,11 +10,11 @@ import Darwin
 #endif
 
 /// The `Date` field value, formatted once per second rather than once per response (HTTP/1 and HTTP/2 alike).
-public enum DateHeader {
+package enum DateHeader {
     private static let cache = NIOLockedValueBox<(second: Int, value: String)>((0, ""))
 
     /// The current IMF-fixdate.
-    public static var now: String {
+    package static var now: String {
         let second = Int(time(nil))
         return Self.cache.withLockedValue { cached in
             if cached.second != second {

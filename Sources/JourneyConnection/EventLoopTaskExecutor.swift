@@ -6,17 +6,17 @@ import NIOCore
 /// SE-0417: nonisolated async code and default actors (WSCore's `WebSocketHandler`) run on the task's executor
 /// preference, so with this preference a message goes from the socket to the handler and back without a
 /// thread switch.
-public final class EventLoopTaskExecutor: TaskExecutor {
+package final class EventLoopTaskExecutor: TaskExecutor {
     /// The loop the jobs run on.
-    public let eventLoop: any EventLoop
+    package let eventLoop: any EventLoop
 
     /// An executor for `eventLoop`.
-    public init(_ eventLoop: any EventLoop) {
+    package init(_ eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
     }
 
     /// Runs `job` on the loop.
-    public func enqueue(_ job: consuming ExecutorJob) {
+    package func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         self.eventLoop.execute {
             job.runSynchronously(on: self.asUnownedTaskExecutor())

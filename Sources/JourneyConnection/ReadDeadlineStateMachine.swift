@@ -9,7 +9,7 @@ import NIOCore
 /// timeout, and, after a grace period, an average rate of at least `ConnectionTimeouts.minimumBodyRate` since its
 /// head (Kestrel's `MinRequestBodyDataRate`): a body trickled a byte a second pauses never, yet would be read for
 /// days (R-U-Dead-Yet). The body events carry the time, the others need none (they run for every request).
-public struct ReadDeadlineStateMachine: Sendable {
+package struct ReadDeadlineStateMachine: Sendable {
     private enum Phase: Sendable {
         case awaitingRequest(isFirst: Bool)
         case readingHead
@@ -30,7 +30,7 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// What the handler does with its read timer.
-    public enum Action: Equatable, Sendable {
+    package enum Action: Equatable, Sendable {
         /// Leave the timer as it is.
         case none
         /// (Re)start the timer to fire after this long.
@@ -40,7 +40,7 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// Why a read deadline passed, and so what the connection does.
-    public enum Lapse: Equatable, Sendable {
+    package enum Lapse: Equatable, Sendable {
         /// No request head (or none in time): close, there is nothing to answer.
         case request
         /// The body paused longer than the body timeout: answer 408 and close.
@@ -65,7 +65,7 @@ public struct ReadDeadlineStateMachine: Sendable {
     private var phase = Phase.awaitingRequest(isFirst: true)
 
     /// Creates the machine for a connection that was just accepted.
-    public init(timeouts: ConnectionTimeouts) {
+    package init(timeouts: ConnectionTimeouts) {
         self.timeouts = Limits(
             headerRead: timeouts.headerRead,
             bodyRead: timeouts.bodyRead,
@@ -76,18 +76,18 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// Whether body bytes are being read: they go to `bodyBytesReceived(_:at:)`, with the time.
-    public var isReadingBody: Bool {
+    package var isReadingBody: Bool {
         if case .readingBody = self.phase { return true }
         return false
     }
 
     /// The connection became active: the first request must arrive within the header timeout.
-    public func connectionOpened() -> Action {
+    package func connectionOpened() -> Action {
         .arm(self.timeouts.headerRead)
     }
 
     /// Bytes arrived from the client outside a body.
-    public mutating func bytesReceived() -> Action {
+    package mutating func bytesReceived() -> Action {
         switch self.phase {
         case .awaitingRequest(let isFirst):
             self.phase = .readingHead
@@ -102,13 +102,13 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// A request head was parsed with no body to follow.
-    public mutating func headReceived() -> Action {
+    package mutating func headReceived() -> Action {
         self.phase = .responding
         return .cancel
     }
 
     /// A request head was parsed at `now`, and its body is still to come.
-    public mutating func bodyExpected(at now: NIODeadline) -> Action {
+    package mutating func bodyExpected(at now: NIODeadline) -> Action {
         var body = BodyProgress(
             started: now,
             received: 0,
@@ -121,7 +121,7 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// `count` body bytes arrived at `now` (the bytes of a read while a body is expected).
-    public mutating func bodyBytesReceived(_ count: Int, at now: NIODeadline) -> Action {
+    package mutating func bodyBytesReceived(_ count: Int, at now: NIODeadline) -> Action {
         guard case .readingBody(var body) = self.phase else { return self.bytesReceived() }
         body.received += count
         body.pauseDeadline = now + self.timeouts.bodyRead
@@ -144,19 +144,19 @@ public struct ReadDeadlineStateMachine: Sendable {
     }
 
     /// The whole request was read.
-    public mutating func requestReceived() -> Action {
+    package mutating func requestReceived() -> Action {
         self.phase = .responding
         return .cancel
     }
 
     /// The response was written: wait for the next request.
-    public mutating func responseSent() -> Action {
+    package mutating func responseSent() -> Action {
         self.phase = .awaitingRequest(isFirst: false)
         return .arm(self.timeouts.keepAliveIdle)
     }
 
     /// The read deadline passed: why, and (for a body) the deadline its answer has to start lingering by.
-    public mutating func deadlinePassed() -> (lapse: Lapse, action: Action) {
+    package mutating func deadlinePassed() -> (lapse: Lapse, action: Action) {
         switch self.phase {
         case .readingBody(let body):
             self.phase = .bodyLapsed

@@ -6,13 +6,13 @@ import NIOCore
 ///
 /// A declared Content-Length over the limit is refused before any body byte is read; a chunked body
 /// is counted as it arrives and refused the moment it crosses the limit.
-public struct RequestBodyLimit: Sendable {
+package struct RequestBodyLimit: Sendable {
     /// The most body bytes one request may carry.
-    public let maximum: Int
+    package let maximum: Int
     private var received = 0
 
     /// What to do with the request so far.
-    public enum Verdict: Equatable, Sendable {
+    package enum Verdict: Equatable, Sendable {
         /// Within the limit: keep reading.
         case accept
         /// Over the limit: answer 413 and close.
@@ -20,18 +20,18 @@ public struct RequestBodyLimit: Sendable {
     }
 
     /// Creates a limit of `maximum` bytes.
-    public init(maximum: Int) {
+    package init(maximum: Int) {
         self.maximum = maximum
     }
 
     /// Checks a declared Content-Length (nil when the body is chunked or absent).
-    public func check(declaredLength: Int?) -> Verdict {
+    package func check(declaredLength: Int?) -> Verdict {
         guard let declaredLength else { return .accept }
         return declaredLength > self.maximum ? .tooLarge : .accept
     }
 
     /// Counts `count` more received bytes.
-    public mutating func receive(_ count: Int) -> Verdict {
+    package mutating func receive(_ count: Int) -> Verdict {
         self.received += count
         return self.received > self.maximum ? .tooLarge : .accept
     }

@@ -3,12 +3,12 @@
 ///
 /// The keeper sees the reads but cannot answer in the protocol; if nobody answers within the lingering timeout,
 /// it closes the connection itself.
-public struct RequestBodyTimedOut: Sendable, Equatable {
+package struct RequestBodyTimedOut: Sendable, Equatable {
     /// Whether the body fell below the minimum rate (else it paused longer than the body timeout).
-    public var belowMinimumRate: Bool
+    package var belowMinimumRate: Bool
 
     /// Creates the event.
-    public init(belowMinimumRate: Bool) {
+    package init(belowMinimumRate: Bool) {
         self.belowMinimumRate = belowMinimumRate
     }
 }

@@ -7,7 +7,7 @@ import NIOCore
 /// Backpressure without a queue: chunk N+1 is read while chunk N is written, and written only once chunk N has
 /// left (its write promise), so at most two chunks of any file are in memory, whether it is 1 KiB or 1 GiB and
 /// however slowly the peer reads (or, on HTTP/2, however small its flow-control window is).
-public final class StreamedBodyWriter {
+package final class StreamedBodyWriter {
     /// What one write carries: bytes in memory, or a piece of a file no bigger than a chunk.
     private enum Piece {
         case bytes(ByteBuffer)
@@ -15,7 +15,7 @@ public final class StreamedBodyWriter {
     }
 
     /// How many bytes of a file one read brings in.
-    public static let chunkSize = 64 * 1024
+    package static let chunkSize = 64 * 1024
 
     private let pieces: [Piece]
     private let reader: any FileChunkReader
@@ -63,7 +63,7 @@ public final class StreamedBodyWriter {
     /// Writes `body` through `writeChunk` (which writes and flushes one chunk and completes once it has left);
     /// the future completes after the last chunk has, or fails with the first read or write that failed.
     /// Called on `eventLoop`.
-    public static func write(
+    package static func write(
         _ body: ResponseBody,
         reading reader: any FileChunkReader,
         on eventLoop: any EventLoop,

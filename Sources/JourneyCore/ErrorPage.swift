@@ -2,9 +2,9 @@ import HTTPTypes
 import NIOCore
 
 /// The small HTML page every 4xx and 5xx carries, so a browser shows more than a blank tab.
-public enum ErrorPage {
+package enum ErrorPage {
     /// Builds the response for `status`, with `headerFields` added (Allow, Content-Range, …).
-    public static func response(for status: HTTPResponse.Status, headerFields: HTTPFields = [:]) -> Response {
+    package static func response(for status: HTTPResponse.Status, headerFields: HTTPFields = [:]) -> Response {
         var fields = headerFields
         fields[.contentType] = "text/html; charset=utf-8"
         let html = Self.html(code: status.code, reasonPhrase: status.reasonPhrase)
@@ -13,7 +13,7 @@ public enum ErrorPage {
 
     /// The response for what a responder's future ended with: its own response, the page of an `HTTPError` it
     /// threw, or a 500 for any other error (handed to `unexpected`, to be logged).
-    public static func response(
+    package static func response(
         for result: Result<Response, any Error>,
         unexpected: (any Error) -> Void
     ) -> Response {
@@ -29,7 +29,7 @@ public enum ErrorPage {
     }
 
     /// The page's HTML for a status code and reason phrase.
-    public static func html(code: Int, reasonPhrase: String) -> String {
+    package static func html(code: Int, reasonPhrase: String) -> String {
         let title = "\(code) \(reasonPhrase)"
         return """
             <!DOCTYPE html>

@@ -1,12 +1,12 @@
 /// RFC 3986 §2.1 percent-encoding, read strictly: the static files resolve paths with it and the pub/sub endpoint
 /// its topics, so both refuse the same malformed escapes.
-public enum PercentEncoding {
+package enum PercentEncoding {
     /// The bytes `bytes` stand for, or nil when a `%` is not followed by two hex digits.
     ///
     /// Inlinable, so that callers in other modules get it specialised for their collection: unspecialised, its
     /// generic iteration allocated as it went (resolving a 35-byte request path took 114 allocations, now 30).
     @inlinable
-    public static func decode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(_ bytes: some Collection<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var iterator = bytes.makeIterator()

@@ -20,7 +20,7 @@ public struct Request: Sendable {
     }
 
     /// Adds a piece of the body as it arrives; the first piece is kept as it is, without a copy.
-    public mutating func receiveBody(_ piece: inout ByteBuffer) {
+    package mutating func receiveBody(_ piece: inout ByteBuffer) {
         if self.body.readableBytes == 0 {
             self.body = piece
         } else {

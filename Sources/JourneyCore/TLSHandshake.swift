@@ -13,7 +13,7 @@ public struct TLSHandshake: Sendable, Equatable {
     public var applicationProtocol: String?
 
     /// Creates the record of a finished handshake.
-    public init(accepted: UInt64, finished: UInt64, version: String, applicationProtocol: String?) {
+    package init(accepted: UInt64, finished: UInt64, version: String, applicationProtocol: String?) {
         self.accepted = accepted
         self.finished = finished
         self.version = version

@@ -23,7 +23,7 @@ public struct HTTP1Connection: ConnectionProtocol {
     /// The logger for handler errors.
     public var logger: Logger
     /// The per-loop recorders the connection's journey is stamped into; nil records nothing.
-    public var journey: JourneyRecorders?
+    package var journey: JourneyRecorders?
     /// Whether responses carry a `Server-Timing` field with the request's stage durations.
     public var sendsServerTiming: Bool
     /// Protocols a request may switch the connection to (`Upgrade:`, e.g. NIOWebSocket's upgrader). A request
@@ -48,10 +48,8 @@ public struct HTTP1Connection: ConnectionProtocol {
         timeouts: ConnectionTimeouts = ConnectionTimeouts(),
         accessLog: (any AccessLogSink)? = nil,
         logger: Logger = Logger(label: "journey.http1"),
-        journey: JourneyRecorders? = nil,
         sendsServerTiming: Bool = false
     ) {
-        self.journey = journey
         self.sendsServerTiming = sendsServerTiming
         self.responder = responder
         self.limits = limits

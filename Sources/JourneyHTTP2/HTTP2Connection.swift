@@ -31,7 +31,7 @@ public struct HTTP2Connection: ConnectionProtocol {
     /// The logger for handler errors.
     public var logger: Logger
     /// The per-loop recorders the streams' journeys are stamped into; nil records nothing.
-    public var journey: JourneyRecorders?
+    package var journey: JourneyRecorders?
     /// Whether responses carry a `Server-Timing` field with the request's stage durations.
     public var sendsServerTiming: Bool
     /// Whether a stream with a plain GET the responder has a prepared answer for is answered on the connection,
@@ -52,7 +52,6 @@ public struct HTTP2Connection: ConnectionProtocol {
         sendTimeout: TimeAmount = .seconds(60),
         accessLog: (any AccessLogSink)? = nil,
         logger: Logger = Logger(label: "journey.http2"),
-        journey: JourneyRecorders? = nil,
         sendsServerTiming: Bool = false
     ) {
         self.responder = responder
@@ -63,7 +62,6 @@ public struct HTTP2Connection: ConnectionProtocol {
         self.sendTimeout = sendTimeout
         self.accessLog = accessLog
         self.logger = logger
-        self.journey = journey
         self.sendsServerTiming = sendsServerTiming
     }
 

@@ -107,12 +107,12 @@ final class DashboardFeed: ChannelInboundHandler {
 extension DashboardFeed: Sendable {}
 
 /// Where the dashboard feed lives and how an upgraded channel becomes one.
-public enum DashboardFeedChannel {
+package enum DashboardFeedChannel {
     /// The path of the feed.
-    public static let path = "/_journey/live"
+    package static let path = "/_journey/live"
 
     /// Adds the feed to an upgraded WebSocket channel; `snapshot` makes each message. On the channel's loop.
-    public static func configure(_ channel: any Channel, snapshot: @escaping @Sendable () -> String) throws {
+    package static func configure(_ channel: any Channel, snapshot: @escaping @Sendable () -> String) throws {
         try channel.pipeline.syncOperations.addHandler(DashboardFeed(snapshot: snapshot))
     }
 }

@@ -12,7 +12,7 @@ import Prometheus
 /// The request path never touches this type: it only counts into its loop's `JourneyRecorder`.
 public final class JourneyStatistics: Sendable {
     /// The per-loop recorders the stages stamp into.
-    public let recorders: JourneyRecorders
+    package let recorders: JourneyRecorders
     /// The Prometheus registry behind `/metrics`; embedders may register their own metrics on it.
     public let registry: PrometheusCollectorRegistry
     private let instruments: JourneyInstruments?
@@ -39,7 +39,7 @@ public final class JourneyStatistics: Sendable {
 
     /// Statistics over `recorders`; with `exposesMetrics` the Prometheus instruments are fed too (they cost
     /// a histogram update per request per stage once a second, so they are fed only when something reads them).
-    public init(recorders: JourneyRecorders, exposesMetrics: Bool) {
+    package init(recorders: JourneyRecorders, exposesMetrics: Bool) {
         self.recorders = recorders
         let registry = PrometheusCollectorRegistry()
         self.registry = registry

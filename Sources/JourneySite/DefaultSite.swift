@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// The site `journey` serves when given no folder: the seven stages explained, compiled into the binary.
-public enum DefaultSite {
+package enum DefaultSite {
     /// The embedded files, path → bytes.
-    public static var files: [String: [UInt8]] {
+    package static var files: [String: [UInt8]] {
         EmbeddedSite.base64Files.compactMapValues { base64 in
             Data(base64Encoded: base64).map { Array($0) }
         }
@@ -17,14 +17,14 @@ public enum DefaultSite {
 
     /// A responder serving the embedded site; `modificationTime` dates every file (use the start time).
     /// The dashboard's files are left out: they are served only where the dashboard is on.
-    public static func responder(modificationTime: Int) -> InMemoryFiles {
+    package static func responder(modificationTime: Int) -> InMemoryFiles {
         InMemoryFiles(files: Self.files.filter { !$0.key.hasPrefix("_journey/") }, modificationTime: modificationTime)
     }
 }
 
 extension DefaultSite {
     /// Only the live dashboard's files (`_journey/…`), for servers that serve a folder of their own.
-    public static func dashboard(modificationTime: Int) -> InMemoryFiles {
+    package static func dashboard(modificationTime: Int) -> InMemoryFiles {
         InMemoryFiles(files: Self.files.filter { $0.key.hasPrefix("_journey/") }, modificationTime: modificationTime)
     }
 }

@@ -19,7 +19,7 @@ public struct TLSConnection: ConnectionProtocol {
     /// How long a client may take to finish its handshake before the connection is closed.
     public var handshakeTimeout: TimeAmount
     /// The per-loop recorders the handshakes are counted in; nil records nothing.
-    public var journey: JourneyRecorders?
+    package var journey: JourneyRecorders?
     /// The logger for failed handshakes (debug: clients fail them all the time).
     public var logger: Logger
 
@@ -32,7 +32,6 @@ public struct TLSConnection: ConnectionProtocol {
         identity: ServerIdentity,
         protocols: [any ConnectionProtocol],
         handshakeTimeout: TimeAmount = .seconds(10),
-        journey: JourneyRecorders? = nil,
         logger: Logger = Logger(label: "journey.tls")
     ) {
         precondition(!protocols.isEmpty, "TLS needs a protocol to carry")
@@ -41,7 +40,6 @@ public struct TLSConnection: ConnectionProtocol {
         self.applicationProtocols = protocols.map(\.name)
         self.name = "tls(" + self.applicationProtocols.joined(separator: ",") + ")"
         self.handshakeTimeout = handshakeTimeout
-        self.journey = journey
         self.logger = logger
     }
 

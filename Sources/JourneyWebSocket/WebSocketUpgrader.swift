@@ -16,18 +16,18 @@ import WSCompression
 /// route, and answers what it refuses with an HTTP status (`HTTPError`, on the same connection). NIO's
 /// `NIOWebSocketServerUpgrader` then writes the 101 and puts the frame codec in place; the session runs on
 /// WSCore, on the connection's own event loop.
-public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
+package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     /// "websocket", the `Upgrade` token (RFC 6455 §4.1).
-    public let supportedProtocol = "websocket"
+    package let supportedProtocol = "websocket"
     /// None beyond `Upgrade`: the handshake's own fields are checked here, with the statuses RFC 6455 asks for.
-    public let requiredUpgradeHeaders: [String] = []
+    package let requiredUpgradeHeaders: [String] = []
 
     private let routes: [String: WebSocketRoute]
     private let journey: JourneyRecorders?
     private let logger: Logger
 
     /// An upgrader for `routes`; their connections count into `journey`.
-    public init(routes: [WebSocketRoute], journey: JourneyRecorders? = nil, logger: Logger) {
+    package init(routes: [WebSocketRoute], journey: JourneyRecorders? = nil, logger: Logger) {
         self.routes = Dictionary(routes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
         self.journey = journey
         self.logger = logger
@@ -35,7 +35,7 @@ public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
 
     /// Checks the handshake and asks the route; fails with `UpgradeDeclined` for a path that is not a WebSocket
     /// route (the request is then served as any other) and with an `HTTPError` for a refusal (its answer).
-    public func buildUpgradeResponse(
+    package func buildUpgradeResponse(
         channel: any Channel,
         upgradeRequest head: HTTPRequestHead,
         initialResponseHeaders: HTTPHeaders
@@ -94,7 +94,8 @@ public struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
 
     /// Puts the frame codec, the outbound queue and the liveness handler in place and starts the route's session
     /// (or its channel handlers); after the 101 has been written.
-    public func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void> {
+    package func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void>
+    {
         guard let route = self.route(for: head),
             let sessionContext = self.context(for: head, route: route, channel: context.channel)
         else {

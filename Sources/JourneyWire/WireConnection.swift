@@ -9,7 +9,7 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
     /// The protocol every connection speaks.
     public var wireProtocol: Protocol
     /// The per-loop recorders the messages' journeys are stamped into; nil records nothing.
-    public var journey: JourneyRecorders?
+    package var journey: JourneyRecorders?
     /// The logger for malformed frames and handler errors.
     public var logger: Logger
 
@@ -17,9 +17,8 @@ public struct WireConnection<Protocol: WireProtocol>: ConnectionProtocol {
     public var name: String { self.wireProtocol.name }
 
     /// A listener's protocol.
-    public init(_ wireProtocol: Protocol, journey: JourneyRecorders? = nil, logger: Logger? = nil) {
+    public init(_ wireProtocol: Protocol, logger: Logger? = nil) {
         self.wireProtocol = wireProtocol
-        self.journey = journey
         self.logger = logger ?? Logger(label: "journey.\(wireProtocol.name)")
     }
 

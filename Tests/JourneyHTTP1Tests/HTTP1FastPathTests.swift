@@ -80,7 +80,8 @@ import Glibc
         timeouts: ConnectionTimeouts = ConnectionTimeouts()
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        var http1 = HTTP1Connection(responder: files, timeouts: timeouts, journey: journey)
+        var http1 = HTTP1Connection(responder: files, timeouts: timeouts)
+        http1.journey = journey
         http1.takesFastPath = fastPath
         http1.fileReader = fileReader
         try http1.configure(channel)
@@ -412,7 +413,9 @@ import Glibc
             clock: JourneyClock(),
             keepsRecentRequests: true
         )
-        try HTTP1Connection(responder: files, journey: recorders).configure(channel)
+        var http1 = HTTP1Connection(responder: files)
+        http1.journey = recorders
+        try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         let recorder = try #require(recorders.recorder(on: channel.embeddedEventLoop))
         let request = "GET /hot HTTP/1.1\r\nHost: x\r\n\r\n"

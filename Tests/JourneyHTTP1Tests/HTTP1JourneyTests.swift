@@ -20,7 +20,9 @@ import Testing
             clock: JourneyClock(),
             keepsRecentRequests: true
         )
-        try HTTP1Connection(responder: Hello(), journey: recorders, sendsServerTiming: serverTiming).configure(channel)
+        var http1 = HTTP1Connection(responder: Hello(), sendsServerTiming: serverTiming)
+        http1.journey = recorders
+        try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return (channel, try #require(recorders.recorder(on: channel.embeddedEventLoop)))
     }
@@ -87,7 +89,9 @@ import Testing
             clock: JourneyClock(running: false),
             keepsRecentRequests: false
         )
-        try HTTP1Connection(responder: Hello(), journey: recorders).configure(channel)
+        var http1 = HTTP1Connection(responder: Hello())
+        http1.journey = recorders
+        try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         try channel.writeInbound(ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"))
         _ = try self.output(of: channel)

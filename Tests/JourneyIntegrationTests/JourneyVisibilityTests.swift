@@ -1,5 +1,6 @@
 import Foundation
 import Journey
+import JourneyAccept
 import JourneyTestSupport
 import NIOConcurrencyHelpers
 import NIOCore

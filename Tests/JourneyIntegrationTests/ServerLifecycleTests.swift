@@ -1,5 +1,9 @@
 import Foundation
 import Journey
+import JourneyAccept
+import JourneyConnection
+import JourneyCore
+import JourneyHTTP1
 import JourneyTestSupport
 import NIOConcurrencyHelpers
 import NIOCore

@@ -1,5 +1,6 @@
 import Foundation
 import Journey
+import JourneyCore
 import JourneyTestSupport
 import Testing
 

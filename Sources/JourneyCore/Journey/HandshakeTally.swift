@@ -16,12 +16,12 @@ public struct HandshakeTally: Sendable, Equatable {
     public var applicationProtocols: [String: UInt64] = [:]
 
     /// Nothing counted yet for `listener`.
-    public init(listener: String) {
+    package init(listener: String) {
         self.listener = listener
     }
 
     /// Adds `other`'s counts (the same listener's).
-    public mutating func merge(_ other: HandshakeTally) {
+    package mutating func merge(_ other: HandshakeTally) {
         self.completed &+= other.completed
         self.failed &+= other.failed
         self.durations.merge(other.durations)

@@ -10,18 +10,18 @@ import Darwin
 ///
 /// A stamp is one `clock_gettime(CLOCK_MONOTONIC)` (a vDSO call, no syscall); a stopped clock costs a
 /// branch, which is how the cost of the journey is measured against its absence.
-public struct JourneyClock: Sendable {
+package struct JourneyClock: Sendable {
     /// Whether stamps are taken at all.
-    public let isRunning: Bool
+    package let isRunning: Bool
 
     /// A clock that stamps (`true`) or one whose every stamp is 0.
-    public init(running: Bool = true) {
+    package init(running: Bool = true) {
         self.isRunning = running
     }
 
     /// Nanoseconds on the monotonic clock, or 0 when the clock is stopped.
     @inline(__always)
-    public func now() -> UInt64 {
+    package func now() -> UInt64 {
         guard self.isRunning else { return 0 }
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)

@@ -6,11 +6,11 @@ import NIOCore
 /// (nginx's log phase, per worker). Once a second `takeInterval()` hands the counts over and starts afresh.
 /// For the same reason its counts skip the runtime's exclusivity check (`@exclusivity(unchecked)`): no method calls
 /// out while it changes them, so the check, a thread-local lookup on every count, could never fire.
-public final class JourneyRecorder {
+package final class JourneyRecorder {
     /// The clock the stages on this loop stamp with.
-    public let clock: JourneyClock
+    package let clock: JourneyClock
     /// Whether the last requests are kept for the dashboard's waterfall.
-    public let keepsRecentRequests: Bool
+    package let keepsRecentRequests: Bool
     @exclusivity(unchecked) private var interval = JourneyInterval()
     /// Per-protocol counts, one slot per wire protocol seen on this loop (`slot(forProtocol:)`).
     private var protocols: [ProtocolTally] = []
@@ -23,39 +23,39 @@ public final class JourneyRecorder {
     @exclusivity(unchecked) private var newRecent = 0
 
     /// How many recent requests are kept.
-    public static let recentCapacity = 50
+    package static let recentCapacity = 50
     /// `Stage.allCases` made once (the synthesized property builds a new array on every call).
     private static let stages = Stage.allCases
     /// The stages a wire protocol's message crosses.
     private static let messageStages: [Stage] = [.read, .parse, .process, .write, .total]
 
     /// A recorder stamping with `clock`.
-    public init(clock: JourneyClock, keepsRecentRequests: Bool = false) {
+    package init(clock: JourneyClock, keepsRecentRequests: Bool = false) {
         self.clock = clock
         self.keepsRecentRequests = keepsRecentRequests
         self.recent.reserveCapacity(Self.recentCapacity)
     }
 
     /// A connection was accepted on this loop; it starts idle.
-    public func connectionOpened() {
+    package func connectionOpened() {
         self.interval.accepted &+= 1
         self.phases[ConnectionPhase.idle.rawValue] &+= 1
     }
 
     /// A connection closed while in `phase`.
-    public func connectionClosed(in phase: ConnectionPhase) {
+    package func connectionClosed(in phase: ConnectionPhase) {
         self.phases[phase.rawValue] &-= 1
     }
 
     /// A connection moved between phases of its request loop.
     @inline(__always)
-    public func connection(movedFrom old: ConnectionPhase, to new: ConnectionPhase) {
+    package func connection(movedFrom old: ConnectionPhase, to new: ConnectionPhase) {
         self.phases[old.rawValue] &-= 1
         self.phases[new.rawValue] &+= 1
     }
 
     /// A request's last byte was written: count it, its status class, its bytes and its stages.
-    public func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
+    package func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
         self.record(
             timeline,
             status: status,
@@ -67,7 +67,7 @@ public final class JourneyRecorder {
 
     /// A request's last byte was written, told by its method and target alone: a request a fast path answered
     /// without a `Request` (HTTP/1.1's ahead of llhttp, HTTP/2's without a stream channel), counted as such too.
-    public func requestFinished(
+    package func requestFinished(
         _ timeline: RequestTimeline,
         status: Int,
         bodyBytes: Int,
@@ -108,30 +108,30 @@ public final class JourneyRecorder {
 
     /// A WebSocket data frame arrived carrying `bytes` of payload; `completesMessage` when it was the last.
     @inline(__always)
-    public func webSocketFrameReceived(bytes: Int, completesMessage: Bool) {
+    package func webSocketFrameReceived(bytes: Int, completesMessage: Bool) {
         self.interval.webSockets.bytesReceived &+= UInt64(bytes)
         if completesMessage { self.interval.webSockets.messagesReceived &+= 1 }
     }
 
     /// A WebSocket data frame left for the peer carrying `bytes` of payload.
     @inline(__always)
-    public func webSocketFrameSent(bytes: Int, completesMessage: Bool) {
+    package func webSocketFrameSent(bytes: Int, completesMessage: Bool) {
         self.interval.webSockets.bytesSent &+= UInt64(bytes)
         if completesMessage { self.interval.webSockets.messagesSent &+= 1 }
     }
 
     /// A message for a slow WebSocket peer was dropped.
-    public func webSocketMessageDropped() {
+    package func webSocketMessageDropped() {
         self.interval.webSockets.messagesDropped &+= 1
     }
 
     /// A slow WebSocket peer was disconnected.
-    public func webSocketSlowConsumerDisconnected() {
+    package func webSocketSlowConsumerDisconnected() {
         self.interval.webSockets.slowConsumersDisconnected &+= 1
     }
 
     /// A request body was too slow: its connection is answered 408 and closed.
-    public func requestBodyTimedOut(belowMinimumRate: Bool) {
+    package func requestBodyTimedOut(belowMinimumRate: Bool) {
         if belowMinimumRate {
             self.interval.slowClients.bodiesBelowMinimumRate &+= 1
         } else {
@@ -140,24 +140,24 @@ public final class JourneyRecorder {
     }
 
     /// A connection answered early started draining before its close.
-    public func lingeringStarted() {
+    package func lingeringStarted() {
         self.interval.slowClients.lingeringCloses &+= 1
     }
 
     /// A draining connection discarded `bytes`.
-    public func lingeringDiscarded(bytes: Int) {
+    package func lingeringDiscarded(bytes: Int) {
         self.interval.slowClients.lingeringBytesDiscarded &+= UInt64(bytes)
     }
 
     /// The slot the messages of the wire protocol `name` are counted in; a connection asks once, when set up.
-    public func slot(forProtocol name: String) -> Int {
+    package func slot(forProtocol name: String) -> Int {
         if let index = self.protocols.firstIndex(where: { $0.name == name }) { return index }
         self.protocols.append(ProtocolTally(name: name))
         return self.protocols.count - 1
     }
 
     /// A connection of the protocol in `slot` opened (`opened`) or closed.
-    public func protocolConnection(opened: Bool, slot: Int) {
+    package func protocolConnection(opened: Bool, slot: Int) {
         if opened {
             self.interval.accepted &+= 1
             self.protocols[slot].connectionsOpened &+= 1
@@ -168,13 +168,13 @@ public final class JourneyRecorder {
     }
 
     /// The handler of the protocol in `slot` finished with a message: count it and its stages.
-    public func messageFinished(_ timeline: RequestTimeline, slot: Int) {
+    package func messageFinished(_ timeline: RequestTimeline, slot: Int) {
         self.messagesFinished([timeline], slot: slot)
     }
 
     /// The protocol in `slot` finished with `timelines`' messages (the answers of one read, written together):
     /// count them and their stages, a histogram at a time.
-    public func messagesFinished(_ timelines: [RequestTimeline], slot: Int) {
+    package func messagesFinished(_ timelines: [RequestTimeline], slot: Int) {
         self.protocols[slot].messages &+= UInt64(timelines.count)
         guard self.clock.isRunning else { return }
         // A message has no TLS handshake of its own and no body apart from its frame.
@@ -185,7 +185,7 @@ public final class JourneyRecorder {
 
     /// The answers to `timelines`' messages were just handed to the kernel: their last-byte stamp is now; they
     /// are counted, and `timelines` is emptied (keeping its storage for the next batch).
-    public func messagesWritten(_ timelines: inout [RequestTimeline], slot: Int) {
+    package func messagesWritten(_ timelines: inout [RequestTimeline], slot: Int) {
         guard !timelines.isEmpty else { return }
         let written = self.clock.now()
         for index in timelines.indices { timelines[index].lastByteWritten = written }
@@ -194,24 +194,24 @@ public final class JourneyRecorder {
     }
 
     /// A connection of the protocol in `slot` was closed for a malformed or oversized frame.
-    public func malformedFrame(slot: Int) {
+    package func malformedFrame(slot: Int) {
         self.protocols[slot].malformedFrames &+= 1
     }
 
     /// A connection of the protocol in `slot` was closed for idling past its idle timeout.
-    public func idleTimeout(slot: Int) {
+    package func idleTimeout(slot: Int) {
         self.protocols[slot].idleTimeouts &+= 1
     }
 
     /// The slot the handshakes of the TLS listener `name` are counted in; a listener asks once per connection.
-    public func slot(forTLSListener name: String) -> Int {
+    package func slot(forTLSListener name: String) -> Int {
         if let index = self.handshakes.firstIndex(where: { $0.listener == name }) { return index }
         self.handshakes.append(HandshakeTally(listener: name))
         return self.handshakes.count - 1
     }
 
     /// A handshake on the listener in `slot` finished, `nanoseconds` after the accept.
-    public func handshakeFinished(slot: Int, nanoseconds: UInt64?, version: String, applicationProtocol: String?) {
+    package func handshakeFinished(slot: Int, nanoseconds: UInt64?, version: String, applicationProtocol: String?) {
         self.handshakes[slot].completed &+= 1
         self.handshakes[slot].versions[version, default: 0] &+= 1
         self.handshakes[slot].applicationProtocols[applicationProtocol ?? "none", default: 0] &+= 1
@@ -219,13 +219,13 @@ public final class JourneyRecorder {
     }
 
     /// A handshake on the listener in `slot` failed or timed out.
-    public func handshakeFailed(slot: Int) {
+    package func handshakeFailed(slot: Int) {
         self.handshakes[slot].failed &+= 1
     }
 
     /// What was counted since the last call (the requests finished since then among the last 50), and the
     /// connection phases now; the counts start afresh.
-    public func takeInterval() -> JourneyInterval {
+    package func takeInterval() -> JourneyInterval {
         var taken = self.interval
         taken.phases = self.phases
         taken.protocols = self.protocols
@@ -271,10 +271,10 @@ public struct JourneyInterval: Sendable {
     public var handshakes: [HandshakeTally] = []
 
     /// An empty interval.
-    public init() {}
+    package init() {}
 
     /// Adds `other`'s counts (its phases and recent requests too).
-    public mutating func merge(_ other: JourneyInterval) {
+    package mutating func merge(_ other: JourneyInterval) {
         self.accepted &+= other.accepted
         self.requests &+= other.requests
         self.fastPathAnswers &+= other.fastPathAnswers

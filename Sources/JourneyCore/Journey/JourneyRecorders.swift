@@ -3,13 +3,13 @@ import NIOCore
 /// One `JourneyRecorder` per event loop of a server, found by the loop a connection runs on.
 ///
 /// A connection looks its recorder up once, when it is set up; from then on it stamps into it directly.
-public struct JourneyRecorders: Sendable {
+package struct JourneyRecorders: Sendable {
     private let recorders: [ObjectIdentifier: NIOLoopBoundBox<JourneyRecorder>]
     /// The clock every recorder stamps with.
-    public let clock: JourneyClock
+    package let clock: JourneyClock
 
     /// A recorder for each of `group`'s loops.
-    public init(group: any EventLoopGroup, clock: JourneyClock, keepsRecentRequests: Bool) {
+    package init(group: any EventLoopGroup, clock: JourneyClock, keepsRecentRequests: Bool) {
         var recorders: [ObjectIdentifier: NIOLoopBoundBox<JourneyRecorder>] = [:]
         for loop in group.makeIterator() {
             recorders[ObjectIdentifier(loop)] = NIOLoopBoundBox.makeBoxSendingValue(
@@ -22,12 +22,12 @@ public struct JourneyRecorders: Sendable {
     }
 
     /// The recorder of `loop`; call it on `loop`.
-    public func recorder(on loop: any EventLoop) -> JourneyRecorder? {
+    package func recorder(on loop: any EventLoop) -> JourneyRecorder? {
         self.recorders[ObjectIdentifier(loop)]?.value
     }
 
     /// Takes every loop's interval (each on its own loop) and merges them.
-    public func takeIntervals() -> EventLoopFuture<JourneyInterval>? {
+    package func takeIntervals() -> EventLoopFuture<JourneyInterval>? {
         let futures = self.recorders.values.map { bound in
             bound.eventLoop.submit { bound.value.takeInterval() }
         }

@@ -5,7 +5,7 @@
 /// the Prometheus buckets are computed from the counts.
 public struct LatencyHistogram: Sendable, Equatable {
     /// How many buckets there are.
-    public static let bucketCount = 592
+    package static let bucketCount = 592
     /// Counts per bucket.
     public private(set) var counts: [UInt64]
     /// How many values were recorded.
@@ -14,13 +14,13 @@ public struct LatencyHistogram: Sendable, Equatable {
     public private(set) var sum: UInt64 = 0
 
     /// An empty histogram.
-    public init() {
+    package init() {
         self.counts = Array(repeating: 0, count: Self.bucketCount)
     }
 
     /// Counts `nanoseconds`.
     @inline(__always)
-    public mutating func record(_ nanoseconds: UInt64) {
+    package mutating func record(_ nanoseconds: UInt64) {
         self.counts[Self.bucket(of: nanoseconds)] &+= 1
         self.count &+= 1
         self.sum &+= nanoseconds
@@ -28,7 +28,7 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// Counts the values `value(0)` … `value(count - 1)` gives (nil: none at that index), with one check that
     /// the storage is unshared for the lot instead of one per value.
-    public mutating func record(_ count: Int, values value: (Int) -> UInt64?) {
+    package mutating func record(_ count: Int, values value: (Int) -> UInt64?) {
         var recorded: UInt64 = 0
         var sum: UInt64 = 0
         self.counts.withUnsafeMutableBufferPointer { counts in
@@ -44,7 +44,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     }
 
     /// Adds `other`'s counts to this histogram's.
-    public mutating func merge(_ other: LatencyHistogram) {
+    package mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
         for index in 0..<Self.bucketCount { self.counts[index] &+= other.counts[index] }
         self.count &+= other.count
@@ -52,7 +52,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     }
 
     /// Forgets every value, keeping the storage.
-    public mutating func reset() {
+    package mutating func reset() {
         guard self.count > 0 else { return }
         for index in 0..<Self.bucketCount { self.counts[index] = 0 }
         self.count = 0
@@ -74,7 +74,7 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// The bucket that holds `value`.
     @inline(__always)
-    public static func bucket(of value: UInt64) -> Int {
+    package static func bucket(of value: UInt64) -> Int {
         guard value >= 16 else { return Int(value) }
         let highBit = 63 - value.leadingZeroBitCount
         let index = (highBit - 3) * 16 + Int((value >> UInt64(highBit - 4)) & 15)
@@ -82,14 +82,14 @@ public struct LatencyHistogram: Sendable, Equatable {
     }
 
     /// The smallest value of bucket `index`.
-    public static func lowerBound(of index: Int) -> UInt64 {
+    package static func lowerBound(of index: Int) -> UInt64 {
         guard index >= 16 else { return UInt64(index) }
         let octave = index / 16
         return UInt64(16 + index % 16) << UInt64(octave - 1)
     }
 
     /// The largest value of bucket `index`.
-    public static func upperBound(of index: Int) -> UInt64 {
+    package static func upperBound(of index: Int) -> UInt64 {
         guard index + 1 < Self.bucketCount else { return UInt64.max }
         return Self.lowerBound(of: index + 1) - 1
     }

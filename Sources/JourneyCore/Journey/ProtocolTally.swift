@@ -19,12 +19,12 @@ public struct ProtocolTally: Sendable, Equatable {
     public var stages: [LatencyHistogram] = Stage.allCases.map { _ in LatencyHistogram() }
 
     /// Nothing counted yet for the protocol `name`.
-    public init(name: String) {
+    package init(name: String) {
         self.name = name
     }
 
     /// Adds `other`'s counts (the same protocol's).
-    public mutating func merge(_ other: ProtocolTally) {
+    package mutating func merge(_ other: ProtocolTally) {
         self.connectionsOpened &+= other.connectionsOpened
         self.openConnections += other.openConnections
         self.messages &+= other.messages

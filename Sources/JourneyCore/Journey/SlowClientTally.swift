@@ -11,13 +11,13 @@ public struct SlowClientTally: Sendable, Equatable {
     public var lingeringBytesDiscarded: UInt64 = 0
 
     /// Nothing counted.
-    public init() {}
+    package init() {}
 
     /// Connections cut for a slow body, whichever limit it crossed.
     public var slowBodies: UInt64 { self.bodiesBelowMinimumRate &+ self.bodiesPaused }
 
     /// Adds `other`'s counts.
-    public mutating func merge(_ other: SlowClientTally) {
+    package mutating func merge(_ other: SlowClientTally) {
         self.bodiesBelowMinimumRate &+= other.bodiesBelowMinimumRate
         self.bodiesPaused &+= other.bodiesPaused
         self.lingeringCloses &+= other.lingeringCloses

@@ -15,10 +15,10 @@ public struct WebSocketTally: Sendable, Equatable {
     public var slowConsumersDisconnected: UInt64 = 0
 
     /// Nothing counted.
-    public init() {}
+    package init() {}
 
     /// Adds `other`'s counts.
-    public mutating func merge(_ other: WebSocketTally) {
+    package mutating func merge(_ other: WebSocketTally) {
         self.messagesReceived &+= other.messagesReceived
         self.bytesReceived &+= other.bytesReceived
         self.messagesSent &+= other.messagesSent

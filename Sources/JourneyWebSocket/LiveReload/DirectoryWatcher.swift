@@ -8,11 +8,11 @@ import Glibc
 
 /// Tells when anything under a folder changes: Linux inotify, one watch per directory (new directories are
 /// watched as they appear), its descriptor read by an event loop like any socket, so nothing polls or blocks.
-public final class DirectoryWatcher: Sendable {
+package final class DirectoryWatcher: Sendable {
     /// Why watching could not start.
-    public struct Unavailable: Error, CustomStringConvertible {
+    package struct Unavailable: Error, CustomStringConvertible {
         /// What went wrong.
-        public let description: String
+        package let description: String
     }
 
     private let channel: any Channel
@@ -23,7 +23,7 @@ public final class DirectoryWatcher: Sendable {
 
     /// Starts watching `root` and everything below it; `changed` gets the path of each file that is written,
     /// created, removed or renamed, on `eventLoop`. Directory walks and new watches run on `threadPool`.
-    public static func watch(
+    package static func watch(
         _ root: String,
         on eventLoop: any EventLoop,
         threadPool: NIOThreadPool,
@@ -52,7 +52,7 @@ public final class DirectoryWatcher: Sendable {
     }
 
     /// Stops watching.
-    public func stop() async {
+    package func stop() async {
         try? await self.channel.close()
     }
 }

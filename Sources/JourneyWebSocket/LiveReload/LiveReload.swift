@@ -6,24 +6,24 @@ import NIOCore
 ///
 /// Changes are gathered for `settleTime` before the message goes out: an editor's save is several events
 /// (write, rename, attributes), and one reload should follow it, not four.
-public final class LiveReload: Sendable {
+package final class LiveReload: Sendable {
     /// Where pages connect.
-    public static let path = "/_journey/reload"
+    package static let path = "/_journey/reload"
     /// The hub topic the reload goes out on.
     static let topic = "_journey/reload"
     /// How long changes are gathered before the browsers are told.
-    public let settleTime: TimeAmount
+    package let settleTime: TimeAmount
 
     private let hub = PubSubHub()
     private let pending = NIOLockedValueBox(false)
 
     /// Live reload; changes within `settleTime` of each other make one reload.
-    public init(settleTime: TimeAmount = .milliseconds(30)) {
+    package init(settleTime: TimeAmount = .milliseconds(30)) {
         self.settleTime = settleTime
     }
 
     /// The WebSocket route pages connect to: "ready" once the page is subscribed, then "reload" on changes.
-    public var route: WebSocketRoute {
+    package var route: WebSocketRoute {
         let hub = self.hub
         var options = WebSocketOptions()
         options.compression = .off
@@ -37,7 +37,7 @@ public final class LiveReload: Sendable {
     }
 
     /// A file changed: the pages reload once the changes settle. `eventLoop` keeps the time.
-    public func fileChanged(on eventLoop: any EventLoop) {
+    package func fileChanged(on eventLoop: any EventLoop) {
         let first = self.pending.withLockedValue { pending in
             defer { pending = true }
             return !pending
@@ -51,7 +51,7 @@ public final class LiveReload: Sendable {
 
     /// The script added to HTML responses: it connects, reloads the page on "reload", and after the server went
     /// away (a restart) reconnects each second and reloads once it is back.
-    public static let script = ByteBuffer(
+    package static let script = ByteBuffer(
         string: """
 
             <script>/* journey --live-reload */(() => {
