@@ -46,7 +46,6 @@ let package = Package(
         .target(
             name: "JourneyAccept",
             dependencies: [
-                "JourneyCore",
                 "JourneyConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -58,7 +57,6 @@ let package = Package(
             name: "JourneyConnection",
             dependencies: [
                 "JourneyCore",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -71,7 +69,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,6 +93,7 @@ let package = Package(
         .target(
             name: "JourneyHTTP2",
             dependencies: [
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 "JourneyCore",
                 "JourneyConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,22 +112,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "JourneyObserve",
             dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 "JourneyCore",
-                "JourneyAccept",
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .target(
@@ -169,7 +163,7 @@ let package = Package(
         ),
         .target(
             name: "JourneySite",
-            dependencies: ["JourneyCore", "JourneyStaticFiles"],
+            dependencies: ["JourneyStaticFiles"],
             exclude: ["Site"],
             plugins: ["EmbedSitePlugin"]
         ),
@@ -182,6 +176,7 @@ let package = Package(
         .target(
             name: "Journey",
             dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 "JourneyCore",
                 "JourneyAccept",
                 "JourneyConnection",
@@ -239,9 +234,20 @@ let package = Package(
             ],
             path: "Benchmarks/WSLoad"
         ),
+        // What the stages' unit tests share; nothing above the stages (no server, no subprocesses).
+        .target(
+            name: "JourneyStageTestSupport",
+            dependencies: [
+                "JourneyCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "JourneyTestSupport",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                "JourneyStageTestSupport",
                 "Journey",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -250,12 +256,18 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "JourneyTests",
+            dependencies: ["Journey"]
+        ),
+        .testTarget(
             name: "JourneyCoreTests",
             dependencies: ["JourneyCore"]
         ),
         .testTarget(
             name: "JourneyObserveTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                "JourneyCore",
                 "JourneyObserve",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -265,6 +277,10 @@ let package = Package(
         .testTarget(
             name: "JourneyWebSocketTests",
             dependencies: [
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "JourneyCore",
                 "JourneyWebSocket",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
@@ -273,6 +289,8 @@ let package = Package(
         .testTarget(
             name: "JourneyWireTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 "JourneyWire",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
@@ -281,16 +299,22 @@ let package = Package(
         .testTarget(
             name: "JourneyRESPTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
                 "JourneyRESP",
-                "JourneyWire",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "JourneyHTTP2Tests",
             dependencies: [
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "JourneyConnection",
+                "JourneyCore",
                 "JourneyHTTP2",
-                "JourneyTestSupport",
+                "JourneyStageTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -300,8 +324,9 @@ let package = Package(
         .testTarget(
             name: "JourneyTLSTests",
             dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
                 "JourneyTLS",
-                "JourneyTestSupport",
+                "JourneyStageTestSupport",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -310,6 +335,7 @@ let package = Package(
         .testTarget(
             name: "JourneyConnectionTests",
             dependencies: [
+                "JourneyCore",
                 "JourneyConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -318,8 +344,8 @@ let package = Package(
         .testTarget(
             name: "JourneyStaticFilesTests",
             dependencies: [
+                "JourneyCore",
                 "JourneyStaticFiles",
-                "JourneyTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -327,8 +353,13 @@ let package = Package(
         .testTarget(
             name: "JourneyHTTP1Tests",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "JourneyConnection",
+                "JourneyCore",
                 "JourneyHTTP1",
-                "JourneyTestSupport",
+                "JourneyStageTestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -336,20 +367,20 @@ let package = Package(
         .testTarget(
             name: "JourneyIntegrationTests",
             dependencies: [
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 "Journey",
                 // The stages' plumbing (`package`), which `import Journey` does not show.
                 "JourneyAccept",
                 "JourneyConnection",
                 "JourneyCore",
                 "JourneyHTTP1",
-                "JourneyHTTP2",
                 "JourneyObserve",
-                "JourneyWebSocket",
                 "JourneyTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "WSClient", package: "swift-websocket"),
-                .product(name: "WSCompression", package: "swift-websocket"),
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -44,69 +44,89 @@ public final class Server: Service, Sendable {
     public let statistics: JourneyStatistics
     /// The topics of the built-in pub/sub endpoint (`--ws-pubsub`); publish to them from code too.
     public let pubSubHub: PubSubHub
-    private let onListening: (@Sendable (_ ports: [Int]) -> Void)?
+    /// Gathers the journey and the kernel's queues once a second while the server runs.
+    private let sampler: JourneySampler
+    private let onListening: (@Sendable (_ listening: [Listening]) -> Void)?
     private let state = NIOLockedValueBox(State())
 
     private struct State {
-        var listeners: [BoundListener] = []
-        /// Listeners added with `listen(on:protocol:)`, bound by `start()` after the main one.
-        var extraListeners: [(address: ListenAddress, protocol: any ConnectionProtocol)] = []
-        var adminListener: BoundListener?
-        var sampler: Task<Void, Never>?
+        /// The bound listeners, each with its role, in the order they were bound.
+        var listeners: [(role: ListenerRole, host: String, bound: BoundListener)] = []
+        /// Listeners added with `listen(on:protocol:)`, bound by `start()` after the configured ones.
+        var extraListeners: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
+        var sampling: Task<Void, Never>?
         var watcher: DirectoryWatcher?
         var accessLog: AccessLogWriter?
-        /// The TLS certificate served, and the task that checks its files for a renewal.
-        var identity: ServerIdentity?
-        var certificateWatch: Task<Void, Never>?
+        /// The TLS certificate served, kept current.
+        var certificateWatch: CertificateWatch?
         var started = false
         var stopped = false
     }
 
     /// Creates a server; `router`'s routes come first, then the folder (or the embedded site).
     ///
-    /// - Parameter onListening: called by `run()` once the listeners are bound, with their ports. Under a
-    ///   `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and
+    /// - Parameter onListening: called by `run()` once the listeners are bound, with each one's role and port.
+    ///   Under a `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and
     ///   sends SIGTERM right away gets a graceful shutdown, not a lost signal.
     public init(
         configuration: Configuration,
         router: Router = Router(),
         logger: Logger? = nil,
-        onListening: (@Sendable (_ ports: [Int]) -> Void)? = nil
+        onListening: (@Sendable (_ listening: [Listening]) -> Void)? = nil
     ) {
         self.onListening = onListening
-        self.pubSubHub = PubSubHub(includesSender: configuration.pubSubIncludesSender)
-        self.admission = ConnectionAdmission(maximum: configuration.maximumConnections)
+        self.pubSubHub = PubSubHub(includesSender: configuration.webSocket.pubSubIncludesSender)
+        self.admission = ConnectionAdmission(maximum: configuration.accept.maximumConnections)
         self.configuration = configuration
         self.router = router
         var logger = logger ?? Logger(label: "journey")
-        logger.logLevel = configuration.logLevel
+        logger.logLevel = configuration.observe.logLevel
         self.logger = logger
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.accept.threads))
         self.threadPool = NIOThreadPool(numberOfThreads: 2)
         self.statistics = JourneyStatistics(
             recorders: JourneyRecorders(
                 group: self.group,
-                clock: JourneyClock(running: configuration.recordsJourney),
-                keepsRecentRequests: configuration.dashboard != .off
+                clock: JourneyClock(running: configuration.observe.recordsJourney),
+                keepsRecentRequests: configuration.observe.dashboard != .off
             ),
-            exposesMetrics: configuration.servesMetrics || configuration.admin != nil
+            exposesMetrics: configuration.observe.servesMetrics || configuration.listeners.admin != nil
+        )
+        let state = self.state
+        let connections = self.connections
+        self.sampler = JourneySampler(
+            statistics: self.statistics,
+            threadPool: self.threadPool,
+            readsSockets: configuration.observe.dashboard != .off,
+            listeningSockets: {
+                // The admin listener is the operator's, apart from the site's queues.
+                state.withLockedValue { state in
+                    state.listeners.filter { $0.role != .admin }.flatMap { listener in
+                        listener.bound.channels.map {
+                            JourneySampler.ListeningSocket(
+                                channel: $0,
+                                protocolName: listener.bound.protocolName,
+                                port: listener.bound.port
+                            )
+                        }
+                    }
+                }
+            },
+            someConnections: { connections.some(upTo: $0) }
         )
     }
 
-    /// The admin listener's port (after `start()`), if there is one.
-    public var adminPort: Int? {
-        self.state.withLockedValue { $0.adminListener?.port }
+    /// The bound listeners (after `start()`), each with its role: the main one first, then the RESP listener, the
+    /// https redirect, those added with `listen(on:protocol:)` in the order they were added, and the admin one.
+    public var listening: [Listening] {
+        self.state.withLockedValue { state in
+            state.listeners.map { Listening(role: $0.role, host: $0.host, port: $0.bound.port) }
+        }
     }
 
-    /// The ports the listeners are bound to (after `start()`): the main listener's first, then those added
-    /// with `listen(on:protocol:)` (the RESP listener first among them), in the order they were added.
-    public var ports: [Int] {
-        self.state.withLockedValue { $0.listeners.map(\.port) }
-    }
-
-    /// The ports of the listeners speaking `protocolName` (`"resp"`, a `WireProtocol`'s name), after `start()`.
-    public func ports(speaking protocolName: String) -> [Int] {
-        self.state.withLockedValue { $0.listeners.filter { $0.protocolName == protocolName }.map(\.port) }
+    /// The port of the first listener with `role` (after `start()`); nil when there is none.
+    public func port(of role: ListenerRole) -> Int? {
+        self.listening.first { $0.role == role }?.port
     }
 
     /// Adds a listener for a protocol of your own beside HTTP; call it before `start()` or `run()`.
@@ -119,11 +139,12 @@ public final class Server: Service, Sendable {
         self.listen(on: address, connectionProtocol: connection)
     }
 
-    /// Adds a listener speaking any `ConnectionProtocol` (a pipeline of your own); call it before `start()`.
+    /// Adds a listener speaking any `ConnectionProtocol` (a pipeline of your own); call it before `start()`. It is
+    /// reported as `.custom(connectionProtocol.name)`.
     public func listen(on address: ListenAddress, connectionProtocol: any ConnectionProtocol) {
         self.state.withLockedValue { state in
             precondition(!state.started, "listen(on:protocol:) comes before start()")
-            state.extraListeners.append((address, connectionProtocol))
+            state.extraListeners.append((.custom(connectionProtocol.name), address, connectionProtocol))
         }
     }
 
@@ -134,34 +155,37 @@ public final class Server: Service, Sendable {
             return state.started
         }
         guard !alreadyStarted else { return }
-        if let resp = self.configuration.resp {
+        try self.configuration.validate()
+        var configured: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
+        if let resp = self.configuration.listeners.resp {
             var connection = WireConnection(RESPProtocol(), logger: self.logger)
             connection.journey = self.statistics.recorders
-            // Before any extra listener of the embedder's, so it is `ports[1]`.
-            self.state.withLockedValue { state in state.extraListeners.insert((resp, connection), at: 0) }
+            configured.append((.resp, resp, connection))
         }
         self.threadPool.start()
-        let accessLog = try self.configuration.accessLogPath.map {
-            try AccessLogWriter(path: $0, format: self.configuration.accessLogFormat)
+        let observeOptions = self.configuration.observe
+        let accessLog = try observeOptions.accessLogPath.map {
+            try AccessLogWriter(path: $0, format: observeOptions.accessLogFormat)
         }
         let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission) { [weak self] in
             await self?.collectStatistics()
         }
         var router = self.router
-        if let path = self.configuration.webSocketEchoPath {
-            router.add(WebSocketRoute.echo(path, options: self.configuration.webSocket))
+        let webSocket = self.configuration.webSocket
+        if let path = webSocket.echoPath {
+            router.add(WebSocketRoute.echo(path, options: webSocket.options))
         }
-        if let path = self.configuration.pubSubPath {
-            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: self.configuration.webSocket))
+        if let path = webSocket.pubSubPath {
+            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: webSocket.options))
         }
-        if self.configuration.servesMetrics { observe.addMetrics(to: &router) }
-        if self.configuration.dashboard != .off {
-            observe.addDashboard(to: &router, access: self.configuration.dashboard)
+        if observeOptions.servesMetrics { observe.addMetrics(to: &router) }
+        if observeOptions.dashboard != .off {
+            observe.addDashboard(to: &router, access: observeOptions.dashboard)
         }
         if router.fallback == nil {
             router.fallback = try self.makeFileResponder()
         }
-        if self.configuration.liveReload, let root = self.configuration.root, let files = router.fallback {
+        if webSocket.liveReload, let root = self.configuration.staticFiles?.root, let files = router.fallback {
             let liveReload = LiveReload()
             router.add(liveReload.route)
             router.fallback = LiveReloadInjector(responder: files)
@@ -181,71 +205,59 @@ public final class Server: Service, Sendable {
                 logger: self.logger
             )
         }
+        let mainAddress = self.configuration.listeners.main
         let main = try await self.bind(
-            host: self.configuration.host,
-            port: self.configuration.port,
-            backlog: self.configuration.backlog,
-            acceptModel: self.configuration.acceptModel,
+            mainAddress,
+            acceptModel: self.configuration.accept.model,
             responder: router,
             upgraders: self.upgraders(
-                for: router.webSocketRoutes
-                    + [observe.feedRoute(access: self.configuration.dashboard)].compactMap { $0 }
+                for: router.webSocketRoutes + [observe.feedRoute(access: observeOptions.dashboard)].compactMap { $0 }
             ),
             accessLog: accessLog,
             admission: self.admission,
-            speaking: identity.map { .tls($0) }
-                ?? (self.configuration.servesCleartextHTTP2 ? .cleartextWithHTTP2 : .http1)
+            speaking: identity.map { .tls($0) } ?? (self.configuration.http2.cleartext ? .cleartextWithHTTP2 : .http1)
         )
         self.state.withLockedValue { state in
-            state.listeners.append(main)
+            state.listeners.append((.main, mainAddress.host, main))
             state.accessLog = accessLog
-            state.identity = identity
-        }
-        if let identity {
             // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
-            let watch = Task {
-                do {
-                    try await identity.watch()
-                } catch {
-                    // Cancelled at shutdown.
-                }
-            }
-            self.state.withLockedValue { $0.certificateWatch = watch }
+            state.certificateWatch = identity.map(CertificateWatch.init)
         }
-        if let redirect = self.configuration.tls?.redirect {
+        if let redirect = self.configuration.listeners.redirect {
             var redirectProtocol = HTTP1Connection(
-                responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: self.configuration.host),
-                limits: self.configuration.limits,
+                responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
+                limits: self.configuration.http1.limits,
                 timeouts: self.configuration.timeouts,
                 accessLog: accessLog,
                 logger: self.logger
             )
             redirectProtocol.journey = self.statistics.recorders
-            self.state.withLockedValue { state in
-                let position = self.configuration.resp == nil ? 0 : 1
-                state.extraListeners.insert((redirect, redirectProtocol), at: position)
-            }
+            configured.append((.redirect, redirect, redirectProtocol))
         }
-        for (address, connectionProtocol) in self.state.withLockedValue({ $0.extraListeners }) {
-            let listener = Listener(host: address.host, port: address.port, protocol: connectionProtocol)
+        for (role, address, connectionProtocol) in configured + self.state.withLockedValue({ $0.extraListeners }) {
+            let listener = Listener(
+                host: address.host,
+                port: address.port,
+                backlog: self.configuration.accept.backlog,
+                acceptModel: .shared,
+                protocol: connectionProtocol
+            )
             let bound = try await BoundListener.bind(
                 listener,
                 on: self.group,
                 connections: self.connections,
                 admission: self.admission
             )
-            self.state.withLockedValue { $0.listeners.append(bound) }
+            self.state.withLockedValue { $0.listeners.append((role, address.host, bound)) }
         }
-        if let admin = self.configuration.admin {
+        if let admin = self.configuration.listeners.admin {
             // The admin listener shows the dashboard to whoever can reach it: bind it where only operators can.
             var adminRouter = Router()
             observe.addMetrics(to: &adminRouter)
             observe.addDashboard(to: &adminRouter, access: .everyone)
             observe.addAcceptControl(to: &adminRouter)
             let bound = try await self.bind(
-                host: admin.host,
-                port: admin.port,
-                backlog: 128,
+                admin,
                 acceptModel: .shared,
                 responder: adminRouter,
                 upgraders: self.upgraders(for: [observe.feedRoute(access: .everyone)].compactMap { $0 }),
@@ -254,16 +266,10 @@ public final class Server: Service, Sendable {
                 admission: ConnectionAdmission(maximum: nil),
                 speaking: .http1
             )
-            self.state.withLockedValue { $0.adminListener = bound }
+            self.state.withLockedValue { $0.listeners.append((.admin, admin.host, bound)) }
         }
-        let sampler = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(1))
-                guard let self, !Task.isCancelled else { return }
-                await self.collectStatistics(closingSecond: true)
-            }
-        }
-        self.state.withLockedValue { $0.sampler = sampler }
+        let sampler = self.sampler
+        self.state.withLockedValue { $0.sampling = Task { await sampler.run() } }
     }
 
     /// One upgrader serves every WebSocket route of a listener (NIO takes one per protocol name).
@@ -283,9 +289,7 @@ public final class Server: Service, Sendable {
     }
 
     private func bind(
-        host: String,
-        port: Int,
-        backlog: Int,
+        _ address: ListenAddress,
         acceptModel: AcceptModel,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
@@ -295,15 +299,15 @@ public final class Server: Service, Sendable {
     ) async throws -> BoundListener {
         var http1 = HTTP1Connection(
             responder: responder,
-            limits: self.configuration.limits,
+            limits: self.configuration.http1.limits,
             timeouts: self.configuration.timeouts,
             accessLog: accessLog,
             logger: self.logger,
-            sendsServerTiming: self.configuration.sendsServerTiming
+            sendsServerTiming: self.configuration.observe.sendsServerTiming
         )
         http1.journey = self.statistics.recorders
         http1.upgraders = upgraders
-        http1.takesFastPath = self.configuration.takesFastPath
+        http1.takesFastPath = self.configuration.http1.takesFastPath
         let connectionProtocol: any ConnectionProtocol
         switch kind {
         case .http1:
@@ -327,9 +331,9 @@ public final class Server: Service, Sendable {
             connectionProtocol = tls
         }
         let listener = Listener(
-            host: host,
-            port: port,
-            backlog: backlog,
+            host: address.host,
+            port: address.port,
+            backlog: self.configuration.accept.backlog,
             acceptModel: acceptModel,
             protocol: connectionProtocol
         )
@@ -345,62 +349,24 @@ public final class Server: Service, Sendable {
     /// kernel's listen-drop counters (/proc/net/netstat, read on the thread pool). Runs once a second by
     /// itself; call it to see the numbers of this instant.
     public func collectStatistics(closingSecond: Bool = false) async {
-        await self.statistics.collect(closingSecond: closingSecond)
-        let listeners = self.state.withLockedValue { $0.listeners }
-        var queues: [AcceptQueueSample] = []
-        for listener in listeners {
-            for channel in listener.channels {
-                let name = channel.localAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                let sample = try? await AcceptQueueSample.read(
-                    from: channel,
-                    listener: name,
-                    protocolName: listener.protocolName
-                ).get()
-                if let sample {
-                    queues.append(sample)
-                }
-            }
-        }
-        // One trip to the thread pool for the /proc reads; the connections' own queues are for the dashboard
-        // and read only where it is on.
-        let ports = Set(listeners.map(\.port))
-        let readsSockets = self.configuration.dashboard != .off
-        let kernel = try? await self.threadPool.runIfActive {
-            (ListenQueueCounters.read(), readsSockets ? SocketQueues.read(ports: ports) : nil)
-        }
-        self.statistics.record(acceptQueues: queues, listenCounters: kernel?.0)
-        guard readsSockets else { return }
-        let sockets = kernel?.1
-        var roundTrips: [Int] = []
-        #if os(Linux)
-        for channel in self.connections.some(upTo: 16) {
-            guard let provider = channel as? any SocketOptionProvider,
-                let info = try? await provider.getTCPInfo().get()
-            else { continue }
-            roundTrips.append(Int(info.tcpi_rtt))
-        }
-        #endif
-        self.statistics.record(sockets: sockets, roundTripMicroseconds: roundTrips.sorted().middle)
+        await self.sampler.collect(closingSecond: closingSecond)
     }
 
-    /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts (its body limit is
-    /// HTTP/1.1's).
+    /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts.
     private func http2Connection(responder: any Responder, accessLog: AccessLogWriter?) -> HTTP2Connection {
-        var limits = self.configuration.http2
-        limits.maximumBodySize = self.configuration.limits.maximumBodySize
         var http2 = HTTP2Connection(
             responder: responder,
             fileReader: ThreadPoolFileReader(threadPool: self.threadPool),
-            limits: limits,
+            limits: self.configuration.http2.limits,
             idleTimeout: self.configuration.timeouts.keepAliveIdle,
-            gracePeriod: TimeAmount(self.configuration.drainTimeout),
+            gracePeriod: TimeAmount(self.configuration.accept.drainTimeout),
             sendTimeout: self.configuration.timeouts.write,
             accessLog: accessLog,
             logger: self.logger,
-            sendsServerTiming: self.configuration.sendsServerTiming
+            sendsServerTiming: self.configuration.observe.sendsServerTiming
         )
         http2.journey = self.statistics.recorders
-        http2.takesFastPath = self.configuration.takesFastPath
+        http2.takesFastPath = self.configuration.http2.takesFastPath
         return http2
     }
 
@@ -408,13 +374,14 @@ public final class Server: Service, Sendable {
     /// the new certificate, open ones keep theirs. Throws when the files are missing, unreadable or do not match;
     /// the previous certificate is then still served.
     public func reloadCertificates() async throws {
-        guard let identity = self.state.withLockedValue({ $0.identity }) else { return }
-        try await self.threadPool.runIfActive { try identity.reload() }
+        guard let watch = self.state.withLockedValue({ $0.certificateWatch }) else { return }
+        let threadPool = self.threadPool
+        try await watch.reloadNow { read in try await threadPool.runIfActive(read) }
     }
 
     /// How many renewed certificates were adopted since start-up (by SIGHUP or by the file check); 0 without TLS.
     public var certificateReloads: Int {
-        self.state.withLockedValue { $0.identity?.reloads ?? 0 }
+        self.state.withLockedValue { $0.certificateWatch?.identity.reloads ?? 0 }
     }
 
     /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).
@@ -430,7 +397,7 @@ public final class Server: Service, Sendable {
     /// Serves until graceful shutdown is requested, then drains and stops.
     public func run() async throws {
         try await self.start()
-        self.onListening?(self.ports)
+        self.onListening?(self.listening)
         // Returns when the service group signals graceful shutdown (or the task is cancelled).
         try? await gracefulShutdown()
         try await self.shutdown()
@@ -446,36 +413,31 @@ public final class Server: Service, Sendable {
             return state.stopped
         }
         guard !alreadyStopped else { return true }
-        let (listeners, sampler, watcher, certificateWatch) = self.state.withLockedValue { state in
+        let (listeners, sampling, watcher, certificateWatch) = self.state.withLockedValue { state in
             defer {
                 state.listeners = []
-                state.adminListener = nil
-                state.sampler = nil
+                state.sampling = nil
                 state.watcher = nil
                 state.certificateWatch = nil
             }
-            return (
-                state.listeners + (state.adminListener.map { [$0] } ?? []), state.sampler, state.watcher,
-                state.certificateWatch
-            )
+            return (state.listeners.map(\.bound), state.sampling, state.watcher, state.certificateWatch)
         }
-        certificateWatch?.cancel()
-        await certificateWatch?.value
+        await certificateWatch?.stop()
         await watcher?.stop()
         // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
-        sampler?.cancel()
-        await sampler?.value
+        sampling?.cancel()
+        await sampling?.value
         for listener in listeners { await listener.close() }
         self.connections.quiesce()
         self.logger.notice(
             "stopped accepting; draining open connections",
             metadata: [
                 "connections": "\(self.connections.count)",
-                "drain-timeout": "\(self.configuration.drainTimeout)",
+                "drain-timeout": "\(self.configuration.accept.drainTimeout)",
             ]
         )
         // Whichever comes first, every connection closed or the drain timeout, ends the wait.
-        let drainTimeout = self.configuration.drainTimeout
+        let drainTimeout = self.configuration.accept.drainTimeout
         let connections = self.connections
         let drained = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -502,22 +464,9 @@ public final class Server: Service, Sendable {
     }
 
     private func makeFileResponder() throws -> any Responder {
-        guard let root = self.configuration.root else {
+        guard let options = self.configuration.staticFiles else {
             return DefaultSite.responder(modificationTime: Int(time(nil)))
         }
-        let options = StaticFileOptions(
-            root: root,
-            indexFile: self.configuration.indexFile.isEmpty ? nil : self.configuration.indexFile,
-            listsDirectories: self.configuration.listsDirectories,
-            servesDotfiles: self.configuration.servesDotfiles,
-            followsSymlinks: self.configuration.followsSymlinks,
-            cacheControl: self.configuration.cacheControl
-        )
         return try StaticFileResponder(options: options, threadPool: self.threadPool)
     }
-}
-
-extension Array {
-    /// The middle element (the median of a sorted array), nil when empty.
-    fileprivate var middle: Element? { self.isEmpty ? nil : self[self.count / 2] }
 }

@@ -14,12 +14,12 @@ package struct Listener: Sendable {
     /// The protocol every accepted connection speaks.
     package var connectionProtocol: any ConnectionProtocol
 
-    /// Creates a listener.
+    /// Creates a listener (the server's defaults are `Configuration`'s).
     package init(
-        host: String = "127.0.0.1",
-        port: Int = 8080,
-        backlog: Int = 511,
-        acceptModel: AcceptModel = .shared,
+        host: String,
+        port: Int,
+        backlog: Int,
+        acceptModel: AcceptModel,
         protocol connectionProtocol: any ConnectionProtocol
     ) {
         self.host = host

@@ -1,5 +1,5 @@
 /// A responder with answers ready before a request is parsed into a `Request`: the HTTP/1.1 fast path asks it
-/// first, with nothing but the path of a plain GET, and takes the whole way through the parser only when it
+/// first, with nothing but the path of a plain GET, and takes the full path through the parser only when it
 /// has no answer.
 public protocol PreparedResponder: Responder {
     /// The response `respond(to:context:)` would give to `GET path` with no field that changes the answer (no

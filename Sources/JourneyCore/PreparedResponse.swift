@@ -11,7 +11,7 @@ public struct PreparedResponse: Sendable {
     public var body: ByteBuffer { self.storage.body }
     /// The content in an open file, when there is one to hand to the kernel: a connection that can (sendfile)
     /// writes `head` and the file. When the content is only there (`bodyIsInMemory` false), one that cannot
-    /// (behind TLS, HTTP/2) takes the whole way, which reads it.
+    /// (behind TLS, HTTP/2) takes the full path, which reads it.
     public var file: FileSlice? { self.storage.file }
     /// The status code, for the journey and the access log.
     public var status: Int { self.storage.status }
@@ -20,10 +20,10 @@ public struct PreparedResponse: Sendable {
     public var fields: HTTPFields { self.storage.fields }
     /// Tells this response and its copies from every other one, so its bytes can be laid out once and kept (as
     /// HTTP/1.1's fast path keeps them, whole, for a second): while anything holds it, no other response has it.
-    public var identity: Identity { self.storage.identity }
+    public var cacheKey: CacheKey { self.storage.cacheKey }
 
-    /// What `identity` is: an object of its own, compared by `ObjectIdentifier`.
-    public final class Identity: Sendable {
+    /// What `cacheKey` is: an object of its own, compared by `ObjectIdentifier`.
+    public final class CacheKey: Sendable {
         fileprivate init() {}
     }
 
@@ -37,7 +37,7 @@ public struct PreparedResponse: Sendable {
         let file: FileSlice?
         let status: Int
         let fields: HTTPFields
-        let identity = Identity()
+        let cacheKey = CacheKey()
 
         init(head: ByteBuffer, body: ByteBuffer, file: FileSlice?, status: Int, fields: HTTPFields) {
             self.head = head
@@ -73,7 +73,7 @@ public struct PreparedResponse: Sendable {
         // The Write stage's rules, applied once here (to the content `file` holds when the body is not in memory).
         let content: ResponseBody = body.readableBytes == 0 && file != nil ? .file(file!) : .bytes(body)
         let finished = FinishedResponse(Response(head: response.head, body: content), answering: .get, date: nil)
-        // A status without content (304, 204) is answered the whole way.
+        // A status without content (304, 204) is answered by the full path.
         guard finished.body.count == content.count else { return nil }
         let fields = finished.head.headerFields
         let status = response.head.status

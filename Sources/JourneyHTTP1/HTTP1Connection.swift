@@ -33,10 +33,10 @@ public struct HTTP1Connection: ConnectionProtocol {
     public var fileReader: (any FileChunkReader)?
     /// Whether a plain GET the responder has a prepared answer for is answered ahead of llhttp (`HTTP1FastPath`).
     /// It is taken only when the responder is a `PreparedResponder`, no access log is written and no
-    /// `Server-Timing` is sent (both need the parsed request); off, every request goes the whole way (to compare).
+    /// `Server-Timing` is sent (both need the parsed request); off, every request takes the full path (to compare).
     public var takesFastPath = true
     /// The fast path's answers laid out whole, one set per event loop (shared by copies of this value).
-    private let wholeAnswers = WholeAnswersByLoop()
+    private let wholeAnswers = DatedAnswerCaches()
 
     /// "http/1.1" (the ALPN name).
     public var name: String { "http/1.1" }
@@ -76,7 +76,7 @@ public struct HTTP1Connection: ConnectionProtocol {
         else {
             let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
             try pipeline.addHandler(deadlines)
-            try self.addWholeWay(
+            try self.addFullPath(
                 to: pipeline,
                 after: deadlines,
                 deadlines: deadlines,
@@ -85,7 +85,7 @@ public struct HTTP1Connection: ConnectionProtocol {
             )
             return
         }
-        // The whole way (llhttp, NIO's HTTP handlers, the request handler: some 3 KiB a connection) is added the
+        // The full path (llhttp, NIO's HTTP handlers, the request handler: some 3 KiB a connection) is added the
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
         let fastPath = HTTP1FastPath(
             responder: prepared,
@@ -95,8 +95,8 @@ public struct HTTP1Connection: ConnectionProtocol {
             timeouts: self.timeouts,
             timeline: timeline
         )
-        fastPath.addsWholeWay = { fastPath in
-            try self.addWholeWay(
+        fastPath.addsFullPath = { fastPath in
+            try self.addFullPath(
                 to: pipeline,
                 after: fastPath,
                 deadlines: fastPath,
@@ -109,7 +109,7 @@ public struct HTTP1Connection: ConnectionProtocol {
 
     /// The request-line guard, llhttp and NIO's HTTP handlers, the parse tap and the request handler, in that
     /// order after `predecessor`.
-    private func addWholeWay(
+    private func addFullPath(
         to pipeline: ChannelPipeline.SynchronousOperations,
         after predecessor: any ChannelHandler,
         deadlines: any ConnectionDeadlineKeeper & RemovableChannelHandler,

@@ -6,7 +6,8 @@ import NIOCore
 /// response goes out whole with this second's `Date` line, in one write, and the request costs no parsing into
 /// objects, no future, no field formatting (nginx's static path, where a cached file is a lookup and a `writev`).
 ///
-/// Every other request goes the whole way. A head the scan frames (well-formed, no body) is handed to llhttp
+/// Every other request takes the full path: llhttp, NIO's HTTP handlers and the request handler, which parse it into
+/// a `Request` and ask the `Responder`. A head the scan frames (well-formed, no body) is handed to llhttp
 /// alone, and the fast path waits until the request handler has answered it before it looks at the next one,
 /// so responses keep request order; anything it cannot frame (a body, an upgrade, a malformed or unusual head)
 /// hands llhttp the rest of the connection. The journey is stamped exactly as the parse tap and request handler
@@ -16,7 +17,7 @@ import NIOCore
 /// Its per-request fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`): the handler runs only on
 /// its event loop and no access to them spans a call that can come back into it, so the check (a thread-local
 /// lookup per access) could never fire, and it was 9 % of a cached request's instructions with the timeline's,
-/// the recorder's and `WholeAnswers`' (callgrind, Benchmarks/RESULTS.md).
+/// the recorder's and `DatedAnswerCache`' (callgrind, Benchmarks/RESULTS.md).
 final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, ConnectionDeadlineKeeper {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -24,8 +25,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
 
     private let responder: any PreparedResponder
     /// This event loop's answers laid out whole, and its `Date` line.
-    private let answers: WholeAnswers
-    /// Whether a prepared file is handed to the kernel (sendfile); false behind TLS, where the whole way reads it.
+    private let answers: DatedAnswerCache
+    /// Whether a prepared file is handed to the kernel (sendfile); false behind TLS, where the full path reads it.
     private let sendsFiles: Bool
     /// A file was written since the last flush, behind TCP_CORK: uncork once it is flushed.
     @exclusivity(unchecked) private var isCorked = false
@@ -56,8 +57,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     @exclusivity(unchecked) private var isAnswering = false
     /// Bytes went on to llhttp since the last read completed, so the handlers behind must hear of its end too.
     @exclusivity(unchecked) private var forwardedSinceReadComplete = false
-    /// Adds the whole way behind this handler; called (then dropped) before the first byte or event goes on to it.
-    var addsWholeWay: ((HTTP1FastPath) throws -> Void)?
+    /// Adds the full path behind this handler; called (then dropped) before the first byte or event goes on to it.
+    var addsFullPath: ((HTTP1FastPath) throws -> Void)?
 
     /// What the journey needs of an answer once it has left.
     private struct Answer {
@@ -85,7 +86,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
 
     init(
         responder: any PreparedResponder,
-        answers: WholeAnswers,
+        answers: DatedAnswerCache,
         sendsFiles: Bool,
         limits: HTTP1Limits,
         timeouts: ConnectionTimeouts,
@@ -113,7 +114,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         // They hold the channel, which holds this handler.
         self.options = nil
         // The closure holds the pipeline, which held this handler: let both go.
-        self.addsWholeWay = nil
+        self.addsFullPath = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -262,7 +263,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
                     self.unread.moveReaderIndex(forwardBy: head.length)
                     self.write(prepared, path: path, closing: head.closes, context: context)
                 } else {
-                    guard self.goesWholeWay(context: context) else { return }
+                    guard self.ensuresFullPath(context: context) else { return }
                     let request = self.unread.readSlice(length: head.length)!
                     self.mode = .waiting
                     // The answers so far leave now: llhttp's may take a while (a file looked up on the thread pool).
@@ -362,7 +363,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
 
     /// Hands llhttp everything not yet answered, and every byte from now on.
     private func passThrough(context: ChannelHandlerContext) {
-        guard self.goesWholeWay(context: context) else { return }
+        guard self.ensuresFullPath(context: context) else { return }
         self.mode = .passingThrough
         self.flushAnswers()
         guard self.unread.readableBytes > 0 else { return }
@@ -376,12 +377,12 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         context.fireChannelRead(Self.wrapInboundOut(rest))
     }
 
-    /// Makes sure the whole way is there to hand on to; false (and the connection closing) when it could not be added.
-    private func goesWholeWay(context: ChannelHandlerContext) -> Bool {
-        guard let addsWholeWay = self.addsWholeWay else { return true }
-        self.addsWholeWay = nil
+    /// Makes sure the full path is there to hand on to; false (and the connection closing) when it could not be added.
+    private func ensuresFullPath(context: ChannelHandlerContext) -> Bool {
+        guard let addsFullPath = self.addsFullPath else { return true }
+        self.addsFullPath = nil
         do {
-            try addsWholeWay(self)
+            try addsFullPath(self)
             return true
         } catch {
             self.mode = .closing

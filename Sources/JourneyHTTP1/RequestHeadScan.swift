@@ -16,7 +16,7 @@ struct RequestHeadScan: Equatable {
     var plainGETPath: Substring?
     /// The client sent `Connection: close`.
     var closes: Bool
-    /// The client sent `Accept-Encoding` (a file with compressed siblings answers it the whole way).
+    /// The client sent `Accept-Encoding` (a file with compressed siblings answers it by the full path).
     var sendsAcceptEncoding: Bool
 
     /// What the bytes at the front of a buffer hold.
@@ -120,7 +120,7 @@ struct RequestHeadScan: Equatable {
                 switch name.count {
                 case 4 where self.matches(name, "host"):
                     hosts += 1
-                    // A Host that is not `uri-host [ ":" port ]` is the whole way's to refuse (400).
+                    // A Host that is not `uri-host [ ":" port ]` is the full path's to refuse (400).
                     if value.isEmpty || !HostSyntax.isValid(UnsafeRawBufferPointer(rebasing: self.bytes[value])) {
                         plain = false
                     }

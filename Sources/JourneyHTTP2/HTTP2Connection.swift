@@ -36,7 +36,7 @@ public struct HTTP2Connection: ConnectionProtocol {
     public var sendsServerTiming: Bool
     /// Whether a stream with a plain GET the responder has a prepared answer for is answered on the connection,
     /// without a stream channel (`HTTP2FastPath`). Taken only as HTTP/1.1's is: with a `PreparedResponder`, no
-    /// access log and no `Server-Timing`; off, every stream goes the whole way (to compare).
+    /// access log and no `Server-Timing`; off, every stream takes the full path (to compare).
     public var takesFastPath = true
 
     /// "h2" (the ALPN name).

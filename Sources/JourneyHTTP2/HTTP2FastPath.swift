@@ -10,7 +10,7 @@ import NIOHTTP2
 /// framing, HPACK, the stream states and limits, flow control (a DATA frame larger than the client's window waits
 /// in its buffer).
 ///
-/// Every other stream goes the whole way: its frames go on to the stream multiplexer, which gives it a channel and
+/// Every other stream takes the full path: its frames go on to the stream multiplexer, which gives it a channel and
 /// a stream handler. Frames of a stream answered here never do (the multiplexer would call a stream it does not
 /// know an error). The journey is stamped as the stream handler stamps it, and an answer the client does not take
 /// within the send timeout (a window it never opens) has its stream reset, as the stream handler's is.
@@ -22,7 +22,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
     private let responder: any PreparedResponder
     private let environment: HTTP2StreamEnvironment
     /// The newest stream the client opened: a HEADERS frame above it opens a new one (client streams only grow,
-    /// RFC 9113 §5.1.1, and NIOHTTP2 holds the client to it); one at or below it is a trailer, the whole way's.
+    /// RFC 9113 §5.1.1, and NIOHTTP2 holds the client to it); one at or below it is a trailer, the full path's.
     private var newestStream = HTTP2StreamID.rootStream
     /// The streams answered here and not yet closed, with when each must have left.
     private var open: [(stream: HTTP2StreamID, deadline: NIODeadline)] = []

@@ -1,5 +1,4 @@
 import CoreMetrics
-import JourneyAccept
 import JourneyCore
 import NIOConcurrencyHelpers
 import Prometheus
@@ -167,7 +166,7 @@ struct JourneyInstruments: Sendable {
                     "journey_protocol_idle_timeouts_total",
                     "Connections closed for idling past the idle timeout, by wire protocol."
                 ),
-                stages: Stage.allCases.filter { $0 != .tls && $0 != .decode }.map { stage in
+                stages: Stage.allCases.filter { $0 != .decrypt && $0 != .decode }.map { stage in
                     let stageLabels = labels + [("stage", stage.name)]
                     let histogram = registry.makeDurationHistogram(
                         descriptor: Self.descriptor(
@@ -190,7 +189,7 @@ struct JourneyInstruments: Sendable {
     }
 
     /// The stages a wire protocol's messages cross, in the order of `ProtocolInstruments.stages`.
-    private static let protocolStages = Stage.allCases.filter { $0 != .tls && $0 != .decode }
+    private static let protocolStages = Stage.allCases.filter { $0 != .decrypt && $0 != .decode }
 
     /// Adds the protocols' counts of an interval; `open` is each protocol's open connections now.
     private func record(protocols: [ProtocolTally], open: [String: Int]) {

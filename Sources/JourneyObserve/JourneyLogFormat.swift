@@ -26,7 +26,7 @@ public enum JourneyLogFormat {
         }
         line += ",\"journey_us\":{"
         var first = true
-        for stage in [Stage.total, .tls, .read, .parse, .decode, .process, .write] {
+        for stage in [Stage.total, .decrypt, .read, .parse, .decode, .process, .write] {
             guard let nanoseconds = entry.timeline.duration(of: stage) else { continue }
             line += first ? "\"" : ",\""
             line += stage.name

@@ -1,4 +1,3 @@
-import JourneyAccept
 import JourneyCore
 
 /// The journey at one moment, as the dashboard draws it: totals, the last 10 seconds' stage percentiles,

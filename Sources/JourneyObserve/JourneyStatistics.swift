@@ -1,5 +1,4 @@
 import CoreMetrics
-import JourneyAccept
 import JourneyCore
 import NIOConcurrencyHelpers
 import NIOCore

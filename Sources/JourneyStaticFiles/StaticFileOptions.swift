@@ -18,8 +18,8 @@ public struct StaticFileOptions: Sendable {
     /// by `sendfile` (over TLS and HTTP/2, read in chunks).
     public var inMemoryLimit: Int
     /// Files above this size go by `sendfile` over plain HTTP/1.1 even when kept in memory (for TLS and HTTP/2):
-    /// past a few pages the copy into the socket costs more than the extra syscalls (64 KiB: ~8 % fewer CPU-seconds
-    /// a request by sendfile). nil never does.
+    /// past a few pages the copy into the socket costs more than the extra syscalls (a 64 KiB file with the 16 KiB
+    /// default: 0.96x → 1.04x nginx's requests per CPU-second, Benchmarks/RESULTS.md). nil never does.
     public var sendfileMinimum: Int?
 
     /// Creates options with nginx-like defaults: `index.html`, no listing, no dotfiles, no escaping symlinks.

@@ -30,7 +30,7 @@ public struct StaticFileResponder: PreparedResponder {
 
     /// Serves `options.root`, doing disk work on `threadPool`.
     ///
-    /// - Throws: `HTTPError(.notFound)` when the root does not exist (checked once, at start-up).
+    /// - Throws: `StaticFileError.rootNotFound` when the root does not exist (checked once, at start-up).
     public init(options: StaticFileOptions, threadPool: NIOThreadPool) throws {
         guard let real = realpath(options.root, nil) else {
             throw StaticFileError.rootNotFound(options.root)
@@ -88,7 +88,7 @@ public struct StaticFileResponder: PreparedResponder {
     }
 
     /// A file this responder answered in the last second and keeps in memory, laid out; nil for anything else
-    /// (the first request for a path always takes the whole way, which resolves it safely and caches it).
+    /// (the first request for a path always takes the full path, which resolves it safely and caches it).
     public func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
         guard let file = self.freshFile(for: String(path), now: Int(time(nil))),
             !sendsAcceptEncoding || file.siblings.isEmpty

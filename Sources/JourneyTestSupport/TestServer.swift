@@ -20,13 +20,13 @@ public struct TestServer: Sendable {
         async throws -> TestServer
     {
         var configuration = transport.configure(configuration)
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        configuration.threads = min(configuration.threads, 2)
+        configuration.listeners.main.host = "127.0.0.1"
+        configuration.listeners.main.port = 0
+        configuration.accept.threads = min(configuration.accept.threads, 2)
         let server = Server(configuration: configuration, router: router)
         prepare(server)
         try await server.start()
-        return TestServer(server: server, port: server.ports[0], transport: transport)
+        return TestServer(server: server, port: server.port(of: .main)!, transport: transport)
     }
 
     /// Runs `body` against a started server and shuts it down afterwards, whatever happens.

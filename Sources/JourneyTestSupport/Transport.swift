@@ -25,13 +25,15 @@ public enum Transport: String, CaseIterable, Sendable, CustomStringConvertible {
         var configuration = configuration
         switch self {
         case .http1: break
-        case .h2c: configuration.servesCleartextHTTP2 = true
+        case .h2c: configuration.http2.cleartext = true
         case .h2, .https1:
             let certificate = TestCertificate.shared
             configuration.tls = TLSOptions(
                 certificatePath: certificate.certificatePath,
                 privateKeyPath: certificate.privateKeyPath
             )
+            // Over TLS, ALPN offers HTTP/2: a configuration made for h2c serves it that way.
+            configuration.http2.cleartext = false
         }
         return configuration
     }

@@ -37,7 +37,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
 
     private var input = Input.open
     private var framed = CircularBuffer<(message: NIOAny, timeline: RequestTimeline)>(initialCapacity: 16)
-    private var waiter: CheckedContinuation<WireTake, Never>?
+    private var waiter: CheckedContinuation<WireNextMessage, Never>?
     private var readIsHeld = false
 
     private var pending: ByteBuffer?
@@ -185,7 +185,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
 
     /// The next framed message, or the end, or the framer's error, or `nothingYet`.
     @usableFromInline
-    func take() -> WireTake {
+    func take() -> WireNextMessage {
         if let next = self.framed.popFirst() {
             self.took(next.timeline)
             if self.readIsHeld, self.framed.count < self.limits.maximumInFlight, let context = self.context {
@@ -209,7 +209,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
 
     /// Resumes `continuation` with the next message (or the end, or the error) once there is one.
     @usableFromInline
-    func wait(_ continuation: CheckedContinuation<WireTake, Never>) {
+    func wait(_ continuation: CheckedContinuation<WireNextMessage, Never>) {
         switch self.take() {
         case .nothingYet:
             // The handler has answered all it was given: its replies go now, in one write.

@@ -102,22 +102,22 @@ func serve(_ options: ServeOptions) async throws {
             )
         }
     }
-    // The listeners in the order `Server.ports` lists them: main, then RESP, then the https redirect.
-    var listenerLabels = [
-        configuration.tls == nil ? "journey serving \(what) on http://" : "journey serving \(what) on https://"
-    ]
-    if configuration.resp != nil { listenerLabels.append("journey serving RESP on ") }
-    if configuration.tls?.redirect != nil { listenerLabels.append("journey redirecting to https from http://") }
-    let labels = listenerLabels
-    let server = Server(configuration: configuration, logger: logger) { ports in
-        for (label, port) in zip(labels, ports) {
-            // Written straight to the descriptor: tests and scripts read the chosen port from a pipe,
-            // where stdio would hold the line in its buffer.
-            let line =
-                label.hasSuffix("RESP on ")
-                ? "\(label)\(configuration.resp!.host):\(port) (redis-cli -p \(port))\n"
-                : "\(label)\(host):\(port)/\n"
-            _ = line.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
+    let scheme = configuration.tls == nil ? "http" : "https"
+    let server = Server(configuration: configuration, logger: logger) { listening in
+        for listener in listening {
+            let address = "\(listener.host):\(listener.port)"
+            let line: String
+            switch listener.role {
+            case .main: line = "journey serving \(what) on \(scheme)://\(address)/"
+            case .admin: line = "journey admin (metrics, dashboard) on http://\(address)/"
+            case .redirect: line = "journey redirecting to https from http://\(address)/"
+            case .resp: line = "journey serving RESP on \(address) (redis-cli -p \(listener.port))"
+            case .custom(let name): line = "journey serving \(name) on \(address)"
+            }
+            // Written straight to the descriptor: tests and scripts read the chosen port from a pipe, where stdio
+            // would hold the line in its buffer.
+            let text = line + "\n"
+            _ = text.utf8CString.withUnsafeBufferPointer { write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
         }
     }
     let group = ServiceGroup(

@@ -2,37 +2,42 @@ import ArgumentParser
 import Journey
 import Logging
 
-/// The flags of `journey serve`, each mapped 1:1 onto a `Configuration` field.
+/// The flags of `journey serve`, each mapped onto a field of the `Configuration` tree. Every default is read from
+/// the tree (or the stage type it holds), so `--help` prints the library's own defaults.
 struct ServeOptions: ParsableArguments {
+    /// The library's defaults, which the flags start from.
+    private static let defaults = Configuration()
+    private static let fileDefaults = StaticFileOptions(root: "")
+
     @Argument(help: "The folder to serve. Without one, journey serves its embedded site.")
     var directory: String?
 
     @Option(help: "The address to listen on.")
-    var host = "127.0.0.1"
+    var host = Self.defaults.listeners.main.host
 
     @Option(help: "The port to listen on (0 picks a free port and prints it).")
-    var port = 8080
+    var port = Self.defaults.listeners.main.port
 
     @Option(help: "The accept queue length (listen backlog).")
-    var backlog = 511
+    var backlog = Self.defaults.accept.backlog
 
     @Option(help: "Event loop threads (default: the number of cores).")
     var threads: Int?
 
     @Option(help: "Accept model: shared (one socket) or reuseport (one socket per event loop).")
-    var accept: AcceptModel = .shared
+    var accept = Self.defaults.accept.model
 
-    @Option(help: "The file served for a directory URL.")
-    var index = "index.html"
+    @Option(help: "The file served for a directory URL ('' for none).")
+    var index = Self.fileDefaults.indexFile ?? ""
 
     @Flag(help: "List directories that have no index file.")
-    var browse = false
+    var browse = Self.fileDefaults.listsDirectories
 
     @Option(help: "Dotfiles: deny (404) or allow.")
-    var dotfiles: DotfilePolicy = .deny
+    var dotfiles: DotfilePolicy = Self.fileDefaults.servesDotfiles ? .allow : .deny
 
     @Flag(help: "Follow symlinks that lead outside the served folder.")
-    var followSymlinks = false
+    var followSymlinks = Self.fileDefaults.followsSymlinks
 
     @Option(help: "A Cache-Control value for file responses.")
     var cacheControl: String?
@@ -41,22 +46,22 @@ struct ServeOptions: ParsableArguments {
     var accessLog: String?
 
     @Option(help: "Access log format: combined (nginx's) or journey (JSON lines with stage timings).")
-    var accessLogFormat: AccessLogFormat = .combined
+    var accessLogFormat = Self.defaults.observe.accessLogFormat
 
     @Flag(inversion: .prefixedNo, help: "Stamp each request's journey (--no-journey: no stamps, the cost baseline).")
-    var journey = true
+    var journey = Self.defaults.observe.recordsJourney
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Answer plain GETs of hot small files straight from prepared bytes (--no-fast-path: all the whole way)."
+        help: "Answer plain GETs of hot small files from prepared bytes (--no-fast-path: all by the full path)."
     )
-    var fastPath = true
+    var fastPath = Self.defaults.http1.takesFastPath
 
     @Flag(help: "Add a Server-Timing header with each request's stage durations.")
-    var serverTiming = false
+    var serverTiming = Self.defaults.observe.sendsServerTiming
 
     @Flag(help: "Serve Prometheus metrics at /metrics on the main listener.")
-    var metrics = false
+    var metrics = Self.defaults.observe.servesMetrics
 
     @Option(help: "A separate listener (HOST:PORT) for /metrics and the dashboard.")
     var admin: String?
@@ -71,40 +76,40 @@ struct ServeOptions: ParsableArguments {
     var dashboardPublic = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    var logLevel = Self.defaults.observe.logLevel
 
     @Option(help: "The largest request header section in bytes (431 beyond it).")
-    var maxHeaderSize = 16 * 1024
+    var maxHeaderSize = Self.defaults.http1.limits.maximumHeaderSectionSize
 
     @Option(help: "The largest request body in bytes (413 beyond it).")
-    var maxBodySize = 1024 * 1024
+    var maxBodySize = Self.defaults.http1.limits.maximumBodySize
 
     @Option(help: "Seconds in-flight responses may take to finish after SIGTERM/SIGINT.")
-    var drainTimeout = 10
+    var drainTimeout = Self.defaults.accept.drainTimeout.seconds
 
     @Option(help: "The most connections open at once; beyond it accepting pauses (the kernel queues the rest).")
     var maxConnections: Int?
 
     @Option(help: "Seconds within which a whole request head must arrive (slowloris defence).")
-    var headerTimeout = 10.0
+    var headerTimeout = Self.defaults.timeouts.headerRead.seconds
 
     @Option(help: "Seconds a request body may pause between two pieces.")
-    var bodyTimeout = 60.0
+    var bodyTimeout = Self.defaults.timeouts.bodyRead.seconds
 
-    @Option(help: "Bytes per second a request body must average after a 5-second grace period (408 below; 0: off).")
-    var minBodyRate = 240
+    @Option(help: "Bytes per second a request body must average after a grace period (408 below; 0: off).")
+    var minBodyRate = Self.defaults.timeouts.minimumBodyRate?.bytesPerSecond ?? 0
 
     @Option(help: "Seconds a connection answered early (413, 431, 400 …) is drained while the client stays quiet.")
-    var lingeringTimeout = 5.0
+    var lingeringTimeout = Self.defaults.timeouts.lingering.timeout.seconds
 
     @Option(help: "Seconds a connection answered early is drained at most before it is closed.")
-    var lingeringTime = 30.0
+    var lingeringTime = Self.defaults.timeouts.lingering.time.seconds
 
     @Option(help: "Seconds an idle keep-alive connection is kept open.")
-    var keepaliveTimeout = 75.0
+    var keepaliveTimeout = Self.defaults.timeouts.keepAliveIdle.seconds
 
     @Option(help: "Seconds the send queue may stay full (a client that stops reading) before the connection is cut.")
-    var writeTimeout = 60.0
+    var writeTimeout = Self.defaults.timeouts.write.seconds
 
     @Option(help: "Serve a WebSocket echo at PATH (e.g. /ws).")
     var wsEcho: String?
@@ -113,28 +118,28 @@ struct ServeOptions: ParsableArguments {
     var wsPubsub: String?
 
     @Flag(help: "Leave a pub/sub publisher out of the fan-out of its own messages.")
-    var wsPubsubExcludeSender = false
+    var wsPubsubExcludeSender = !Self.defaults.webSocket.pubSubIncludesSender
 
     @Flag(help: "Reload browsers showing the folder when a file in it changes (adds a script to HTML).")
-    var liveReload = false
+    var liveReload = Self.defaults.webSocket.liveReload
 
     @Option(help: "The largest WebSocket message (and frame) in bytes (close 1009 beyond it).")
-    var wsMaxMessage = 16 << 20
+    var wsMaxMessage = Self.defaults.webSocket.options.maximumMessageSize
 
     @Option(help: "Seconds between WebSocket pings (0: none).")
-    var wsPingInterval = 30.0
+    var wsPingInterval = Self.defaults.webSocket.options.keepalive.pingInterval?.seconds ?? 0
 
     @Option(help: "Seconds a WebSocket peer has to answer a ping before it is disconnected.")
-    var wsPongTimeout = 30.0
+    var wsPongTimeout = Self.defaults.webSocket.options.keepalive.pongTimeout.seconds
 
     @Option(help: "WebSocket permessage-deflate: on (when the client offers it) or off.")
-    var wsCompression: Switch = .on
+    var wsCompression: Toggle = Self.defaults.webSocket.options.compression == .off ? .off : .on
 
     @Option(help: "Bytes that may wait for a WebSocket peer before the slow-consumer policy applies.")
-    var wsQueueLimit = 1 << 20
+    var wsQueueLimit = Self.defaults.webSocket.options.outboundQueueLimit
 
     @Option(help: "A WebSocket peer whose queue is full: disconnect (close 1008) or drop (its messages).")
-    var wsSlowConsumer: SlowConsumerPolicy = .disconnect
+    var wsSlowConsumer = Self.defaults.webSocket.options.slowConsumerPolicy
 
     @Option(help: "Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP and when it changes.")
     var tlsCert: String?
@@ -149,56 +154,40 @@ struct ServeOptions: ParsableArguments {
     var httpRedirect: String?
 
     @Flag(help: "Without TLS: also speak HTTP/2 to clients that start with its preface (h2c, prior knowledge).")
-    var h2c = false
+    var h2c = Self.defaults.http2.cleartext
 
     @Option(help: "HTTP/2: the most streams one connection may have open at once.")
-    var h2MaxStreams = 100
+    var h2MaxStreams = Self.defaults.http2.limits.maximumConcurrentStreams
 
     /// The configuration these flags describe.
     var configuration: Configuration {
-        var configuration = Configuration()
-        configuration.root = self.directory
-        configuration.host = self.host
-        configuration.port = self.port
-        configuration.backlog = self.backlog
-        if let threads = self.threads { configuration.threads = threads }
-        configuration.acceptModel = self.accept
-        configuration.indexFile = self.index
-        configuration.listsDirectories = self.browse
-        configuration.servesDotfiles = self.dotfiles == .allow
-        configuration.followsSymlinks = self.followSymlinks
-        configuration.cacheControl = self.cacheControl
-        configuration.accessLogPath = self.accessLog
-        configuration.accessLogFormat = self.accessLogFormat
-        configuration.recordsJourney = self.journey
-        configuration.takesFastPath = self.fastPath
-        configuration.sendsServerTiming = self.serverTiming
-        configuration.servesMetrics = self.metrics
-        configuration.admin = self.admin.flatMap(ListenAddress.init)
-        configuration.resp = self.resp.flatMap { Self.address($0, defaultHost: self.host) }
-        if self.dashboardPublic {
-            configuration.dashboard = .everyone
-        } else if self.dashboard || self.directory == nil {
-            configuration.dashboard = .loopbackOnly
-        }
-        configuration.logLevel = self.logLevel
-        configuration.limits.maximumHeaderSectionSize = self.maxHeaderSize
-        configuration.limits.maximumBodySize = self.maxBodySize
-        configuration.drainTimeout = .seconds(self.drainTimeout)
-        configuration.maximumConnections = self.maxConnections
-        configuration.webSocketEchoPath = self.wsEcho
-        configuration.pubSubPath = self.wsPubsub
-        configuration.liveReload = self.liveReload
-        configuration.pubSubIncludesSender = !self.wsPubsubExcludeSender
-        configuration.webSocket.maximumFrameSize = self.wsMaxMessage
-        configuration.webSocket.maximumMessageSize = self.wsMaxMessage
-        configuration.webSocket.keepalive = WebSocketKeepalive(
-            pingInterval: self.wsPingInterval > 0 ? .nanoseconds(Int64(self.wsPingInterval * 1e9)) : nil,
-            pongTimeout: .nanoseconds(Int64(self.wsPongTimeout * 1e9))
-        )
-        configuration.webSocket.compression = self.wsCompression == .on ? .deflate() : .off
-        configuration.webSocket.outboundQueueLimit = self.wsQueueLimit
-        configuration.webSocket.slowConsumerPolicy = self.wsSlowConsumer
+        var configuration = Self.defaults
+        configuration.listeners.main = ListenAddress(host: self.host, port: self.port)
+        configuration.listeners.admin = self.admin.flatMap(ListenAddress.init)
+        configuration.listeners.resp = self.resp.flatMap { Self.address($0, defaultHost: self.host) }
+        configuration.listeners.redirect = self.httpRedirect.flatMap { Self.address($0, defaultHost: self.host) }
+        configuration.accept.backlog = self.backlog
+        if let threads = self.threads { configuration.accept.threads = threads }
+        configuration.accept.model = self.accept
+        configuration.accept.maximumConnections = self.maxConnections
+        configuration.accept.drainTimeout = .nanoseconds(Int64(self.drainTimeout * 1e9))
+        configuration.timeouts.headerRead = Self.amount(self.headerTimeout)
+        configuration.timeouts.bodyRead = Self.amount(self.bodyTimeout)
+        configuration.timeouts.keepAliveIdle = Self.amount(self.keepaliveTimeout)
+        configuration.timeouts.write = Self.amount(self.writeTimeout)
+        configuration.timeouts.minimumBodyRate =
+            self.minBodyRate == 0 ? nil : MinimumDataRate(bytesPerSecond: self.minBodyRate)
+        configuration.timeouts.lingering.timeout = Self.amount(self.lingeringTimeout)
+        configuration.timeouts.lingering.time = Self.amount(self.lingeringTime)
+        // One flag for both versions' limits: a request is as large, however it arrives.
+        configuration.http1.limits.maximumHeaderSectionSize = self.maxHeaderSize
+        configuration.http1.limits.maximumBodySize = self.maxBodySize
+        configuration.http1.takesFastPath = self.fastPath
+        configuration.http2.limits.maximumHeaderListSize = self.maxHeaderSize
+        configuration.http2.limits.maximumBodySize = self.maxBodySize
+        configuration.http2.limits.maximumConcurrentStreams = self.h2MaxStreams
+        configuration.http2.takesFastPath = self.fastPath
+        configuration.http2.cleartext = self.h2c
         if let certificate = self.tlsCert, let key = self.tlsKey {
             configuration.tls = TLSOptions(certificatePath: certificate, privateKeyPath: key)
         } else if self.devTls {
@@ -208,21 +197,40 @@ struct ServeOptions: ParsableArguments {
                 privateKeyPath: development.privateKeyPath
             )
         }
-        configuration.tls?.redirect = self.httpRedirect.flatMap { Self.address($0, defaultHost: self.host) }
-        configuration.servesCleartextHTTP2 = self.h2c
-        configuration.http2.maximumConcurrentStreams = self.h2MaxStreams
-        configuration.http2.maximumHeaderListSize = self.maxHeaderSize
-        configuration.timeouts = ConnectionTimeouts(
-            headerRead: Self.amount(self.headerTimeout),
-            bodyRead: Self.amount(self.bodyTimeout),
-            keepAliveIdle: Self.amount(self.keepaliveTimeout),
-            write: Self.amount(self.writeTimeout),
-            minimumBodyRate: self.minBodyRate > 0 ? MinimumDataRate(bytesPerSecond: self.minBodyRate) : nil,
-            lingering: LingeringClose(
-                timeout: Self.amount(self.lingeringTimeout),
-                time: Self.amount(self.lingeringTime)
-            )
+        configuration.staticFiles = self.directory.map { root in
+            var files = Self.fileDefaults
+            files.root = root
+            files.indexFile = self.index.isEmpty ? nil : self.index
+            files.listsDirectories = self.browse
+            files.servesDotfiles = self.dotfiles == .allow
+            files.followsSymlinks = self.followSymlinks
+            files.cacheControl = self.cacheControl
+            return files
+        }
+        configuration.webSocket.echoPath = self.wsEcho
+        configuration.webSocket.pubSubPath = self.wsPubsub
+        configuration.webSocket.pubSubIncludesSender = !self.wsPubsubExcludeSender
+        configuration.webSocket.liveReload = self.liveReload
+        configuration.webSocket.options.maximumFrameSize = self.wsMaxMessage
+        configuration.webSocket.options.maximumMessageSize = self.wsMaxMessage
+        configuration.webSocket.options.keepalive = WebSocketKeepalive(
+            pingInterval: self.wsPingInterval > 0 ? .nanoseconds(Int64(self.wsPingInterval * 1e9)) : nil,
+            pongTimeout: .nanoseconds(Int64(self.wsPongTimeout * 1e9))
         )
+        if self.wsCompression == .off { configuration.webSocket.options.compression = .off }
+        configuration.webSocket.options.outboundQueueLimit = self.wsQueueLimit
+        configuration.webSocket.options.slowConsumerPolicy = self.wsSlowConsumer
+        configuration.observe.recordsJourney = self.journey
+        configuration.observe.sendsServerTiming = self.serverTiming
+        configuration.observe.servesMetrics = self.metrics
+        if self.dashboardPublic {
+            configuration.observe.dashboard = .everyone
+        } else if self.dashboard || self.directory == nil {
+            configuration.observe.dashboard = .loopbackOnly
+        }
+        configuration.observe.accessLogPath = self.accessLog
+        configuration.observe.accessLogFormat = self.accessLogFormat
+        configuration.observe.logLevel = self.logLevel
         return configuration
     }
 
@@ -235,68 +243,65 @@ struct ServeOptions: ParsableArguments {
     }
 
     private static func amount(_ seconds: Double) -> TimeAmount {
-        .nanoseconds(Int64(seconds * 1_000_000_000))
+        .nanoseconds(Int64((seconds * 1_000_000_000).rounded()))
     }
 
+    /// The flags each field of the tree comes from, to name them in `validate()`'s complaints.
+    private static let flags: [String: String] = [
+        "listeners.main": "--host/--port", "listeners.admin": "--admin", "listeners.redirect": "--http-redirect",
+        "listeners.resp": "--resp", "accept.threads": "--threads", "accept.backlog": "--backlog",
+        "accept.maximumConnections": "--max-connections", "accept.drainTimeout": "--drain-timeout",
+        "timeouts.headerRead": "--header-timeout", "timeouts.bodyRead": "--body-timeout",
+        "timeouts.keepAliveIdle": "--keepalive-timeout", "timeouts.write": "--write-timeout",
+        "timeouts.minimumBodyRate": "--min-body-rate", "timeouts.lingering.timeout": "--lingering-timeout",
+        "timeouts.lingering.time": "--lingering-time",
+        "http1.limits.maximumHeaderSectionSize": "--max-header-size", "http1.limits.maximumBodySize": "--max-body-size",
+        "http2.limits.maximumConcurrentStreams": "--h2-max-streams", "http2.cleartext": "--h2c",
+        "webSocket.echoPath": "--ws-echo", "webSocket.pubSubPath": "--ws-pubsub",
+        "webSocket.liveReload": "--live-reload", "webSocket.options.maximumMessageSize": "--ws-max-message",
+        "webSocket.options.maximumFrameSize": "--ws-max-message",
+        "webSocket.options.outboundQueueLimit": "--ws-queue-limit",
+        "webSocket.options.keepalive.pongTimeout": "--ws-pong-timeout",
+        "webSocket.options.keepalive.pingInterval": "--ws-ping-interval",
+    ]
+
     func validate() throws {
+        // What only the flags can get wrong: their spelling and their combinations.
+        var problems: [String] = []
         for (name, value) in [
             ("--header-timeout", self.headerTimeout), ("--body-timeout", self.bodyTimeout),
             ("--keepalive-timeout", self.keepaliveTimeout), ("--write-timeout", self.writeTimeout),
             ("--lingering-timeout", self.lingeringTimeout), ("--lingering-time", self.lingeringTime),
-        ] where !(value > 0 && value < 1_000_000) {
-            throw ValidationError("\(name) must be a positive number of seconds")
+            ("--drain-timeout", self.drainTimeout), ("--ws-ping-interval", self.wsPingInterval),
+            ("--ws-pong-timeout", self.wsPongTimeout),
+        ] where !(value >= 0 && value < 1_000_000) {
+            problems.append("\(name) must be a number of seconds below 1000000")
         }
-        guard self.minBodyRate >= 0 else { throw ValidationError("--min-body-rate must be 0 or more bytes per second") }
-        guard (0...65535).contains(self.port) else { throw ValidationError("--port must be 0...65535") }
-        guard self.threads.map({ $0 >= 1 }) ?? true else { throw ValidationError("--threads must be at least 1") }
-        guard self.maxConnections.map({ $0 >= 1 }) ?? true else {
-            throw ValidationError("--max-connections must be at least 1")
-        }
-        guard self.backlog >= 1 else { throw ValidationError("--backlog must be at least 1") }
-        for (name, path) in [("--ws-echo", self.wsEcho), ("--ws-pubsub", self.wsPubsub)] {
-            if let path, !path.hasPrefix("/") { throw ValidationError("\(name) must be a path starting with /") }
-        }
-        if self.liveReload && self.directory == nil {
-            throw ValidationError("--live-reload watches a folder: name one (journey serve DIR --live-reload)")
-        }
-        guard self.wsMaxMessage >= 125, self.wsMaxMessage <= Int(UInt32.max) else {
-            throw ValidationError("--ws-max-message must be 125 bytes to 4 GiB")
-        }
-        guard self.wsPingInterval >= 0, self.wsPongTimeout > 0, self.wsQueueLimit > 0 else {
-            throw ValidationError("--ws-ping-interval, --ws-pong-timeout and --ws-queue-limit must be positive")
-        }
-        if let admin = self.admin, ListenAddress(admin) == nil {
-            throw ValidationError("--admin must be HOST:PORT")
-        }
+        if self.minBodyRate < 0 { problems.append("--min-body-rate must be 0 or more bytes per second") }
+        if let admin = self.admin, ListenAddress(admin) == nil { problems.append("--admin must be HOST:PORT") }
         if let resp = self.resp, Self.address(resp, defaultHost: self.host) == nil {
-            throw ValidationError("--resp must be PORT or HOST:PORT")
+            problems.append("--resp must be PORT or HOST:PORT")
         }
-        if (self.tlsCert == nil) != (self.tlsKey == nil) {
-            throw ValidationError("--tls-cert and --tls-key go together")
+        if let redirect = self.httpRedirect, Self.address(redirect, defaultHost: self.host) == nil {
+            problems.append("--http-redirect must be PORT or HOST:PORT")
         }
-        if self.devTls && self.tlsCert != nil {
-            throw ValidationError("--dev-tls or --tls-cert/--tls-key, not both")
-        }
-        let tls = self.devTls || self.tlsCert != nil
-        if let redirect = self.httpRedirect {
-            guard tls else {
-                throw ValidationError("--http-redirect sends clients to HTTPS: it needs --tls-cert or --dev-tls")
+        if (self.tlsCert == nil) != (self.tlsKey == nil) { problems.append("--tls-cert and --tls-key go together") }
+        if self.devTls && self.tlsCert != nil { problems.append("--dev-tls or --tls-cert/--tls-key, not both") }
+        guard problems.isEmpty else { throw ValidationError(problems.joined(separator: "\n")) }
+        // The rest is the library's: every problem of the tree, named by its flag.
+        do {
+            try self.configuration.validate()
+        } catch {
+            let lines = error.problems.map { problem in
+                "\(Self.flags[problem.field] ?? problem.field): \(problem.message)"
             }
-            guard Self.address(redirect, defaultHost: self.host) != nil else {
-                throw ValidationError("--http-redirect must be PORT or HOST:PORT")
-            }
-        }
-        if self.h2c && tls {
-            throw ValidationError("--h2c is HTTP/2 in the clear; over TLS, HTTP/2 is offered by ALPN already")
-        }
-        guard (1...10000).contains(self.h2MaxStreams) else {
-            throw ValidationError("--h2-max-streams must be 1...10000")
+            throw ValidationError(lines.joined(separator: "\n"))
         }
     }
 }
 
 /// A feature turned on or off by name.
-enum Switch: String, ExpressibleByArgument, CaseIterable {
+enum Toggle: String, ExpressibleByArgument, CaseIterable {
     case on
     case off
 }
@@ -310,6 +315,19 @@ enum DotfilePolicy: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension AcceptModel: ExpressibleByArgument {}
+
+extension Duration {
+    /// The duration in seconds, as `--help` prints a default.
+    fileprivate var seconds: Double {
+        let (seconds, attoseconds) = self.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension TimeAmount {
+    /// The amount in seconds, as `--help` prints a default.
+    fileprivate var seconds: Double { Double(self.nanoseconds) / 1e9 }
+}
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 

@@ -59,7 +59,7 @@ import Testing
         #expect(timeline.duration(of: .process) == 1_250_000)
         #expect(timeline.duration(of: .write) == 46_000)
         #expect(timeline.duration(of: .total) == 1_298_000)
-        #expect(timeline.duration(of: .tls) == nil)
+        #expect(timeline.duration(of: .decrypt) == nil)
         #expect(timeline.serverTiming == "read;dur=0.001, parse;dur=0.002, decode;dur=0.000, process;dur=1.250")
         timeline.tlsDone = 1_801_000
         #expect(timeline.serverTiming.hasPrefix("tls;dur=1.800, read;"))

@@ -2,7 +2,7 @@ import HTTPTypes
 import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
-import JourneyTestSupport
+import JourneyStageTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -13,10 +13,10 @@ import Testing
 import Glibc
 #endif
 
-/// The fast path on an `EmbeddedChannel`: prepared answers byte for byte as the whole way gives them, in request
+/// The fast path on an `EmbeddedChannel`: prepared answers byte for byte as the full path gives them, in request
 /// order with everything llhttp answers, and the connection's rules (close, half-close, errors) unchanged.
 @Suite struct HTTP1FastPathTests {
-    /// Has a prepared answer for `/hot…` paths; answers every path the whole way with the same response, and
+    /// Has a prepared answer for `/hot…` paths; answers every path the full path with the same response, and
     /// holds `/slow` until `release()`. Counts which way each answer went.
     final class HotFiles: PreparedResponder {
         let prepared = NIOLockedValueBox(0)
@@ -107,7 +107,7 @@ import Glibc
         Set(response.split(separator: "\r\n\r\n").first?.split(separator: "\r\n") ?? [])
     }
 
-    @Test func aPreparedAnswerIsWhatTheWholeWayAnswers() throws {
+    @Test func aPreparedAnswerIsWhatTheFullPathAnswers() throws {
         let request = "GET /hot/a.txt?v=2 HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\n"
         let fast = HotFiles()
         let fastOutput = try self.send(request, to: try self.makeChannel(fast))
@@ -158,7 +158,7 @@ import Glibc
         #expect(region.readerIndex == 10 && region.endIndex == 10 + 4096)
         #expect(files.whole.withLockedValue { $0 } == 0)
 
-        // Behind TLS the bytes must pass through user space: the whole way reads the file.
+        // Behind TLS the bytes must pass through user space: the full path reads the file.
         let encrypted = HotFiles()
         let tls = try self.makeChannel(encrypted, fileReader: NoFiles())
         _ = try self.send("GET /hot.bin HTTP/1.1\r\nHost: x\r\n\r\n", to: tls)
@@ -186,23 +186,23 @@ import Glibc
     @Test func llhttpJoinsAConnectionOnlyWhenARequestNeedsIt() throws {
         let files = HotFiles()
         let channel = try self.makeChannel(files)
-        func hasWholeWay() -> Bool {
+        func hasFullPath() -> Bool {
             (try? channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)) != nil
         }
-        #expect(!hasWholeWay())
+        #expect(!hasFullPath())
         let hot = try self.send(
             "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nGET /hot2 HTTP/1.1\r\nHost: x\r\n\r\n",
             to: channel
         )
         #expect(hot.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 3)
-        #expect(!hasWholeWay(), "hot files only: no llhttp, no request handler")
+        #expect(!hasFullPath(), "hot files only: no llhttp, no request handler")
         let cold = try self.send(
             "GET /cold HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\nHost: x\r\n\r\n",
             to: channel
         )
         #expect(cold.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(cold.contains("file /cold") && cold.hasSuffix("file /hot"), "the cold answer first, then the hot one")
-        #expect(hasWholeWay())
+        #expect(hasFullPath())
         #expect(files.whole.withLockedValue { $0 } == 1)
         #expect(files.prepared.withLockedValue { $0 } == 3)
     }
@@ -246,7 +246,7 @@ import Glibc
         self.expect(channel, toCloseAfter: 5)
     }
 
-    @Test func aFullSendQueueSendsTheRequestTheWholeWayToWait() throws {
+    @Test func aFullSendQueueSendsTheRequestTheFullPathToWait() throws {
         let files = HotFiles()
         // Keep-alive longer than the write timeout, so that only the full queue can close the connection.
         let channel = try self.makeChannel(
@@ -282,7 +282,7 @@ import Glibc
         #expect(!channel.isActive)
     }
 
-    @Test func requestsTheWholeWayAnswersKeepTheirPlaceInThePipeline() throws {
+    @Test func requestsTheFullPathAnswersKeepTheirPlaceInThePipeline() throws {
         let files = HotFiles()
         let channel = try self.makeChannel(files)
         let output = try self.send(
@@ -362,7 +362,7 @@ import Glibc
     /// Found by the differential fuzzer: a head cut short by the client's half-close gets llhttp's 400, as it does
     /// without the fast path.
     @Test(arguments: ["H", "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\n"])
-    func aHeadCutShortByAHalfCloseGetsTheWholeWaysAnswer(input: String) throws {
+    func aHeadCutShortByAHalfCloseGetsTheFullPathsAnswer(input: String) throws {
         var outputs: [String] = []
         for fastPath in [true, false] {
             let channel = try self.makeChannel(HotFiles(), fastPath: fastPath)
@@ -386,7 +386,7 @@ import Glibc
         "GET /hot HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET /hot HTTP/1.0\r\n\r\nGET /hot HTTP/1.1\r\n",
         "GET /hot HTTP/1.1\r\nHost: x\r\n\r\nPOST /hot HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nz",
     ])
-    func theFastPathAnswersWhatTheWholeWayAnswers(input: String) throws {
+    func theFastPathAnswersWhatTheFullPathAnswers(input: String) throws {
         for chunk in [input.utf8.count, 1] {
             var outputs: [[Substring]] = []
             for fastPath in [true, false] {
@@ -405,7 +405,7 @@ import Glibc
         }
     }
 
-    @Test func theJourneyIsStampedAsTheWholeWayStampsIt() throws {
+    @Test func theJourneyIsStampedAsTheFullPathStampsIt() throws {
         let files = HotFiles()
         let channel = EmbeddedChannel()
         let recorders = JourneyRecorders(
@@ -419,7 +419,7 @@ import Glibc
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         let recorder = try #require(recorders.recorder(on: channel.embeddedEventLoop))
         let request = "GET /hot HTTP/1.1\r\nHost: x\r\n\r\n"
-        // Two answers in one flush, one the whole way, one more.
+        // Two answers in one flush, one the full path, one more.
         _ = try self.send(request + request + "GET /cold HTTP/1.1\r\nHost: x\r\n\r\n" + request, to: channel)
         #expect(files.prepared.withLockedValue { $0 } == 3)
 

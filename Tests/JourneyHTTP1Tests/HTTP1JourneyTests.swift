@@ -54,7 +54,7 @@ import Testing
         #expect(interval.bodyBytes == 15)
         #expect(interval.accepted == 1)
         #expect(interval.stages[Stage.total.rawValue].count == 3)
-        #expect(interval.stages[Stage.tls.rawValue].count == 0)
+        #expect(interval.stages[Stage.decrypt.rawValue].count == 0)
         // Between requests the connection is idle again.
         #expect(interval.phases[ConnectionPhase.idle.rawValue] == 1)
         #expect(interval.phases.reduce(0, +) == 1)

@@ -41,7 +41,7 @@ import Testing
         #expect(head.length == text.utf8.count)
     }
 
-    /// Framed (llhttp reads exactly this head as one request) but answered the whole way.
+    /// Framed (llhttp reads exactly this head as one request) but answered by the full path.
     @Test(arguments: [
         "HEAD /f HTTP/1.1\r\nHost: x\r\n\r\n", "get /f HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET /f HTTP/1.0\r\nHost: x\r\n\r\n",
@@ -53,7 +53,7 @@ import Testing
         "GET /f HTTP/1.1\r\nHost: x\r\nConnection: te\r\n\r\n",
         "GET http://x/f HTTP/1.1\r\nHost: x\r\n\r\n", "GET * HTTP/1.1\r\nHost: x\r\n\r\n",
         "GET /f#frag HTTP/1.1\r\nHost: x\r\n\r\n", "DELETE /f HTTP/1.1\r\nHost: x\r\n\r\n",
-        // A Host that is not `uri-host [ ":" port ]`: the whole way answers 400.
+        // A Host that is not `uri-host [ ":" port ]`: the full path answers 400.
         "GET /f HTTP/1.1\r\nHost: a b/c\r\n\r\n", "GET /f HTTP/1.1\r\nHost: u@x\r\n\r\n",
         "GET /f HTTP/1.1\r\nHost: x:123456\r\n\r\n", "GET /f HTTP/1.1\r\nHost: [zz]\r\n\r\n",
     ])

@@ -1,5 +1,5 @@
 import JourneyCore
-import JourneyTestSupport
+import JourneyStageTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

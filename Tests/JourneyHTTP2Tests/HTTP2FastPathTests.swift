@@ -1,7 +1,7 @@
 import HTTPTypes
 import JourneyConnection
 import JourneyCore
-import JourneyTestSupport
+import JourneyStageTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -30,7 +30,7 @@ private final class HotFile: PreparedResponder, @unchecked Sendable {
     }
 
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
-        context.eventLoop.makeSucceededFuture(.text("the whole way"))
+        context.eventLoop.makeSucceededFuture(.text("the full path"))
     }
 }
 
@@ -130,7 +130,7 @@ private final class HotFile: PreparedResponder, @unchecked Sendable {
         HTTP2FastPathTests.get("/cold.txt"),
         HTTP2FastPathTests.get("*"),
     ])
-    func anyOtherRequestGoesTheWholeWay(_ request: HTTP2Frame) throws {
+    func anyOtherRequestGoesTheFullPath(_ request: HTTP2Frame) throws {
         let channel = try self.connection()
         try channel.writeInbound(request)
         let passed = try #require(try channel.readInbound(as: HTTP2Frame.self))
@@ -159,7 +159,7 @@ private final class HotFile: PreparedResponder, @unchecked Sendable {
         #expect(try channel.readInbound(as: HTTP2Frame.self)?.streamID == 1)
     }
 
-    @Test func aTrailerOfAnOlderStreamGoesTheWholeWay() throws {
+    @Test func aTrailerOfAnOlderStreamGoesTheFullPath() throws {
         let channel = try self.connection()
         try channel.writeInbound(Self.get("/cold.txt", stream: 5, endStream: false))
         #expect(try channel.readInbound(as: HTTP2Frame.self)?.streamID == 5)

@@ -1,7 +1,7 @@
 import HTTPTypes
 import JourneyConnection
 import JourneyCore
-import JourneyTestSupport
+import JourneyStageTestSupport
 import Logging
 import NIOCore
 import NIOEmbedded

@@ -1,6 +1,6 @@
 import JourneyConnection
 import JourneyCore
-import JourneyTestSupport
+import JourneyStageTestSupport
 import NIOCore
 import NIOEmbedded
 import NIOHTTP2

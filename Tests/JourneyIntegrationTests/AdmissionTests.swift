@@ -11,8 +11,8 @@ struct AdmissionTests {
     @Test func twoHundredClientsAgainstACapOfFiftyAreAllServed() async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.maximumConnections = 50
-        configuration.backlog = 512
+        configuration.accept.maximumConnections = 50
+        configuration.accept.backlog = 512
         try await TestServer.with(configuration) { server async throws in
             let served = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<200 {
@@ -38,7 +38,7 @@ struct AdmissionTests {
 
     @Test func theCapPausesAcceptingAndTheQueueWaitsInTheKernel() async throws {
         var configuration = Configuration()
-        configuration.maximumConnections = 3
+        configuration.accept.maximumConnections = 3
         try await TestServer.with(configuration) { server async throws in
             // Three idle connections fill the cap; their server side counts them on accept.
             var idle: [any Channel] = []

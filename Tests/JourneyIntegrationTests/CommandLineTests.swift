@@ -28,6 +28,33 @@ struct CommandLineTests {
         #expect(output.status == 0)
     }
 
+    @Test func helpPrintsTheLibrarysDefaults() async throws {
+        let output = try await Process.output(of: try JourneyBinary.require(), arguments: ["--help"])
+        // Help wraps its lines: read it as one line.
+        let help = String(decoding: output.standardOutput, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+            .joined(separator: " ")
+        let defaults = Configuration()
+        for value in [
+            defaults.accept.backlog, defaults.http1.limits.maximumBodySize,
+            defaults.http1.limits.maximumHeaderSectionSize,
+            defaults.http2.limits.maximumConcurrentStreams, defaults.webSocket.options.outboundQueueLimit,
+        ] {
+            #expect(help.contains("(default: \(value))"), "the default \(value) missing from --help")
+        }
+    }
+
+    @Test func reportsEveryWrongFlagAtOnce() async throws {
+        let output = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["--port", "70000", "--threads", "0", "--h2-max-streams", "0", "--ws-echo", "ws"]
+        )
+        let errors = String(decoding: output.standardError, as: UTF8.self)
+        #expect(output.status != 0)
+        for flag in ["--host/--port", "--threads", "--h2-max-streams", "--ws-echo"] {
+            #expect(errors.contains(flag), "\(flag) not named in: \(errors)")
+        }
+    }
+
     @Test func servesAFolderOnAPrintedPortAndExitsCleanlyOnSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         try directory.write("from the cli\n", to: "page.txt")

@@ -16,7 +16,7 @@ final class SiteFixture: Sendable {
     /// A configuration that serves the fixture.
     var configuration: Configuration {
         var configuration = Configuration()
-        configuration.root = self.root
+        configuration.staticFiles = StaticFileOptions(root: self.root)
         return configuration
     }
 

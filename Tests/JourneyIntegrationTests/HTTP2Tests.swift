@@ -17,7 +17,7 @@ struct HTTP2Tests {
 
     var configuration: Configuration {
         var configuration = Configuration()
-        configuration.servesCleartextHTTP2 = true
+        configuration.http2.cleartext = true
         return configuration
     }
 
@@ -59,11 +59,11 @@ struct HTTP2Tests {
     }
 
     /// The HTTP/2 fast path answers a hot file's GET without a stream channel: a bad authority is never answered
-    /// from it, but 400 the whole way (HPACK static index 8 is `:status 200`, 12 is `:status 400`).
+    /// from it, but 400 the full path (HPACK static index 8 is `:status 200`, 12 is `:status 400`).
     @Test func aBadAuthorityIsNotAnsweredByTheFastPath() async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.servesCleartextHTTP2 = true
+        configuration.http2.cleartext = true
         try await TestServer.with(configuration) { server async throws in
             // The first GET puts the file in the open-file cache; the fast path answers the ones after it.
             var bytes = Self.opening + HTTP2FrameClient.get("/hello.txt", authority: "x", stream: 1)
@@ -101,7 +101,7 @@ struct HTTP2Tests {
 
     @Test func aStreamBeyondTheLimitIsRefused() async throws {
         var configuration = self.configuration
-        configuration.http2.maximumConcurrentStreams = 5
+        configuration.http2.limits.maximumConcurrentStreams = 5
         try await TestServer.with(configuration) { server async throws in
             // Requests whose bodies never come, so their streams stay open.
             func opening(streams count: Int) -> [UInt8] {
@@ -219,13 +219,13 @@ struct HTTP2Tests {
         }
     }
 
-    /// `/large.bin` goes the whole way (a stream channel, the body read in chunks); `/alphabet.txt`, once cached, is
+    /// `/large.bin` takes the full path (a stream channel, the body read in chunks); `/alphabet.txt`, once cached, is
     /// answered by the fast path on the connection.
     @Test(arguments: ["/large.bin?", "/alphabet.txt"])
     func aResponseTheClientWillNotTakeIsResetAfterTheSendTimeout(_ path: String) async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.servesCleartextHTTP2 = true
+        configuration.http2.cleartext = true
         // Long enough for curl's own download before it, on a machine the other suites load.
         configuration.timeouts.write = .seconds(2)
         try await TestServer.with(configuration) { server async throws in
@@ -247,7 +247,7 @@ struct HTTP2Tests {
     @Test func anAnswerHeldByTheClientsWindowLeavesWhenItOpensAndTheConnectionCarriesOn() async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.servesCleartextHTTP2 = true
+        configuration.http2.cleartext = true
         try await TestServer.with(configuration) { server async throws in
             // Cached: the fast path answers it on the connection.
             #expect(try await server.curl([server.url("/alphabet.txt")]).status == 200)

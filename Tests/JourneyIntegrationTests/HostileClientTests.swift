@@ -24,7 +24,8 @@ import Testing
     func aBadHostIs400AndAClose(fastPath: Bool) async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.takesFastPath = fastPath
+        configuration.http1.takesFastPath = fastPath
+        configuration.http2.takesFastPath = fastPath
         try await TestServer.with(configuration) { server async throws in
             // Warm the open-file cache, so that the fast path would answer the next GET of it.
             let warm = try await RawClient.exchange("GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
@@ -87,7 +88,7 @@ import Testing
 
     @Test func aBodyBelowTheMinimumRateIs408AndCounted() async throws {
         var configuration = Configuration()
-        configuration.servesMetrics = true
+        configuration.observe.servesMetrics = true
         configuration.timeouts.lingering = LingeringClose(timeout: .seconds(5), time: .seconds(1))
         configuration.timeouts.minimumBodyRate = MinimumDataRate(bytesPerSecond: 240, gracePeriod: .seconds(1))
         try await TestServer.with(configuration, router: Self.router()) { server async throws in
@@ -138,7 +139,7 @@ import Testing
     func anEarlyAnswerIsFollowedByALingeringCloseNotAReset(request: String, status: String) async throws {
         let fixture = try SiteFixture()
         var configuration = fixture.configuration
-        configuration.servesMetrics = true
+        configuration.observe.servesMetrics = true
         try await TestServer.with(configuration, router: Self.router()) { server async throws in
             let client = try await StreamingClient.connect(port: server.port)
             try await client.send(request)

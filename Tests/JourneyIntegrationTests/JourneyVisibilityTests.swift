@@ -1,6 +1,7 @@
 import Foundation
 import Journey
 import JourneyAccept
+import JourneyObserve
 import JourneyTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
@@ -51,7 +52,7 @@ struct JourneyVisibilityTests {
     @Test(.enabled(if: ListenQueueCounters.read() != nil, "needs /proc/net/netstat"))
     func aFullAcceptQueueOverflowsAndTheCounterRises() async throws {
         var configuration = Configuration()
-        configuration.backlog = 4
+        configuration.accept.backlog = 4
         try await TestServer.with(configuration) { server async throws in
             await server.server.collectStatistics()  // the baseline
             await server.server.pauseAccepting()
@@ -81,7 +82,7 @@ struct JourneyVisibilityTests {
 
     @Test func metricsAreValidPrometheusText() async throws {
         var configuration = Configuration()
-        configuration.servesMetrics = true
+        configuration.observe.servesMetrics = true
         try await TestServer.with(configuration) { server async throws in
             let metrics = try await Self.metricsAfterFourRequests(server)
             #expect(metrics.status == 200)
@@ -95,7 +96,7 @@ struct JourneyVisibilityTests {
 
     @Test(.requires(.curl, .promtool)) func promtoolAcceptsTheMetrics() async throws {
         var configuration = Configuration()
-        configuration.servesMetrics = true
+        configuration.observe.servesMetrics = true
         try await TestServer.with(configuration) { server async throws in
             let metrics = try await Self.metricsAfterFourRequests(server)
             let check = try await Process.output(
@@ -110,7 +111,7 @@ struct JourneyVisibilityTests {
 
     @Test func theDecryptStageIsCountedPerTLSListener() async throws {
         var configuration = Configuration()
-        configuration.servesMetrics = true
+        configuration.observe.servesMetrics = true
         try await TestServer.with(configuration, over: .h2) { server async throws in
             let authority = ["--cacert", TestCertificate.shared.authorityPath]
             _ = try await Curl.run(authority + ["--http2", server.url("/style.css")])
@@ -150,7 +151,7 @@ struct JourneyVisibilityTests {
 
     @Test func serverTimingCarriesTheStages() async throws {
         var configuration = Configuration()
-        configuration.sendsServerTiming = true
+        configuration.observe.sendsServerTiming = true
         try await TestServer.with(configuration) { server async throws in
             let result = try await Curl.run([server.url("/style.css")])
             let timing = try #require(result.headers["server-timing"])
@@ -167,9 +168,9 @@ struct JourneyVisibilityTests {
 
     @Test func theAdminListenerServesMetricsAndTheDashboardApartFromTheSite() async throws {
         var configuration = Configuration()
-        configuration.admin = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.listeners.admin = ListenAddress(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration) { server async throws in
-            let adminPort = try #require(server.server.adminPort)
+            let adminPort = try #require(server.server.port(of: .admin))
             _ = try await Curl.run([server.url("/")])
             let metrics = try await Curl.run([Curl.url("/metrics", port: adminPort)])
             #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 1"))
@@ -180,8 +181,8 @@ struct JourneyVisibilityTests {
 
     @Test func shutdownClosesAnOpenDashboardFeedInsteadOfWaitingForIt() async throws {
         var configuration = Configuration()
-        configuration.dashboard = .loopbackOnly
-        configuration.drainTimeout = .seconds(60)
+        configuration.observe.dashboard = .loopbackOnly
+        configuration.accept.drainTimeout = .seconds(60)
         let server = try await TestServer.start(configuration)
         let feed = try await FirstWebSocketMessage.open(path: "/_journey/live", port: server.port)
         _ = try await waitAtMost(for: "the feed's first message") { try await feed.message.get() }
@@ -192,9 +193,9 @@ struct JourneyVisibilityTests {
 
     @Test func anOperatorPausesAcceptingFromTheAdminListener() async throws {
         var configuration = Configuration()
-        configuration.admin = ListenAddress(host: "127.0.0.1", port: 0)
+        configuration.listeners.admin = ListenAddress(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration) { server async throws in
-            let adminPort = try #require(server.server.adminPort)
+            let adminPort = try #require(server.server.port(of: .admin))
             let pause = try await Curl.run(["-X", "POST", Curl.url("/accept/pause", port: adminPort)])
             #expect(pause.text == "accepting paused\n")
             #expect(server.server.admission.isPausedByOperator)
@@ -212,7 +213,7 @@ struct JourneyVisibilityTests {
 
     @Test func theDashboardFeedSendsSnapshotsOverAWebSocket() async throws {
         var configuration = Configuration()
-        configuration.dashboard = .loopbackOnly
+        configuration.observe.dashboard = .loopbackOnly
         try await TestServer.with(configuration) { server async throws in
             let page = try await Curl.run([server.url("/_journey/")])
             #expect(page.status == 200 && page.text.contains("/_journey/live"))
@@ -239,14 +240,14 @@ struct JourneyVisibilityTests {
     func theDashboardRefusesNonLoopbackClients() async throws {
         let ip = try #require(Self.outsideAddress)
         var configuration = Configuration()
-        configuration.dashboard = .loopbackOnly
-        configuration.host = "0.0.0.0"
-        configuration.port = 0
-        configuration.threads = 1
+        configuration.observe.dashboard = .loopbackOnly
+        configuration.listeners.main.host = "0.0.0.0"
+        configuration.listeners.main.port = 0
+        configuration.accept.threads = 1
         let server = Server(configuration: configuration)
         try await server.start()
         do {
-            let port = server.ports[0]
+            let port = try #require(server.port(of: .main))
             // From this host's own outside address the client is not loopback.
             #expect(try await Curl.run(["http://\(ip):\(port)/_journey/"]).status == 403)
             #expect(try await Curl.run(["http://\(ip):\(port)/style.css"]).status == 200)

@@ -15,7 +15,7 @@ import WSClient
 
     static func pubSubServer(_ configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
         var configuration = Configuration()
-        configuration.pubSubPath = "/pubsub"
+        configuration.webSocket.pubSubPath = "/pubsub"
         configure(&configuration)
         return configuration
     }
@@ -160,7 +160,7 @@ import WSClient
     }
 
     @Test func theSenderCanBeLeftOut() async throws {
-        try await TestServer.with(Self.pubSubServer { $0.pubSubIncludesSender = false }) { server in
+        try await TestServer.with(Self.pubSubServer { $0.webSocket.pubSubIncludesSender = false }) { server in
             let messages = try await WebSocketClientRun.collect(
                 url: "ws://127.0.0.1:\(server.port)/pubsub",
                 count: 1
@@ -177,9 +177,9 @@ import WSClient
     @Test(arguments: [SlowConsumerPolicy.disconnect, .drop])
     func aSubscriberThatDoesNotReadMeetsThePolicy(policy: SlowConsumerPolicy) async throws {
         let configuration = Self.pubSubServer {
-            $0.webSocket.outboundQueueLimit = 256 << 10
-            $0.webSocket.slowConsumerPolicy = policy
-            $0.servesMetrics = true
+            $0.webSocket.options.outboundQueueLimit = 256 << 10
+            $0.webSocket.options.slowConsumerPolicy = policy
+            $0.observe.servesMetrics = true
         }
         try await TestServer.with(configuration) { server in
             let stalled = try await StalledSubscriber.connect(port: server.port, topic: "firehose")

@@ -13,9 +13,9 @@ import Testing
 struct RESPTests {
     static func with(_ body: (Int) async throws -> Void) async throws {
         var configuration = Configuration()
-        configuration.resp = .port(0)
+        configuration.listeners.resp = .port(0)
         try await TestServer.with(configuration) { server in
-            try await body(try #require(server.server.ports(speaking: "resp").first))
+            try await body(try #require(server.server.port(of: .resp)))
         }
     }
 

@@ -49,7 +49,8 @@ struct RouterTests {
 
     @Test(arguments: Transport.allCases) func aBodyOverTheLimitIs413(over transport: Transport) async throws {
         var configuration = Configuration()
-        configuration.limits.maximumBodySize = 1000
+        configuration.http1.limits.maximumBodySize = 1000
+        configuration.http2.limits.maximumBodySize = 1000
         try await TestServer.with(configuration, router: Self.makeRouter(), over: transport) { server async throws in
             let echo = try await server.curl([
                 "--data-binary", String(repeating: "x", count: 1001), server.url("/echo"),

@@ -23,6 +23,7 @@ struct ServerLifecycleTests {
         let listener = Listener(
             host: "127.0.0.1",
             port: 0,
+            backlog: 511,
             acceptModel: .reuseport,
             protocol: HTTP1Connection(responder: Hello())
         )
@@ -56,7 +57,7 @@ struct ServerLifecycleTests {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let recording = RecordingOptions()
-        let listener = Listener(host: "127.0.0.1", port: 0, acceptModel: model, protocol: recording)
+        let listener = Listener(host: "127.0.0.1", port: 0, backlog: 511, acceptModel: model, protocol: recording)
         let bound = try await BoundListener.bind(listener, on: group, connections: ConnectionRegistry())
         for _ in 0..<4 {
             _ = try? await Curl.run([Curl.url("/", port: bound.port)])
@@ -71,8 +72,8 @@ struct ServerLifecycleTests {
     @Test(arguments: [AcceptModel.shared, .reuseport])
     func bothAcceptModelsServe(_ model: AcceptModel) async throws {
         var configuration = Configuration()
-        configuration.acceptModel = model
-        configuration.threads = 2
+        configuration.accept.model = model
+        configuration.accept.threads = 2
         try await TestServer.with(configuration) { server async throws in
             for _ in 0..<10 {
                 #expect(try await Curl.run([server.url("/")]).status == 200)
@@ -111,8 +112,8 @@ struct ServerLifecycleTests {
         let size = 32 * 1024 * 1024
         try directory.write(Data(count: size), to: "big.bin")
         var configuration = Configuration()
-        configuration.root = directory.path
-        configuration.drainTimeout = .seconds(60)
+        configuration.staticFiles = StaticFileOptions(root: directory.path)
+        configuration.accept.drainTimeout = .seconds(60)
         let server = try await TestServer.start(configuration)
 
         let download = try await SlowReader.start(path: "/big.bin", port: server.port)
@@ -132,8 +133,8 @@ struct ServerLifecycleTests {
         let directory = try TemporaryDirectory()
         try directory.write(Data(count: 32 * 1024 * 1024), to: "big.bin")
         var configuration = Configuration()
-        configuration.root = directory.path
-        configuration.drainTimeout = .seconds(1)
+        configuration.staticFiles = StaticFileOptions(root: directory.path)
+        configuration.accept.drainTimeout = .seconds(1)
         let server = try await TestServer.start(configuration)
         let download = try await SlowReader.start(path: "/big.bin", port: server.port)
         try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
@@ -145,7 +146,7 @@ struct ServerLifecycleTests {
     @Test func theAccessLogUsesCombinedLogFormat() async throws {
         let directory = try TemporaryDirectory()
         var configuration = Configuration()
-        configuration.accessLogPath = directory.path + "/access.log"
+        configuration.observe.accessLogPath = directory.path + "/access.log"
         let server = try await TestServer.start(configuration)
         _ = try await Curl.run(["-A", "tester/1.0", "-e", "http://ref.example/", server.url("/style.css")])
         _ = try await Curl.run([server.url("/nope\"quote")])

@@ -53,7 +53,7 @@ struct SlowClientTests {
         let size = 64 * 1024 * 1024
         try directory.write(Data(count: size), to: "big.bin")
         var configuration = Configuration()
-        configuration.root = directory.path
+        configuration.staticFiles = StaticFileOptions(root: directory.path)
         configuration.timeouts.write = .milliseconds(300)
         try await TestServer.with(configuration) { server async throws in
             let download = try await SlowReader.start(path: "/big.bin", port: server.port)

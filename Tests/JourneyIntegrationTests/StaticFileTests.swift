@@ -35,10 +35,10 @@ struct StaticFileTests {
         }
     }
 
-    /// The first request for a file goes the whole way and caches it; the next, within the second, is answered by
+    /// The first request for a file takes the full path and caches it; the next, within the second, is answered by
     /// the fast path (HTTP/1.1's ahead of llhttp, HTTP/2's without a stream channel). The two must not differ.
     /// `/large.bin` is not kept in memory: plain HTTP/1.1's fast path hands it to sendfile; behind TLS and over
-    /// HTTP/2 it goes the whole way both times. `/medium.bin` is kept in memory but above the sendfile minimum: plain
+    /// HTTP/2 it takes the full path both times. `/medium.bin` is kept in memory but above the sendfile minimum: plain
     /// HTTP/1.1's fast path sends it by sendfile, the others from memory.
     @Test(arguments: Transport.allCases) func aCachedFileIsAnsweredAsTheFirstRequestWas(
         over transport: Transport
@@ -50,12 +50,12 @@ struct StaticFileTests {
             ]
             for path in paths {
                 let first = try await server.curl([server.url(path)])
-                // Only a file not kept in memory, behind TLS or over HTTP/2, goes the whole way again. The cache
+                // Only a file not kept in memory, behind TLS or over HTTP/2, takes the full path again. The cache
                 // vouches for a file within the clock's second it last checked it, and two curl processes can be a
                 // second apart on a loaded machine: the file is asked for twice on one connection (milliseconds
                 // apart), and the pair again, a few times at most, if it crossed a second. Over h2c curl 7.88 cannot
                 // reuse a prior-knowledge connection (its own framing error, against nginx too): one at a time there.
-                let goesWholeWay = path == "/large.bin" && transport != .http1
+                let takesFullPath = path == "/large.bin" && transport != .http1
                 let urls = transport == .h2c ? [server.url(path)] : [server.url(path), server.url(path)]
                 var cached: Curl.Result
                 var answeredAhead: UInt64 = 0
@@ -67,8 +67,8 @@ struct StaticFileTests {
                     await server.server.collectStatistics()
                     answeredAhead = server.server.statistics.snapshot().totals.fastPathAnswers - before
                     tries += 1
-                } while !goesWholeWay && answeredAhead == 0 && tries < 10
-                if goesWholeWay {
+                } while !takesFullPath && answeredAhead == 0 && tries < 10
+                if takesFullPath {
                     #expect(answeredAhead == 0, "\(path): \(answeredAhead) fast-path answers")
                 } else {
                     #expect(answeredAhead >= 1, "\(path): no fast-path answer in \(tries) tries")
@@ -135,7 +135,7 @@ struct StaticFileTests {
 
     @Test(arguments: Transport.allCases) func listsDirectoriesWhenBrowsingIsOn(over transport: Transport) async throws {
         var configuration = self.configuration
-        configuration.listsDirectories = true
+        configuration.staticFiles?.listsDirectories = true
         try await TestServer.with(configuration, over: transport) { server async throws in
             let listing = try await server.curl([server.url("/list/")])
             #expect(listing.status == 200)
@@ -265,7 +265,7 @@ struct StaticFileTests {
             #expect(try await server.curl([server.url("/.git/config")]).status == 404)
         }
         var configuration = self.configuration
-        configuration.servesDotfiles = true
+        configuration.staticFiles?.servesDotfiles = true
         try await TestServer.with(configuration, over: transport) { server async throws in
             #expect(try await server.curl([server.url("/.env")]).text == "secret env\n")
         }
@@ -282,7 +282,7 @@ struct StaticFileTests {
             #expect(try await server.curl([server.url("/inside")]).text == "hello\n")
         }
         var configuration = self.configuration
-        configuration.followsSymlinks = true
+        configuration.staticFiles?.followsSymlinks = true
         try await TestServer.with(configuration, over: transport) { server async throws in
             #expect(try await server.curl([server.url("/escape")]).text == SiteFixture.secret)
         }
@@ -313,7 +313,7 @@ struct StaticFileTests {
     @Test(arguments: Transport.allCases) func cacheControlIsAddedWhenConfigured(over transport: Transport) async throws
     {
         var configuration = self.configuration
-        configuration.cacheControl = "public, max-age=3600"
+        configuration.staticFiles?.cacheControl = "public, max-age=3600"
         try await TestServer.with(configuration, over: transport) { server async throws in
             #expect(
                 try await server.curl([server.url("/hello.txt")]).headers["cache-control"] == "public, max-age=3600"

@@ -19,8 +19,8 @@ struct TLSTests {
     @Test func alpnChoosesTheProtocolAndTheJourneyLogSaysWhich() async throws {
         let directory = try TemporaryDirectory()
         var configuration = self.fixture.configuration
-        configuration.accessLogPath = directory.path + "/access.log"
-        configuration.accessLogFormat = .journey
+        configuration.observe.accessLogPath = directory.path + "/access.log"
+        configuration.observe.accessLogFormat = .journey
         let server = try await TestServer.start(configuration, over: .h2)
         let authority = ["--cacert", TestCertificate.shared.authorityPath]
         #expect(try await Curl.run(authority + ["--http2", server.url("/hello.txt")]).version == "HTTP/2")
@@ -87,9 +87,9 @@ struct TLSTests {
     @Test func thePlainListenerRedirectsToHTTPS() async throws {
         var configuration = self.fixture.configuration
         configuration = Transport.h2.configure(configuration)
-        configuration.tls?.redirect = .port(0)
+        configuration.listeners.redirect = .port(0)
         try await TestServer.with(configuration) { server async throws in
-            let redirectPort = server.server.ports[1]
+            let redirectPort = try #require(server.server.port(of: .redirect))
             let redirect = try await Curl.run(["-X", "POST", "http://127.0.0.1:\(redirectPort)/hello.txt?x=1"])
             #expect(redirect.status == 308)
             #expect(redirect.headers["location"] == "https://127.0.0.1:\(server.port)/hello.txt?x=1")

@@ -14,7 +14,7 @@ import WSClient
 
     static func echoServer(_ configure: (inout Configuration) -> Void = { _ in }) -> Configuration {
         var configuration = Configuration()
-        configuration.webSocketEchoPath = "/ws"
+        configuration.webSocket.echoPath = "/ws"
         configure(&configuration)
         return configuration
     }
@@ -51,8 +51,8 @@ import WSClient
 
     @Test func aMessageBiggerThanTheQueueLimitStillGoesToAPeerThatKeepsUp() async throws {
         let configuration = Self.echoServer {
-            $0.webSocket.outboundQueueLimit = 1_024
-            $0.webSocket.compression = .off
+            $0.webSocket.options.outboundQueueLimit = 1_024
+            $0.webSocket.options.compression = .off
         }
         try await TestServer.with(configuration) { server in
             let big = String(repeating: "b", count: 8_192)
@@ -100,7 +100,7 @@ import WSClient
             #expect(reply.hasPrefix("HTTP/1.1 101"))
             #expect(reply.contains("Sec-WebSocket-Extensions: permessage-deflate"))
         }
-        try await TestServer.with(Self.echoServer { $0.webSocket.compression = .off }) { server in
+        try await TestServer.with(Self.echoServer { $0.webSocket.options.compression = .off }) { server in
             let reply = try await RawClient.exchange(Self.handshake("/ws", extra: offer), port: server.port)
             #expect(reply.hasPrefix("HTTP/1.1 101"))
             #expect(!reply.contains("Sec-WebSocket-Extensions"))
@@ -129,7 +129,7 @@ import WSClient
     }
 
     @Test func aMessageOverTheLimitClosesWith1009() async throws {
-        let configuration = Self.echoServer { $0.webSocket.maximumMessageSize = 1_024 }
+        let configuration = Self.echoServer { $0.webSocket.options.maximumMessageSize = 1_024 }
         try await TestServer.with(configuration) { server in
             // In one frame (the frame decoder refuses it)…
             let single = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
@@ -156,7 +156,7 @@ import WSClient
 
     @Test func aPeerThatDoesNotAnswerPingsIsClosed() async throws {
         let configuration = Self.echoServer {
-            $0.webSocket.keepalive = WebSocketKeepalive(
+            $0.webSocket.options.keepalive = WebSocketKeepalive(
                 pingInterval: .milliseconds(500),
                 pongTimeout: .milliseconds(500)
             )

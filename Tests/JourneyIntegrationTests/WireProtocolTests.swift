@@ -8,7 +8,7 @@ import Testing
 
 /// A protocol of one's own on the journey, over real sockets: the README's `TimeService`.
 @Suite(.timeLimit(.minutes(2))) struct WireProtocolTests {
-    /// Runs `body` with a server that also speaks `wireProtocol` (its port is the second).
+    /// Runs `body` with a server that also speaks `wireProtocol`, and that listener's port.
     static func with(
         _ wireProtocol: some WireProtocol,
         _ configuration: Configuration = Configuration(),
@@ -16,7 +16,7 @@ import Testing
     ) async throws {
         let server = try await TestServer.start(configuration) { $0.listen(on: .port(0), protocol: wireProtocol) }
         do {
-            try await body(server, server.server.ports[1])
+            try await body(server, try #require(server.server.port(of: .custom(wireProtocol.name))))
             try await server.server.shutdown()
         } catch {
             _ = try? await server.server.shutdown()
@@ -92,8 +92,8 @@ import Testing
 
     @Test func messagesAreCountedAndTimedPerProtocolInMetricsAndTheDashboard() async throws {
         var configuration = Configuration()
-        configuration.servesMetrics = true
-        configuration.dashboard = .loopbackOnly
+        configuration.observe.servesMetrics = true
+        configuration.observe.dashboard = .loopbackOnly
         try await Self.with(TimeService(), configuration) { server, port in
             _ = try await RawClient.exchange("ECHO a\nECHO b\nECHO c\n", port: port)
             await server.server.collectStatistics()
@@ -116,7 +116,8 @@ import Testing
     @Test func shutdownEndsTheInboundSequenceAndClosesOpenConnections() async throws {
         let server = try await TestServer.start(prepare: { $0.listen(on: .port(0), protocol: TimeService()) })
         let client = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: server.server.ports[1]) { channel in
+            .connect(host: "127.0.0.1", port: try #require(server.server.port(of: .custom(TimeService().name)))) {
+                channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }

@@ -1,5 +1,4 @@
 import Foundation
-import JourneyAccept
 import JourneyCore
 import JourneyObserve
 import NIOCore

@@ -1,6 +1,6 @@
 import Foundation
+import JourneyStageTestSupport
 import JourneyTLS
-import JourneyTestSupport
 import Testing
 import X509
 

@@ -50,7 +50,7 @@ final class ReadCounter: ChannelOutboundHandler {
         return (channel, bridge, counter)
     }
 
-    static func text(_ taken: WireTake) -> String? {
+    static func text(_ taken: WireNextMessage) -> String? {
         if case .message(let line) = taken { return String(buffer: Unwrapper<ByteBuffer>.unwrapInboundIn(line)) }
         return nil
     }
@@ -129,7 +129,7 @@ final class ReadCounter: ChannelOutboundHandler {
         try channel.writeInbound(ByteBuffer(string: "first\n"))
         _ = bridge.take()
         _ = try bridge.enqueue("reply")
-        let next: WireTake = await withCheckedContinuation { continuation in
+        let next: WireNextMessage = await withCheckedContinuation { continuation in
             bridge.wait(continuation)
             // Waiting flushed the reply at once.
             #expect(

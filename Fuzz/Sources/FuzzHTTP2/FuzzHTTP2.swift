@@ -4,7 +4,7 @@ import NIOCore
 import NIOEmbedded
 
 /// Answers "ok" to everything, and has the same answer prepared for GETs of paths under `/a`, so that streams take
-/// the fast path (answered on the connection) as well as the whole way (a stream channel).
+/// the fast path (answered on the connection) as well as the full path (a stream channel).
 struct Answer: PreparedResponder {
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         context.eventLoop.makeSucceededFuture(.text("ok"))
@@ -31,7 +31,7 @@ struct NoFiles: FileChunkReader {
 /// The HTTP/2 stages (swift-nio-http2, the fast path, the multiplexer, the stream handler, the connection's limits)
 /// on any frames after a client's opening: never traps, whatever arrives, whole or in 7-byte pieces. The opening
 /// sets the streams' initial window from the first byte (0, 16 or 65,535 bytes, so answers wait for WINDOW_UPDATEs
-/// the input may or may not send) and asks for `/a` (the fast path) and `/b` (the whole way); the rest of the input
+/// the input may or may not send) and asks for `/a` (the fast path) and `/b` (the full path); the rest of the input
 /// follows. The send timeout then passes, so answers still waiting are reset.
 func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }

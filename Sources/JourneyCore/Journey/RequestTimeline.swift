@@ -26,7 +26,7 @@ public struct RequestTimeline: Sendable, Equatable {
     /// The nanoseconds `stage` took, or nil when its ends were not both stamped.
     public func duration(of stage: Stage) -> UInt64? {
         switch stage {
-        case .tls: Self.span(self.accepted, self.tlsDone)
+        case .decrypt: Self.span(self.accepted, self.tlsDone)
         case .read: Self.span(self.firstByte, self.headArrived)
         case .parse: Self.span(self.headArrived, self.headParsed)
         case .decode: Self.span(self.headParsed, self.bodyDecoded)
@@ -45,7 +45,7 @@ public struct RequestTimeline: Sendable, Equatable {
     /// `tls` (when stamped), `read`, `parse`, `decode` and `process`, in milliseconds.
     public var serverTiming: String {
         var value = ""
-        for stage in [Stage.tls, .read, .parse, .decode, .process] {
+        for stage in [Stage.decrypt, .read, .parse, .decode, .process] {
             guard let nanoseconds = self.duration(of: stage) else { continue }
             if !value.isEmpty { value += ", " }
             value += stage.name

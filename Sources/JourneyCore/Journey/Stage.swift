@@ -1,7 +1,8 @@
 /// The spans of a request's journey that are timed, in the order the request crosses them.
 public enum Stage: Int, CaseIterable, Sendable {
-    /// The TLS handshake (the first request of a TLS connection only).
-    case tls
+    /// ③ Decrypt: the TLS handshake (the first request of a TLS connection only). Named `tls` in Server-Timing, the
+    /// metrics and the dashboard, as operators know it.
+    case decrypt
     /// From the request's first byte to the read that completed its head: the head on the wire.
     case read
     /// The parser's work on the read that completed the head.
@@ -18,7 +19,7 @@ public enum Stage: Int, CaseIterable, Sendable {
     /// The name used in Server-Timing, metrics labels and the dashboard.
     public var name: String {
         switch self {
-        case .tls: "tls"
+        case .decrypt: "tls"
         case .read: "read"
         case .parse: "parse"
         case .decode: "decode"

@@ -1,7 +1,7 @@
 import JourneyCore
 import NIOCore
 
-/// A file reader for tests whose bodies are all in memory (or that only check a file goes the whole way): it is
+/// A file reader for tests whose bodies are all in memory (or that only check a file takes the full path): it is
 /// never asked, and fails if it is.
 public struct NoFiles: FileChunkReader {
     /// Creates the reader.

@@ -9,7 +9,7 @@ import Glibc
 #endif
 
 /// Answers laid out whole: the same bytes as the three pieces, laid out once a second, bounded in size.
-@Suite struct WholeAnswersTests {
+@Suite struct DatedAnswerCacheTests {
     final class Clock: @unchecked Sendable {
         var second = 1_790_000_000
     }
@@ -19,7 +19,7 @@ import Glibc
     }
 
     @Test func aWholeAnswerIsItsPiecesInOrder() throws {
-        let answers = WholeAnswers(secondsNow: { 1_790_000_000 })
+        let answers = DatedAnswerCache(secondsNow: { 1_790_000_000 })
         let prepared = try self.prepared("hello")
         let whole = try #require(answers.whole(prepared))
         var pieces = prepared.head
@@ -31,7 +31,7 @@ import Glibc
     }
 
     @Test func aHeadForABodySentAfterItEndsWithTheDateLine() throws {
-        let answers = WholeAnswers(secondsNow: { 1_790_000_000 })
+        let answers = DatedAnswerCache(secondsNow: { 1_790_000_000 })
         let prepared = try self.prepared("hello")
         let head = try #require(answers.head(prepared))
         var expected = prepared.head
@@ -51,7 +51,7 @@ import Glibc
 
     @Test func anAnswerIsLaidOutOnceASecondAndTheDateFollowsTheClock() throws {
         let clock = Clock()
-        let answers = WholeAnswers(secondsNow: { clock.second })
+        let answers = DatedAnswerCache(secondsNow: { clock.second })
         let prepared = try self.prepared("hello")
         let first = try #require(answers.whole(prepared))
         let again = try #require(answers.whole(prepared))
@@ -69,7 +69,7 @@ import Glibc
 
     @Test func answersBeyondTheByteLimitAreNotKept() throws {
         let clock = Clock()
-        let answers = WholeAnswers(secondsNow: { clock.second })
+        let answers = DatedAnswerCache(secondsNow: { clock.second })
         let big = try #require(
             PreparedResponse(Response(status: .ok, body: .bytes(ByteBuffer(repeating: 7, count: 3 << 20))))
         )

@@ -5,7 +5,7 @@ import NIOCore
 /// Sendable though `NIOAny` is not: what it wraps is a framer's message, which `WireProtocol` requires to be
 /// Sendable.
 @usableFromInline
-enum WireTake: @unchecked Sendable {
+enum WireNextMessage: @unchecked Sendable {
     /// A framed message, as NIO delivered it (`WireInbound` unwraps it as the protocol's message type).
     case message(NIOAny)
     /// The peer closed its side, or the server is shutting down.

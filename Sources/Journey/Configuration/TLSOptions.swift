@@ -1,4 +1,5 @@
-/// How the main listener encrypts: the certificate files, and the plain listener that sends browsers to it.
+/// How the main listener encrypts: the certificate files, how often they are read again, and how long a handshake
+/// may take. (The plain listener that sends browsers to https is `Configuration.Listeners.redirect`.)
 public struct TLSOptions: Sendable, Equatable {
     /// The certificate chain, PEM, leaf first (`--tls-cert`).
     public var certificatePath: String
@@ -6,9 +7,6 @@ public struct TLSOptions: Sendable, Equatable {
     public var privateKeyPath: String
     /// How often the two files are read again to pick up a renewed certificate; SIGHUP reloads at once.
     public var checkInterval: Duration = .seconds(5)
-    /// Where a plain listener answers every request with a 308 to the same URL over https (`--http-redirect`);
-    /// nil for none.
-    public var redirect: ListenAddress?
     /// How long a client may take over its handshake.
     public var handshakeTimeout: Duration = .seconds(10)
 

@@ -15,11 +15,11 @@ import Darwin
 /// body that follows by sendfile, the head and `Date` line are kept the same way.
 ///
 /// One per event loop and used only on it, so no lock: `HTTP1Connection` hands each connection its loop's. Emptied
-/// when the second (and with it the `Date` line) changes. An answer is kept by its `PreparedResponse.identity`,
+/// when the second (and with it the `Date` line) changes. An answer is kept by its `PreparedResponse.cacheKey`,
 /// so a responder that keeps its prepared responses (the open-file cache does) has each laid out once a second.
 /// Its fields skip the runtime's exclusivity check (`@exclusivity(unchecked)`) for the same reason: one loop, and no
 /// call out while they change, so the check could never fire.
-final class WholeAnswers {
+final class DatedAnswerCache {
     /// The most bytes kept at once; an answer that does not fit goes out in its three pieces.
     static let byteLimit = 4 * 1024 * 1024
 
@@ -27,14 +27,14 @@ final class WholeAnswers {
     @exclusivity(unchecked) private var second = Int.min
     @exclusivity(unchecked) private var keepingAlive = ByteBuffer()
     @exclusivity(unchecked) private var closing = ByteBuffer()
-    @exclusivity(unchecked) private var answers: [ObjectIdentifier: Whole] = [:]
+    @exclusivity(unchecked) private var answers: [ObjectIdentifier: LaidOut] = [:]
     /// Heads with the `Date` line, for answers whose body follows by sendfile.
-    @exclusivity(unchecked) private var heads: [ObjectIdentifier: Whole] = [:]
+    @exclusivity(unchecked) private var heads: [ObjectIdentifier: LaidOut] = [:]
     @exclusivity(unchecked) private var bytes = 0
 
-    private struct Whole {
+    private struct LaidOut {
         /// Held so that no other response takes the identifier while the bytes are kept.
-        var identity: PreparedResponse.Identity
+        var cacheKey: PreparedResponse.CacheKey
         var bytes: ByteBuffer
     }
 
@@ -78,10 +78,10 @@ final class WholeAnswers {
         _ prepared: PreparedResponse,
         withBody: Bool,
         endOfHead: ByteBuffer,
-        in kept: inout [ObjectIdentifier: Whole],
+        in kept: inout [ObjectIdentifier: LaidOut],
         bytes: inout Int
     ) -> ByteBuffer? {
-        let key = ObjectIdentifier(prepared.identity)
+        let key = ObjectIdentifier(prepared.cacheKey)
         if let whole = kept[key] { return whole.bytes }
         let body = withBody ? prepared.body.readableBytes : 0
         let size = prepared.head.readableBytes + endOfHead.readableBytes + body
@@ -91,7 +91,7 @@ final class WholeAnswers {
         laidOut.writeImmutableBuffer(prepared.head)
         laidOut.writeImmutableBuffer(endOfHead)
         if withBody { laidOut.writeImmutableBuffer(prepared.body) }
-        kept[key] = Whole(identity: prepared.identity, bytes: laidOut)
+        kept[key] = LaidOut(cacheKey: prepared.cacheKey, bytes: laidOut)
         bytes += size
         return laidOut
     }
@@ -110,4 +110,4 @@ final class WholeAnswers {
 }
 
 @available(*, unavailable)
-extension WholeAnswers: Sendable {}
+extension DatedAnswerCache: Sendable {}
