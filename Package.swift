@@ -120,7 +120,6 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 "JourneyCore",
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -270,8 +269,6 @@ let package = Package(
                 "JourneyCore",
                 "JourneyObserve",
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .testTarget(

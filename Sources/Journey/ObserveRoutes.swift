@@ -50,7 +50,7 @@ struct ObserveRoutes: Sendable {
         }
     }
 
-    /// `/_journey/`: the dashboard page, embedded in the binary; `/_journey` redirects to it.
+    /// `/_journey/`: the dashboard page, embedded in the binary (`/_journey` redirects to it), and its feed.
     func addDashboard(to router: inout Router, access: DashboardAccess) {
         let files = DefaultSite.dashboard(modificationTime: Int(time(nil)))
         let guarded = AccessGuard(access: access, responder: files)
@@ -59,29 +59,46 @@ struct ObserveRoutes: Sendable {
             guard access.allows(context.remoteAddress) else { throw HTTPError(.forbidden) }
             return Response(status: .permanentRedirect, headerFields: [.location: "/_journey/"])
         }
+        router.add(self.feed(access: access))
     }
 
-    /// The dashboard feed's WebSocket route, when the dashboard is on: a one-way push of snapshots, so no pings
-    /// (the feed writes every 500 ms) and nothing to compress.
-    func feedRoute(access: DashboardAccess) -> WebSocketRoute? {
-        guard access != .off else { return nil }
+    /// Where the dashboard's feed is.
+    static let feedPath = "/_journey/live"
+    /// How often the feed sends a snapshot.
+    static let feedInterval = Duration.milliseconds(500)
+
+    /// The dashboard's feed: a WebSocket route (on the same session as every other) that sends a JSON snapshot every
+    /// 500 ms, server to browser. The session answers pings, echoes a close and says 1001 on shutdown; its outbound
+    /// queue drops the snapshots a stalled browser does not read (one queued at most), and its pings let go of one
+    /// that has vanished. Nothing is compressed: a snapshot is small and sent often.
+    private func feed(access: DashboardAccess) -> WebSocketRoute {
         let statistics = self.statistics
         let admission = self.admission
-        let snapshot: @Sendable () -> String = {
-            var snapshot = statistics.snapshot()
-            snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
-            return snapshot.json
-        }
         var options = WebSocketOptions()
-        options.keepalive = .off
         options.compression = .off
         options.maximumMessageSize = 1 << 14
-        return WebSocketRoute(
-            DashboardFeedChannel.path,
-            options: options,
-            shouldUpgrade: { context in access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden) },
-            configuringChannel: { try DashboardFeedChannel.configure($0, snapshot: snapshot) }
-        )
+        options.maximumFrameSize = 1 << 14
+        options.slowConsumerPolicy = .drop
+        options.outboundQueueLimit = 64 << 10
+        let shouldUpgrade: WebSocketRoute.UpgradeCheck = { context in
+            access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden)
+        }
+        return WebSocketRoute(Self.feedPath, options: options, shouldUpgrade: shouldUpgrade) { inbound, outbound, _ in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // The browser's close (or the server's 1001 on shutdown) ends the messages, and with them the feed.
+                group.addTask { for try await _ in inbound {} }
+                group.addTask {
+                    while true {
+                        var snapshot = statistics.snapshot()
+                        snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
+                        outbound.send(EncodedFrame(text: ByteBuffer(string: snapshot.json)))
+                        try await Task.sleep(for: Self.feedInterval)
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
     }
 }
 

@@ -6,18 +6,25 @@ import NIOCore
 /// Routes requests by method and path to handlers, falling back to another responder (static files).
 ///
 /// A path is exact (`/hello`) or a prefix ending in `/*` (`/api/*`). A path that matches but not for the
-/// request's method answers 405 with `Allow`; GET routes answer HEAD too, without a body.
-public struct Router: PreparedResponder {
+/// request's method answers 405 with `Allow`; GET routes answer HEAD too, without a body. WebSocket routes are in
+/// the same table: the listener's upgrader looks them up here, and a plain GET of one is answered 426.
+public struct Router: PreparedResponder, WebSocketRouteTable {
     private struct Route: Sendable {
         var method: HTTPRequest.Method
         var path: String
         var isPrefix: Bool
-        var responder: any Responder
+        var endpoint: Endpoint
+    }
+
+    /// What a route leads to.
+    private enum Endpoint: Sendable {
+        /// An HTTP answer.
+        case responder(any Responder)
+        /// A WebSocket session, once the upgrader has agreed the handshake.
+        case webSocket(WebSocketRoute)
     }
 
     private var routes: [Route] = []
-    /// The paths that upgrade to WebSocket, in the order added.
-    public private(set) var webSocketRoutes: [WebSocketRoute] = []
     /// Answers requests no route matches; 404 when nil.
     public var fallback: (any Responder)? {
         didSet { self.preparedFallback = self.fallback as? any PreparedResponder }
@@ -35,7 +42,7 @@ public struct Router: PreparedResponder {
     public mutating func on(_ method: HTTPRequest.Method, _ path: String, responder: any Responder) {
         let isPrefix = path.hasSuffix("/*")
         let stored = isPrefix ? String(path.dropLast()) : path
-        self.routes.append(Route(method: method, path: stored, isPrefix: isPrefix, responder: responder))
+        self.routes.append(Route(method: method, path: stored, isPrefix: isPrefix, endpoint: .responder(responder)))
     }
 
     /// Routes `method` requests for `path` to an async closure.
@@ -100,9 +107,20 @@ public struct Router: PreparedResponder {
 
     /// Adds a WebSocket route (an echo, a pub/sub endpoint's, one built by hand).
     public mutating func add(_ route: WebSocketRoute) {
-        self.webSocketRoutes.append(route)
-        // RFC 9110 §15.5.22: 426 names the protocol to switch to in Upgrade.
-        self.get(route.path) { _, _ in throw HTTPError(.upgradeRequired, headerFields: [.upgrade: "websocket"]) }
+        self.routes.append(Route(method: .get, path: route.path, isPrefix: false, endpoint: .webSocket(route)))
+    }
+
+    /// Whether any route upgrades to WebSocket (the listener then needs an upgrader).
+    package var hasWebSocketRoutes: Bool {
+        self.routes.contains { if case .webSocket = $0.endpoint { true } else { false } }
+    }
+
+    /// The first WebSocket route at `path`.
+    package func webSocketRoute(for path: Substring) -> WebSocketRoute? {
+        for route in self.routes where !route.isPrefix && route.path == path {
+            if case .webSocket(let webSocket) = route.endpoint { return webSocket }
+        }
+        return nil
     }
 
     /// Adds a pub/sub endpoint: its WebSocket route, and `POST PATH/TOPIC` to publish over HTTP.
@@ -143,7 +161,12 @@ public struct Router: PreparedResponder {
         var allowed: [HTTPRequest.Method] = []
         for route in self.routes where route.isPrefix ? path.hasPrefix(route.path) : path == route.path {
             if route.method == request.head.method || (route.method == .get && request.head.method == .head) {
-                return .route(route.responder)
+                switch route.endpoint {
+                case .responder(let responder): return .route(responder)
+                // A request that reaches the router for a WebSocket path did not upgrade: RFC 9110 §15.5.22, 426
+                // names the protocol to switch to in Upgrade.
+                case .webSocket: return .refused(Self.upgradeRequired)
+                }
             }
             allowed.append(route.method)
             if route.method == .get { allowed.append(.head) }
@@ -155,6 +178,8 @@ public struct Router: PreparedResponder {
         guard let fallback = self.fallback else { return .refused(HTTPError(.notFound)) }
         return .fallback(fallback)
     }
+
+    private static let upgradeRequired = HTTPError(.upgradeRequired, headerFields: [.upgrade: "websocket"])
 }
 
 extension Router {

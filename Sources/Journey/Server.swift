@@ -210,9 +210,7 @@ public final class Server: Service, Sendable {
             mainAddress,
             acceptModel: self.configuration.accept.model,
             responder: router,
-            upgraders: self.upgraders(
-                for: router.webSocketRoutes + [observe.feedRoute(access: observeOptions.dashboard)].compactMap { $0 }
-            ),
+            upgraders: self.upgraders(for: router),
             accessLog: accessLog,
             admission: self.admission,
             speaking: identity.map { .tls($0) } ?? (self.configuration.http2.cleartext ? .cleartextWithHTTP2 : .http1)
@@ -260,7 +258,7 @@ public final class Server: Service, Sendable {
                 admin,
                 acceptModel: .shared,
                 responder: adminRouter,
-                upgraders: self.upgraders(for: [observe.feedRoute(access: .everyone)].compactMap { $0 }),
+                upgraders: self.upgraders(for: adminRouter),
                 accessLog: nil,
                 // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
                 admission: ConnectionAdmission(maximum: nil),
@@ -273,9 +271,9 @@ public final class Server: Service, Sendable {
     }
 
     /// One upgrader serves every WebSocket route of a listener (NIO takes one per protocol name).
-    private func upgraders(for routes: [WebSocketRoute]) -> [any HTTPServerProtocolUpgrader & Sendable] {
-        guard !routes.isEmpty else { return [] }
-        return [WebSocketUpgrader(routes: routes, journey: self.statistics.recorders, logger: self.logger)]
+    private func upgraders(for router: Router) -> [any HTTPServerProtocolUpgrader & Sendable] {
+        guard router.hasWebSocketRoutes else { return [] }
+        return [WebSocketUpgrader(routes: router, journey: self.statistics.recorders, logger: self.logger)]
     }
 
     /// What an HTTP listener speaks.

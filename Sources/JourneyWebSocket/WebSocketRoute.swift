@@ -12,20 +12,14 @@ public struct WebSocketRoute: Sendable {
     /// Decides whether a valid handshake upgrades (an origin check, a token in the query or a cookie).
     public typealias UpgradeCheck = @Sendable (_ context: WebSocketRequestContext) async -> WebSocketUpgradeDecision
 
-    enum Endpoint: Sendable {
-        /// A session on WSCore: whole messages in, messages out.
-        case session(Handler)
-        /// NIO frame handlers added to the upgraded channel by `configure` (the dashboard's one-way feed).
-        case channel(@Sendable (any Channel) throws -> Void)
-    }
-
     /// The path, matched exactly (the query is not part of it).
     public var path: String
     /// Sizes, liveness, compression, subprotocols, origins and the slow-consumer policy.
     public var options: WebSocketOptions
     /// Asked after the handshake is found valid; nil upgrades every valid handshake.
     public var shouldUpgrade: UpgradeCheck?
-    let endpoint: Endpoint
+    /// What runs on each connection: a session, whole messages in, messages out.
+    let handler: Handler
 
     /// A route whose connections run `handler`.
     public init(
@@ -37,20 +31,6 @@ public struct WebSocketRoute: Sendable {
         self.path = path
         self.options = options
         self.shouldUpgrade = shouldUpgrade
-        self.endpoint = .session(handler)
-    }
-
-    /// A route whose upgraded channel gets NIO handlers from `configure` instead of a session: for a server push
-    /// that works on frames (NIO's `WebSocketFrame` in and out), without WSCore.
-    public init(
-        _ path: String,
-        options: WebSocketOptions = WebSocketOptions(),
-        shouldUpgrade: UpgradeCheck? = nil,
-        configuringChannel configure: @escaping @Sendable (any Channel) throws -> Void
-    ) {
-        self.path = path
-        self.options = options
-        self.shouldUpgrade = shouldUpgrade
-        self.endpoint = .channel(configure)
+        self.handler = handler
     }
 }

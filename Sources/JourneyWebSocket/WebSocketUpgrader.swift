@@ -22,13 +22,14 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     /// None beyond `Upgrade`: the handshake's own fields are checked here, with the statuses RFC 6455 asks for.
     package let requiredUpgradeHeaders: [String] = []
 
-    private let routes: [String: WebSocketRoute]
+    private let routes: any WebSocketRouteTable
     private let journey: JourneyRecorders?
     private let logger: Logger
 
-    /// An upgrader for `routes`; their connections count into `journey`.
-    package init(routes: [WebSocketRoute], journey: JourneyRecorders? = nil, logger: Logger) {
-        self.routes = Dictionary(routes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+    /// An upgrader for the WebSocket routes of `routes` (the listener's router); their connections count into
+    /// `journey`.
+    package init(routes: any WebSocketRouteTable, journey: JourneyRecorders? = nil, logger: Logger) {
+        self.routes = routes
         self.journey = journey
         self.logger = logger
     }
@@ -92,8 +93,8 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         }
     }
 
-    /// Puts the frame codec, the outbound queue and the liveness handler in place and starts the route's session
-    /// (or its channel handlers); after the 101 has been written.
+    /// Puts the frame codec, the outbound queue and the liveness handler in place and starts the route's session;
+    /// after the 101 has been written.
     package func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void>
     {
         guard let route = self.route(for: head),
@@ -124,24 +125,19 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
                     try pipeline.addHandler(
                         WebSocketConnectionHandler(keepalive: options.keepalive, recorder: recorder)
                     )
-                    switch route.endpoint {
-                    case .channel(let configure):
-                        try configure(channel)
-                    case .session(let handler):
-                        let requested = WebSocketExtensionHTTPParameters.parseHeaders(
-                            sessionContext.request.head.headerFields
-                        )
-                        let extensions = try options.deflateNegotiator.flatMap {
-                            try $0.serverExtension(from: requested)
-                        }
-                        try WebSocketSession(
-                            channel: channel,
-                            options: options,
-                            extensions: extensions.map { [$0] } ?? [],
-                            context: sessionContext,
-                            handler: handler
-                        ).start()
+                    let requested = WebSocketExtensionHTTPParameters.parseHeaders(
+                        sessionContext.request.head.headerFields
+                    )
+                    let extensions = try options.deflateNegotiator.flatMap {
+                        try $0.serverExtension(from: requested)
                     }
+                    try WebSocketSession(
+                        channel: channel,
+                        options: options,
+                        extensions: extensions.map { [$0] } ?? [],
+                        context: sessionContext,
+                        handler: route.handler
+                    ).start()
                 }
             }
         ).upgrade(context: context, upgradeRequest: head)
@@ -150,7 +146,7 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     private func route(for head: HTTPRequestHead) -> WebSocketRoute? {
         let uri = head.uri
         let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { uri[..<$0] } ?? uri[...]
-        return self.routes[String(path)]
+        return self.routes.webSocketRoute(for: path)
     }
 
     /// The handler's context: the request, the peer and the subprotocol agreed on: of the client's offers, the one

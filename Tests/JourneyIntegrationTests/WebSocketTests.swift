@@ -26,6 +26,31 @@ import WSClient
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\(extra)\r\n"
     }
 
+    /// The dashboard's feed is a route on the same session as any other: it pushes a snapshot again and again, and
+    /// the session echoes the browser's close (what its own frame handler used to do by hand; the session's pings,
+    /// pongs and 1001 on shutdown are the other tests').
+    @Test func theDashboardFeedPushesSnapshotsOnTheSession() async throws {
+        var configuration = Configuration()
+        configuration.observe.dashboard = .loopbackOnly
+        try await TestServer.with(configuration) { server in
+            let close = try await WebSocketClient.connect(
+                url: Self.url("/_journey/live", server),
+                logger: Self.logger
+            ) { inbound, outbound, _ in
+                var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                for _ in 0..<2 {
+                    guard case .text(let snapshot) = try await messages.next() else {
+                        Issue.record("the feed sends text snapshots")
+                        return
+                    }
+                    #expect(snapshot.hasPrefix("{\"requests\":"))
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            #expect(close?.closeCode == .normalClosure)
+        }
+    }
+
     @Test func textBinaryAndFragmentedMessagesAreEchoed() async throws {
         try await TestServer.with(Self.echoServer()) { server in
             let close = try await WebSocketClient.connect(url: Self.url("/ws", server), logger: Self.logger) {
