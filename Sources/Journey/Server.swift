@@ -65,9 +65,14 @@ public final class Server: Service, Sendable {
 
     /// Creates a server; `router`'s routes come first, then the folder (or the embedded site).
     ///
-    /// - Parameter onListening: called by `run()` once the listeners are bound, with each one's role and port.
-    ///   Under a `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and
-    ///   sends SIGTERM right away gets a graceful shutdown, not a lost signal.
+    /// - Parameters:
+    ///   - configuration: what to serve and how; checked by `start()` (`Configuration.validate()`).
+    ///   - router: the routes, WebSocket routes included; its fallback, when it has none, is the folder or the
+    ///     embedded site.
+    ///   - logger: the server's own log; its level is `configuration.observe.logLevel`.
+    ///   - onListening: called by `run()` once the listeners are bound, with each one's role and port. Under a
+    ///     `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and sends
+    ///     SIGTERM right away gets a graceful shutdown, not a lost signal.
     public init(
         configuration: Configuration,
         router: Router = Router(),
