@@ -227,14 +227,14 @@ public final class Server: Service, Sendable {
             state.certificateWatch = identity.map(CertificateWatch.init)
         }
         if let redirect = self.configuration.listeners.redirect {
-            var redirectProtocol = HTTP1Connection(
-                responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
+            let redirectProtocol = HTTP1Connection(
+                responding: self.responding(
+                    HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
+                    accessLog: accessLog
+                ),
                 limits: self.configuration.http1.limits,
-                timeouts: self.configuration.timeouts,
-                accessLog: accessLog,
-                logger: self.logger
+                timeouts: self.configuration.timeouts
             )
-            redirectProtocol.journey = self.statistics.recorders
             configured.append((.redirect, redirect, redirectProtocol))
         }
         for (role, address, connectionProtocol) in configured + self.state.withLockedValue({ $0.extraListeners }) {
@@ -300,17 +300,14 @@ public final class Server: Service, Sendable {
         admission: ConnectionAdmission,
         speaking kind: HTTPListenerKind
     ) async throws -> BoundListener {
+        var responding = self.responding(responder, accessLog: accessLog)
+        responding.takesFastPath = self.configuration.http1.takesFastPath
         var http1 = HTTP1Connection(
-            responder: responder,
+            responding: responding,
             limits: self.configuration.http1.limits,
-            timeouts: self.configuration.timeouts,
-            accessLog: accessLog,
-            logger: self.logger,
-            sendsServerTiming: self.configuration.observe.sendsServerTiming
+            timeouts: self.configuration.timeouts
         )
-        http1.journey = self.statistics.recorders
         http1.upgraders = upgraders
-        http1.takesFastPath = self.configuration.http1.takesFastPath
         let connectionProtocol: any ConnectionProtocol
         switch kind {
         case .http1:
@@ -357,20 +354,27 @@ public final class Server: Service, Sendable {
 
     /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts.
     private func http2Connection(responder: any Responder, accessLog: AccessLogWriter?) -> HTTP2Connection {
-        var http2 = HTTP2Connection(
-            responder: responder,
+        var responding = self.responding(responder, accessLog: accessLog)
+        responding.takesFastPath = self.configuration.http2.takesFastPath
+        return HTTP2Connection(
+            responding: responding,
             fileReader: ThreadPoolFileReader(threadPool: self.threadPool),
             limits: self.configuration.http2.limits,
-            idleTimeout: self.configuration.timeouts.keepAliveIdle,
-            gracePeriod: TimeAmount(self.configuration.accept.drainTimeout),
-            sendTimeout: self.configuration.timeouts.write,
+            timeouts: self.configuration.timeouts,
+            gracePeriod: TimeAmount(self.configuration.accept.drainTimeout)
+        )
+    }
+
+    /// `responder` as every HTTP listener of this server answers with it: its log, its Server-Timing, its journey.
+    private func responding(_ responder: any Responder, accessLog: AccessLogWriter?) -> HTTPResponding {
+        var responding = HTTPResponding(
+            responder: responder,
             accessLog: accessLog,
             logger: self.logger,
             sendsServerTiming: self.configuration.observe.sendsServerTiming
         )
-        http2.journey = self.statistics.recorders
-        http2.takesFastPath = self.configuration.http2.takesFastPath
-        return http2
+        responding.journey = self.statistics.recorders
+        return responding
     }
 
     /// Reads the TLS certificate and key files again now (what SIGHUP does in `journey serve`): new connections get

@@ -12,68 +12,58 @@ import NIOHTTP1
 /// (Decode, Process, Write, and the status for each parse error). With the fast path, the handlers after it join
 /// the connection when a request first needs them.
 public struct HTTP1Connection: ConnectionProtocol {
-    /// Answers every request on the connection.
-    public var responder: any Responder
+    /// Who answers, where the answers are logged, and whether the fast path is taken: what HTTP/2 shares.
+    public var responding: HTTPResponding
     /// Parse and Decode limits.
     public var limits: HTTP1Limits
     /// How slow a client may be before its connection is closed.
     public var timeouts: ConnectionTimeouts
-    /// Where finished requests are logged, if anywhere.
-    public var accessLog: (any AccessLogSink)?
-    /// The logger for handler errors.
-    public var logger: Logger
-    /// The per-loop recorders the connection's journey is stamped into; nil records nothing.
-    package var journey: JourneyRecorders?
-    /// Whether responses carry a `Server-Timing` field with the request's stage durations.
-    public var sendsServerTiming: Bool
     /// Protocols a request may switch the connection to (`Upgrade:`, e.g. NIOWebSocket's upgrader). A request
     /// no upgrader takes is answered as any other.
     public var upgraders: [any HTTPServerProtocolUpgrader & Sendable] = []
     /// Where file bodies are read from when they cannot go by sendfile (behind TLS); nil sends them by sendfile.
     public var fileReader: (any FileChunkReader)?
-    /// Whether a plain GET the responder has a prepared answer for is answered ahead of llhttp (`HTTP1FastPath`).
-    /// It is taken only when the responder is a `PreparedResponder`, no access log is written and no
-    /// `Server-Timing` is sent (both need the parsed request); off, every request takes the full path (to compare).
-    public var takesFastPath = true
     /// The fast path's answers laid out whole, one set per event loop (shared by copies of this value).
-    private let wholeAnswers = DatedAnswerCaches()
+    private let datedAnswers = DatedAnswerCaches()
 
     /// "http/1.1" (the ALPN name).
     public var name: String { "http/1.1" }
 
-    /// Creates the protocol.
+    /// Creates the protocol for `responding`.
+    public init(
+        responding: HTTPResponding,
+        limits: HTTP1Limits = HTTP1Limits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
+    ) {
+        self.responding = responding
+        self.limits = limits
+        self.timeouts = timeouts
+    }
+
+    /// Creates the protocol answering with `responder`, logging nothing.
     public init(
         responder: any Responder,
         limits: HTTP1Limits = HTTP1Limits(),
-        timeouts: ConnectionTimeouts = ConnectionTimeouts(),
-        accessLog: (any AccessLogSink)? = nil,
-        logger: Logger = Logger(label: "journey.http1"),
-        sendsServerTiming: Bool = false
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
     ) {
-        self.sendsServerTiming = sendsServerTiming
-        self.responder = responder
-        self.limits = limits
-        self.timeouts = timeouts
-        self.accessLog = accessLog
-        self.logger = logger
+        let responding = HTTPResponding(responder: responder, logger: Logger(label: "journey.http1"))
+        self.init(responding: responding, limits: limits, timeouts: timeouts)
     }
 
     /// Adds the HTTP/1.1 handlers to `channel`.
     public func configure(_ channel: any Channel) throws {
-        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel))
+        try self.configure(channel, timeline: self.responding.timeline(on: channel))
     }
 
     /// Adds the HTTP/1.1 handlers behind TLS: the first request carries the handshake.
     public func configure(_ channel: any Channel, after handshake: TLSHandshake) throws {
-        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel, after: handshake))
+        try self.configure(channel, timeline: self.responding.timeline(on: channel, after: handshake))
     }
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
         let pipeline = channel.pipeline.syncOperations
         channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
-        guard self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
-            let prepared = self.responder as? any PreparedResponder
-        else {
+        guard let prepared = self.responding.fastPathResponder else {
             let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
             try pipeline.addHandler(deadlines)
             try self.addFullPath(
@@ -89,7 +79,7 @@ public struct HTTP1Connection: ConnectionProtocol {
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
         let fastPath = HTTP1FastPath(
             responder: prepared,
-            answers: self.wholeAnswers.on(channel.eventLoop),
+            answers: self.datedAnswers.on(channel.eventLoop),
             sendsFiles: self.fileReader == nil,
             limits: self.limits,
             timeouts: self.timeouts,
@@ -122,14 +112,14 @@ public struct HTTP1Connection: ConnectionProtocol {
         decoderLimits.maxHeaderListSize = self.limits.maximumHeaderSectionSize
         try pipeline.addHandler(lineGuard, position: .after(predecessor))
         let handler = HTTP1RequestHandler(
-            responder: self.responder,
+            responder: self.responding.responder,
             limits: self.limits,
-            accessLog: self.accessLog,
-            logger: self.logger,
+            accessLog: self.responding.accessLog,
+            logger: self.responding.logger,
             lineGuard: lineGuard,
             deadlines: deadlines,
             timeline: timeline,
-            sendsServerTiming: self.sendsServerTiming,
+            sendsServerTiming: self.responding.sendsServerTiming,
             fileReader: self.fileReader,
             lingering: self.timeouts.lingering,
             fastPath: fastPath

@@ -13,66 +13,56 @@ import NIOHTTPTypesHTTP2
 /// version-neutral `HTTPRequestPart`s) and a stream handler (Decode, Process, Write). File bodies are read in chunks
 /// off the event loop: sendfile cannot frame a stream.
 public struct HTTP2Connection: ConnectionProtocol {
-    /// Answers every stream.
-    public var responder: any Responder
+    /// Who answers, where the answers are logged, and whether the fast path is taken: what HTTP/1.1 shares.
+    public var responding: HTTPResponding
     /// What one client may hold open and send.
     public var limits: HTTP2Limits
-    /// How long a connection with no open stream is kept before it is closed (GOAWAY).
-    public var idleTimeout: TimeAmount
-    /// How long a response's write may wait for a client that does not read (or keeps its window shut) before
-    /// its stream is reset.
-    public var sendTimeout: TimeAmount
+    /// How slow a client may be: `keepAliveIdle` is how long a connection with no open stream is kept before it is
+    /// closed (GOAWAY), `write` how long a response may wait for a client that does not read (or keeps its window
+    /// shut) before its stream is reset.
+    public var timeouts: ConnectionTimeouts
     /// How long streams may still run after a graceful GOAWAY (idle, shutdown) before the connection is cut.
     public var gracePeriod: TimeAmount
     /// Where file bodies are read from.
     public var fileReader: any FileChunkReader
-    /// Where finished requests are logged, if anywhere.
-    public var accessLog: (any AccessLogSink)?
-    /// The logger for handler errors.
-    public var logger: Logger
-    /// The per-loop recorders the streams' journeys are stamped into; nil records nothing.
-    package var journey: JourneyRecorders?
-    /// Whether responses carry a `Server-Timing` field with the request's stage durations.
-    public var sendsServerTiming: Bool
-    /// Whether a stream with a plain GET the responder has a prepared answer for is answered on the connection,
-    /// without a stream channel (`HTTP2FastPath`). Taken only as HTTP/1.1's is: with a `PreparedResponder`, no
-    /// access log and no `Server-Timing`; off, every stream takes the full path (to compare).
-    public var takesFastPath = true
 
     /// "h2" (the ALPN name).
     public var name: String { "h2" }
 
-    /// Creates the protocol.
+    /// Creates the protocol for `responding`.
+    public init(
+        responding: HTTPResponding,
+        fileReader: any FileChunkReader,
+        limits: HTTP2Limits = HTTP2Limits(),
+        timeouts: ConnectionTimeouts = ConnectionTimeouts(),
+        gracePeriod: TimeAmount = .seconds(30)
+    ) {
+        self.responding = responding
+        self.fileReader = fileReader
+        self.limits = limits
+        self.timeouts = timeouts
+        self.gracePeriod = gracePeriod
+    }
+
+    /// Creates the protocol answering with `responder`, logging nothing.
     public init(
         responder: any Responder,
         fileReader: any FileChunkReader,
         limits: HTTP2Limits = HTTP2Limits(),
-        idleTimeout: TimeAmount = .seconds(75),
-        gracePeriod: TimeAmount = .seconds(30),
-        sendTimeout: TimeAmount = .seconds(60),
-        accessLog: (any AccessLogSink)? = nil,
-        logger: Logger = Logger(label: "journey.http2"),
-        sendsServerTiming: Bool = false
+        timeouts: ConnectionTimeouts = ConnectionTimeouts()
     ) {
-        self.responder = responder
-        self.fileReader = fileReader
-        self.limits = limits
-        self.idleTimeout = idleTimeout
-        self.gracePeriod = gracePeriod
-        self.sendTimeout = sendTimeout
-        self.accessLog = accessLog
-        self.logger = logger
-        self.sendsServerTiming = sendsServerTiming
+        let responding = HTTPResponding(responder: responder, logger: Logger(label: "journey.http2"))
+        self.init(responding: responding, fileReader: fileReader, limits: limits, timeouts: timeouts)
     }
 
     /// Adds the HTTP/2 handlers to `channel` (h2c with prior knowledge: the client starts with the preface).
     public func configure(_ channel: any Channel) throws {
-        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel))
+        try self.configure(channel, timeline: self.responding.timeline(on: channel))
     }
 
     /// Adds the HTTP/2 handlers behind TLS (ALPN chose `h2`): the first stream carries the handshake.
     public func configure(_ channel: any Channel, after handshake: TLSHandshake) throws {
-        try self.configure(channel, timeline: ConnectionTimeline(journey: self.journey, on: channel, after: handshake))
+        try self.configure(channel, timeline: self.responding.timeline(on: channel, after: handshake))
     }
 
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
@@ -80,21 +70,21 @@ public struct HTTP2Connection: ConnectionProtocol {
         let manager = NIOHTTP2ServerConnectionManagementHandler(
             eventLoop: channel.eventLoop,
             configuration: .init(
-                maxIdleTime: self.idleTimeout,
+                maxIdleTime: self.timeouts.keepAliveIdle,
                 maxAge: nil,
                 maxGraceTime: self.gracePeriod,
                 keepalive: nil
             )
         )
         let environment = HTTP2StreamEnvironment(
-            responder: self.responder,
+            responder: self.responding.responder,
             fileReader: self.fileReader,
             maximumBodySize: self.limits.maximumBodySize,
-            accessLog: self.accessLog,
-            logger: self.logger,
+            accessLog: self.responding.accessLog,
+            logger: self.responding.logger,
             timeline: timeline,
-            sendsServerTiming: self.sendsServerTiming,
-            sendTimeout: self.sendTimeout
+            sendsServerTiming: self.responding.sendsServerTiming,
+            sendTimeout: self.timeouts.write
         )
         let loopBoundEnvironment = NIOLoopBound(environment, eventLoop: channel.eventLoop)
         // NIOHTTP2's handler hands its frames on (rather than to an inline multiplexer), so that the fast path can
@@ -121,13 +111,11 @@ public struct HTTP2Connection: ConnectionProtocol {
         try pipeline.addHandler(http2)
         try pipeline.addHandler(HTTP2StreamEventFilter())
         try pipeline.addHandler(manager)
-        if self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming,
-            let prepared = self.responder as? any PreparedResponder
-        {
+        if let prepared = self.responding.fastPathResponder {
             try pipeline.addHandler(HTTP2FastPath(responder: prepared, environment: environment))
         }
         try pipeline.addHandler(multiplexer)
-        try pipeline.addHandler(HTTP2ConnectionCloser(logger: self.logger))
+        try pipeline.addHandler(HTTP2ConnectionCloser(logger: self.responding.logger))
         if channel.isActive {
             // Set up after the connection went active (behind TLS, or once h2c's preface showed): the manager
             // starts its idle timer on channelActive, so it hears of it now.

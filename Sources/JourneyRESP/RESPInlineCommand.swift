@@ -45,18 +45,19 @@ enum RESPInlineCommand {
             while index < end, isSpace(line[index]) { index += 1 }
             guard index < end, line[index] != 0 else { return words }
             var word: [UInt8] = []
-            var inDoubleQuotes = false
-            var inSingleQuotes = false
+            // The quote the word is inside, if any (`"` or `'`; sdssplitargs' rules).
+            var quote: UInt8?
             var done = false
             while !done {
                 let current = byte(index)
-                if inDoubleQuotes {
-                    if current == UInt8(ascii: "\\"), byte(index + 1) == UInt8(ascii: "x"),
+                if let open = quote {
+                    let doubleQuoted = open == UInt8(ascii: "\"")
+                    if doubleQuoted, current == UInt8(ascii: "\\"), byte(index + 1) == UInt8(ascii: "x"),
                         let high = hexValue(byte(index + 2)), let low = hexValue(byte(index + 3))
                     {
                         word.append(high << 4 | low)
                         index += 3
-                    } else if current == UInt8(ascii: "\\"), index + 1 < end, byte(index + 1) != 0 {
+                    } else if doubleQuoted, current == UInt8(ascii: "\\"), index + 1 < end, byte(index + 1) != 0 {
                         index += 1
                         switch byte(index) {
                         case UInt8(ascii: "n"): word.append(UInt8(ascii: "\n"))
@@ -66,19 +67,10 @@ enum RESPInlineCommand {
                         case UInt8(ascii: "a"): word.append(0x07)
                         case let other: word.append(other)
                         }
-                    } else if current == UInt8(ascii: "\"") {
-                        guard closesWord(index) else { return nil }
-                        done = true
-                    } else if index >= end || current == 0 {
-                        return nil
-                    } else {
-                        word.append(current)
-                    }
-                } else if inSingleQuotes {
-                    if current == UInt8(ascii: "\\"), byte(index + 1) == UInt8(ascii: "'") {
+                    } else if !doubleQuoted, current == UInt8(ascii: "\\"), byte(index + 1) == UInt8(ascii: "'") {
                         index += 1
                         word.append(UInt8(ascii: "'"))
-                    } else if current == UInt8(ascii: "'") {
+                    } else if current == open {
                         guard closesWord(index) else { return nil }
                         done = true
                     } else if index >= end || current == 0 {
@@ -90,8 +82,7 @@ enum RESPInlineCommand {
                     switch current {
                     case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0:
                         done = true
-                    case UInt8(ascii: "\""): inDoubleQuotes = true
-                    case UInt8(ascii: "'"): inSingleQuotes = true
+                    case UInt8(ascii: "\""), UInt8(ascii: "'"): quote = current
                     default: word.append(current)
                     }
                     if index >= end { done = true }

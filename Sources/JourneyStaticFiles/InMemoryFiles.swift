@@ -28,16 +28,13 @@ public struct InMemoryFiles: Responder {
 
     /// 405 with `Allow` for any method but GET and HEAD, before a body is read.
     public func refusal(of request: Request) -> HTTPError? {
-        request.head.method == .get || request.head.method == .head
-            ? nil : HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"])
+        FileMethods.refusal(of: request)
     }
 
     /// Answers GET and HEAD for the embedded files; 404 for anything else under it.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let eventLoop = context.eventLoop
-        guard request.head.method == .get || request.head.method == .head else {
-            return eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"]))
-        }
+        if let refusal = FileMethods.refusal(of: request) { return eventLoop.makeFailedFuture(refusal) }
         guard case .success(let path) = RequestPath.resolve(request.path, allowDotfiles: false) else {
             return eventLoop.makeFailedFuture(HTTPError(.notFound))
         }

@@ -44,16 +44,13 @@ public struct StaticFileResponder: PreparedResponder {
 
     /// 405 with `Allow` for any method but GET and HEAD, before a body is read.
     public func refusal(of request: Request) -> HTTPError? {
-        request.head.method == .get || request.head.method == .head
-            ? nil : HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"])
+        FileMethods.refusal(of: request)
     }
 
     /// Answers GET and HEAD for files under the root; 405 with `Allow` for any other method.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let eventLoop = context.eventLoop
-        guard request.head.method == .get || request.head.method == .head else {
-            return eventLoop.makeFailedFuture(HTTPError(.methodNotAllowed, headerFields: [.allow: "GET, HEAD"]))
-        }
+        if let refusal = FileMethods.refusal(of: request) { return eventLoop.makeFailedFuture(refusal) }
         // The cache is keyed by the path as it arrived: only a path that resolved safely is ever stored,
         // so a hit skips resolving it again (and `/` is as cheap as `/index.html`).
         let key = String(request.path)

@@ -30,9 +30,8 @@ final class WireChannelHandler: ChannelDuplexHandler {
     /// Encodes the protocol's farewell for a framer's error into the buffer; false when there is none.
     private let farewell: (any Error, inout ByteBuffer) throws -> Bool
     private let limits: WireLimits
-    private let logger: Logger
-    private let recorder: JourneyRecorder?
-    private let slot: Int
+    /// The connection's row on the dashboard and its idle timeout.
+    private var life: WireConnectionLife
     private var context: ChannelHandlerContext?
 
     private var input = Input.open
@@ -44,8 +43,6 @@ final class WireChannelHandler: ChannelDuplexHandler {
     private var flushIsScheduled = false
     private var outputIsClosed = false
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
-
-    private var idleTimer: WireIdleTimer?
 
     /// The read in progress began (journey clock), and the first byte of the frame not yet complete arrived.
     private var readStart: UInt64 = 0
@@ -64,9 +61,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
     ) {
         self.farewell = farewell
         self.limits = limits
-        self.logger = logger
-        self.recorder = recorder
-        self.slot = slot
+        self.life = WireConnectionLife(recorder: recorder, slot: slot, logger: logger, idleTimeout: limits.idleTimeout)
     }
 
     // MARK: the pipeline
@@ -74,28 +69,20 @@ final class WireChannelHandler: ChannelDuplexHandler {
     @usableFromInline
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.recorder?.protocolConnection(opened: true, slot: self.slot)
-        self.idleTimer = WireIdleTimer.closing(
-            context,
-            after: self.limits.idleTimeout,
-            recorder: self.recorder,
-            slot: self.slot,
-            logger: self.logger
-        )
+        self.life.opened(context)
     }
 
     @usableFromInline
     func handlerRemoved(context: ChannelHandlerContext) {
         // The timer's action holds the context: let both go.
-        self.idleTimer?.cancel()
-        self.idleTimer = nil
+        self.life.removed()
         self.context = nil
     }
 
     /// Bytes arrived from the kernel; called by `WireReadTap`, in front of the framer, on every read.
     func bytesArrived() {
-        if let context = self.context { self.idleTimer?.touch(context.eventLoop.now) }
-        guard let recorder = self.recorder, recorder.clock.isRunning else { return }
+        if let context = self.context { self.life.touch(context.eventLoop.now) }
+        guard let recorder = self.life.recorder, recorder.clock.isRunning else { return }
         self.readStart = recorder.clock.now()
         if self.frameStart == 0 { self.frameStart = self.readStart }
     }
@@ -104,7 +91,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .open = self.input else { return }
         var timeline = RequestTimeline()
-        if let recorder = self.recorder, recorder.clock.isRunning {
+        if let recorder = self.life.recorder, recorder.clock.isRunning {
             timeline.firstByte = self.frameStart != 0 ? self.frameStart : self.readStart
             timeline.headArrived = self.readStart
             timeline.headParsed = recorder.clock.now()
@@ -134,7 +121,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is IOError || error is ChannelError {
             // The socket failed (a reset, say): nothing more will be read or written.
-            self.logger.debug("connection error", metadata: ["error": "\(error)"])
+            self.life.logger.debug("connection error", metadata: ["error": "\(error)"])
             context.close(promise: nil)
             return
         }
@@ -144,8 +131,8 @@ final class WireChannelHandler: ChannelDuplexHandler {
         let reason =
             error is ByteToMessageDecoderError.PayloadTooLargeError
             ? "frame larger than \(self.limits.maximumFrameSize) bytes" : "\(error)"
-        self.logger.info("malformed frame, closing the connection", metadata: ["reason": "\(reason)"])
-        self.recorder?.malformedFrame(slot: self.slot)
+        self.life.logger.info("malformed frame, closing the connection", metadata: ["reason": "\(reason)"])
+        self.life.recorder?.malformedFrame(slot: self.life.slot)
         self.input = .failed(error)
         self.wakeWaiter()
     }
@@ -170,14 +157,13 @@ final class WireChannelHandler: ChannelDuplexHandler {
 
     @usableFromInline
     func channelInactive(context: ChannelHandlerContext) {
-        self.idleTimer?.cancel()
         self.outputIsClosed = true
         self.pending = nil
         if case .open = self.input { self.input = .ended }
         self.framed.removeAll()
         self.wakeWaiter()
         self.resumeWriters(throwing: ChannelError.ioOnClosedChannel)
-        self.recorder?.protocolConnection(opened: false, slot: self.slot)
+        self.life.closed()
         context.fireChannelInactive()
     }
 
@@ -228,10 +214,10 @@ final class WireChannelHandler: ChannelDuplexHandler {
 
     /// The handler took a message: the one before it, if never answered, is done.
     private func took(_ timeline: RequestTimeline) {
-        guard let recorder = self.recorder else { return }
+        guard let recorder = self.life.recorder else { return }
         if var previous = self.current {
             previous.processed = recorder.clock.now()
-            recorder.messageFinished(previous, slot: self.slot)
+            recorder.messageFinished(previous, slot: self.life.slot)
         }
         self.current = timeline
     }
@@ -245,7 +231,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
         guard !self.outputIsClosed, let context = self.context else { throw ChannelError.ioOnClosedChannel }
         if self.pending == nil { self.pending = context.channel.allocator.buffer(capacity: 512) }
         guard try encode(&self.pending!) else { return true }
-        if let recorder = self.recorder, var timeline = self.current {
+        if let recorder = self.life.recorder, var timeline = self.current {
             self.current = nil
             timeline.processed = recorder.clock.now()
             self.answered.append(timeline)
@@ -297,9 +283,7 @@ final class WireChannelHandler: ChannelDuplexHandler {
             return
         }
         self.pending = nil
-        self.idleTimer?.touch(context.eventLoop.now)
-        context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
-        self.recorder?.messagesWritten(&self.answered, slot: self.slot)
+        self.life.write(pending, on: context, promise: promise, answering: &self.answered)
     }
 
     private func resumeWriters(throwing error: (any Error)?) {

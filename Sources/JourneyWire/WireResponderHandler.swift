@@ -17,11 +17,9 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
     private let encoder: Responder.Encoder
     private var session: Responder.Session
     private let limits: WireLimits
-    private let logger: Logger
-    private let recorder: JourneyRecorder?
-    private let slot: Int
+    /// The connection's row on the dashboard and its idle timeout.
+    private var life: WireConnectionLife
     private var context: ChannelHandlerContext?
-    private var idleTimer: WireIdleTimer?
 
     /// Bytes read and not framed yet.
     private var unframed: ByteBuffer?
@@ -43,34 +41,29 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
         self.encoder = responder.makeEncoder()
         self.session = responder.makeSession(context: wireContext)
         self.limits = responder.limits
-        self.logger = wireContext.logger
-        self.recorder = recorder
-        self.slot = recorder?.slot(forProtocol: responder.name) ?? 0
+        self.life = WireConnectionLife(
+            recorder: recorder,
+            slot: recorder?.slot(forProtocol: responder.name) ?? 0,
+            logger: wireContext.logger,
+            idleTimeout: responder.limits.idleTimeout
+        )
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.recorder?.protocolConnection(opened: true, slot: self.slot)
-        self.idleTimer = WireIdleTimer.closing(
-            context,
-            after: self.limits.idleTimeout,
-            recorder: self.recorder,
-            slot: self.slot,
-            logger: self.logger
-        )
+        self.life.opened(context)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         // The timer's action holds the context: let both go.
-        self.idleTimer?.cancel()
-        self.idleTimer = nil
+        self.life.removed()
         self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !self.isDone else { return }
         var bytes = Self.unwrapInboundIn(data)
-        self.idleTimer?.touch(context.eventLoop.now)
+        self.life.touch(context.eventLoop.now)
         // The state the loop touches is moved into locals for the read and back after: a class's stored
         // properties are checked for exclusive access at run time on every mutation, locals are not.
         var unframed: ByteBuffer
@@ -83,7 +76,7 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
         var batch = Batch(
             pending: self.pending.take() ?? context.channel.allocator.buffer(capacity: 1024),
             answered: self.answered,
-            clock: self.recorder?.clock,
+            clock: self.life.recorder?.clock,
             frameStart: self.frameStart
         )
         self.answered = []
@@ -146,7 +139,7 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
             )
             if afterward == .close { self.isDone = true }
         } catch {
-            self.logger.error("the encoder failed, closing the connection", metadata: ["error": "\(error)"])
+            self.life.logger.error("the encoder failed, closing the connection", metadata: ["error": "\(error)"])
             self.isDone = true
         }
         if let clock = batch.clock {
@@ -196,7 +189,7 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
                 var batch = Batch(
                     pending: self.pending.take() ?? context.channel.allocator.buffer(capacity: 256),
                     answered: self.answered,
-                    clock: self.recorder?.clock,
+                    clock: self.life.recorder?.clock,
                     frameStart: self.frameStart
                 )
                 self.answered = []
@@ -229,16 +222,15 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        self.logger.debug("connection error", metadata: ["error": "\(error)"])
+        self.life.logger.debug("connection error", metadata: ["error": "\(error)"])
         context.close(promise: nil)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        self.idleTimer?.cancel()
         self.isDone = true
         self.pending = nil
         self.unframed = nil
-        self.recorder?.protocolConnection(opened: false, slot: self.slot)
+        self.life.closed()
         context.fireChannelInactive()
     }
 
@@ -247,8 +239,8 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
         let reason =
             error is ByteToMessageDecoderError.PayloadTooLargeError
             ? "frame larger than \(self.limits.maximumFrameSize) bytes" : "\(error)"
-        self.logger.info("malformed frame, closing the connection", metadata: ["reason": "\(reason)"])
-        self.recorder?.malformedFrame(slot: self.slot)
+        self.life.logger.info("malformed frame, closing the connection", metadata: ["reason": "\(reason)"])
+        self.life.recorder?.malformedFrame(slot: self.life.slot)
         self.isDone = true
         self.unframed = nil
         if let farewell = self.responder.farewell(for: error) {
@@ -273,9 +265,7 @@ final class WireResponderHandler<Responder: WireResponder>: ChannelDuplexHandler
             return
         }
         self.pending = nil
-        self.idleTimer?.touch(context.eventLoop.now)
-        context.writeAndFlush(self.wrapOutboundOut(pending), promise: promise)
-        self.recorder?.messagesWritten(&self.answered, slot: self.slot)
+        self.life.write(pending, on: context, promise: promise, answering: &self.answered)
     }
 }
 

@@ -81,8 +81,8 @@ import Glibc
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         var http1 = HTTP1Connection(responder: files, timeouts: timeouts)
-        http1.journey = journey
-        http1.takesFastPath = fastPath
+        http1.responding.journey = journey
+        http1.responding.takesFastPath = fastPath
         http1.fileReader = fileReader
         try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
@@ -414,7 +414,7 @@ import Glibc
             keepsRecentRequests: true
         )
         var http1 = HTTP1Connection(responder: files)
-        http1.journey = recorders
+        http1.responding.journey = recorders
         try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         let recorder = try #require(recorders.recorder(on: channel.embeddedEventLoop))

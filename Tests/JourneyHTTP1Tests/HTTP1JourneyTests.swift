@@ -20,8 +20,9 @@ import Testing
             clock: JourneyClock(),
             keepsRecentRequests: true
         )
-        var http1 = HTTP1Connection(responder: Hello(), sendsServerTiming: serverTiming)
-        http1.journey = recorders
+        var http1 = HTTP1Connection(responder: Hello())
+        http1.responding.sendsServerTiming = serverTiming
+        http1.responding.journey = recorders
         try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return (channel, try #require(recorders.recorder(on: channel.embeddedEventLoop)))
@@ -90,7 +91,7 @@ import Testing
             keepsRecentRequests: false
         )
         var http1 = HTTP1Connection(responder: Hello())
-        http1.journey = recorders
+        http1.responding.journey = recorders
         try http1.configure(channel)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         try channel.writeInbound(ByteBuffer(string: "GET /a HTTP/1.1\r\nHost: x\r\n\r\n"))

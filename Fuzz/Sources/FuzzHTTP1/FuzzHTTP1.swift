@@ -36,7 +36,7 @@ private func exchange(_ bytes: [UInt8], chunkSize: Int, fastPath: Bool) -> [Subs
         responder: Answer(),
         limits: HTTP1Limits(maximumRequestLineLength: 256, maximumHeaderSectionSize: 512, maximumBodySize: 256)
     )
-    http1.takesFastPath = fastPath
+    http1.responding.takesFastPath = fastPath
     try! http1.configure(channel)
     _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     var output = ""

@@ -1,3 +1,4 @@
+import JourneyConnection
 import JourneyCore
 import JourneyHTTP2
 import NIOCore
@@ -49,7 +50,11 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
 
 private func exchange(_ bytes: [UInt8], chunkSize: Int) {
     let channel = EmbeddedChannel()
-    let http2 = HTTP2Connection(responder: Answer(), fileReader: NoFiles(), sendTimeout: .seconds(5))
+    let http2 = HTTP2Connection(
+        responder: Answer(),
+        fileReader: NoFiles(),
+        timeouts: ConnectionTimeouts(write: .seconds(5))
+    )
     try! http2.configure(channel)
     _ = try? channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     func drain() {

@@ -27,7 +27,7 @@ struct HotFile: PreparedResponder {
 func connection(fastPath: Bool) throws -> EmbeddedChannel {
     let channel = EmbeddedChannel()
     var http1 = HTTP1Connection(responder: HotFile())
-    http1.takesFastPath = fastPath
+    http1.responding.takesFastPath = fastPath
     try http1.configure(channel)
     try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
     return channel
