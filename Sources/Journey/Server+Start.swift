@@ -1,0 +1,152 @@
+import JourneyAccept
+import JourneyConnection
+import JourneyCore
+import JourneyHTTP1
+import JourneyObserve
+import JourneyRESP
+import JourneySite
+import JourneyStaticFiles
+import JourneyTLS
+import JourneyWebSocket
+import JourneyWire
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The composition root: the configuration made into routes, responders and listeners.
+extension Server {
+    /// Binds the listeners and starts serving; returns once connections are being accepted.
+    public func start() async throws {
+        let alreadyStarted = self.state.withLockedValue { state in
+            defer { state.started = true }
+            return state.started
+        }
+        guard !alreadyStarted else { return }
+        try self.configuration.validate()
+        var configured: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
+        if let resp = self.configuration.listeners.resp {
+            var connection = WireConnection(RESPProtocol(), logger: self.logger)
+            connection.journey = self.statistics.recorders
+            configured.append((.resp, resp, connection))
+        }
+        self.threadPool.start()
+        let observeOptions = self.configuration.observe
+        let accessLog = try observeOptions.accessLogPath.map {
+            try AccessLogWriter(path: $0, format: observeOptions.accessLogFormat)
+        }
+        let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission) { [weak self] in
+            await self?.collectStatistics()
+        }
+        var router = self.router
+        let webSocket = self.configuration.webSocket
+        if let path = webSocket.echoPath {
+            router.add(WebSocketRoute.echo(path, options: webSocket.options))
+        }
+        if let path = webSocket.pubSubPath {
+            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: webSocket.options))
+        }
+        if observeOptions.servesMetrics { observe.addMetrics(to: &router) }
+        if observeOptions.dashboard != .off {
+            observe.addDashboard(to: &router, access: observeOptions.dashboard)
+        }
+        if router.fallback == nil {
+            router.fallback = try self.makeFileResponder()
+        }
+        if webSocket.liveReload, let root = self.configuration.staticFiles?.root, let files = router.fallback {
+            let liveReload = LiveReload()
+            router.add(liveReload.route)
+            router.fallback = LiveReloadInjector(responder: files)
+            let loop = self.group.next()
+            let staticFiles = files as? StaticFileResponder
+            let watcher = try await DirectoryWatcher.watch(root, on: loop, threadPool: self.threadPool) { _ in
+                staticFiles?.forgetCachedFiles()
+                liveReload.fileChanged(on: loop)
+            }
+            self.state.withLockedValue { $0.watcher = watcher }
+        }
+        let identity = try self.configuration.tls.map { tls in
+            try ServerIdentity(
+                certificatePath: tls.certificatePath,
+                privateKeyPath: tls.privateKeyPath,
+                checkInterval: tls.checkInterval,
+                logger: self.logger
+            )
+        }
+        let mainAddress = self.configuration.listeners.main
+        let main = try await self.bind(
+            mainAddress,
+            acceptModel: self.configuration.accept.model,
+            responder: router,
+            upgraders: self.upgraders(for: router),
+            accessLog: accessLog,
+            admission: self.admission,
+            speaking: identity.map { .tls($0) } ?? (self.configuration.http2.cleartext ? .cleartextWithHTTP2 : .http1)
+        )
+        self.state.withLockedValue { state in
+            state.listeners.append((.main, mainAddress.host, main))
+            state.accessLog = accessLog
+            // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
+            state.certificateWatch = identity.map(CertificateWatch.init)
+        }
+        if let redirect = self.configuration.listeners.redirect {
+            let redirectProtocol = HTTP1Connection(
+                responding: self.responding(
+                    HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
+                    accessLog: accessLog
+                ),
+                limits: self.configuration.http1.limits,
+                timeouts: self.configuration.timeouts
+            )
+            configured.append((.redirect, redirect, redirectProtocol))
+        }
+        for (role, address, connectionProtocol) in configured + self.state.withLockedValue({ $0.extraListeners }) {
+            let listener = Listener(
+                host: address.host,
+                port: address.port,
+                backlog: self.configuration.accept.backlog,
+                acceptModel: .shared,
+                protocol: connectionProtocol
+            )
+            let bound = try await BoundListener.bind(
+                listener,
+                on: self.group,
+                connections: self.connections,
+                admission: self.admission
+            )
+            self.state.withLockedValue { $0.listeners.append((role, address.host, bound)) }
+        }
+        if let admin = self.configuration.listeners.admin {
+            // The admin listener shows the dashboard to whoever can reach it: bind it where only operators can.
+            var adminRouter = Router()
+            observe.addMetrics(to: &adminRouter)
+            observe.addDashboard(to: &adminRouter, access: .everyone)
+            observe.addAcceptControl(to: &adminRouter)
+            let bound = try await self.bind(
+                admin,
+                acceptModel: .shared,
+                responder: adminRouter,
+                upgraders: self.upgraders(for: adminRouter),
+                accessLog: nil,
+                // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
+                admission: ConnectionAdmission(maximum: nil),
+                speaking: .http1
+            )
+            self.state.withLockedValue { $0.listeners.append((.admin, admin.host, bound)) }
+        }
+        let sampler = self.sampler
+        self.state.withLockedValue { $0.sampling = Task { await sampler.run() } }
+    }
+
+    private func makeFileResponder() throws -> any Responder {
+        guard let options = self.configuration.staticFiles else {
+            return DefaultSite.responder(modificationTime: Int(time(nil)))
+        }
+        return try StaticFileResponder(options: options, threadPool: self.threadPool)
+    }
+}
