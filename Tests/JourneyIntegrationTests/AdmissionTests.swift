@@ -73,9 +73,11 @@ struct AdmissionTests {
         let port = try await running.port()
         var clients: [any Channel] = []
         for _ in 0..<60 {
-            clients.append(try await Self.connect(port: port))
+            // Under a loaded CI a client may only finish its connect after the server, out of descriptors, has
+            // dealt with it (reset, or closed at its header timeout): that is the condition under test, not a failure;
+            // the "accept failed" line below shows the descriptors did run out.
+            if let client = try? await Self.connect(port: port) { clients.append(client) }
         }
-        // The server may have closed some already (its header timeout runs while this test is slow): fine.
         for client in clients { try? await client.close() }
         // Descriptors are free again: the server serves (after at most one back-off second).
         let result = try await Curl.run([
