@@ -16,28 +16,32 @@ package struct FinishedResponse {
     /// of time, whose `Date` is added as it is sent); `serverTiming`, the request's stage durations when the
     /// connection sends them.
     package init(
-        _ response: Response,
+        _ response: consuming Response,
         answering method: HTTPRequest.Method,
         date: String?,
         serverTiming: String? = nil
     ) {
-        var head = response.head
-        var body = response.body
-        if let date, head.headerFields[.date] == nil { head.headerFields[.date] = date }
-        if head.headerFields[.server] == nil { head.headerFields[.server] = Self.serverName }
-        if let serverTiming, !serverTiming.isEmpty { head.headerFields[Self.serverTimingName] = serverTiming }
-        let status = head.status.code
+        // Changed in place: a response handed over with `consume` has its fields copied at most once, by the first
+        // field added.
+        if let date, response.head.headerFields[.date] == nil { response.head.headerFields[.date] = date }
+        if response.head.headerFields[.server] == nil { response.head.headerFields[.server] = Self.serverName }
+        if let serverTiming, !serverTiming.isEmpty {
+            response.head.headerFields[Self.serverTimingName] = serverTiming
+        }
+        let status = response.head.status.code
         // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send
         // (RFC 9110 §9.3.2).
         if (100..<200).contains(status) || status == 204 || status == 304 {
-            head.headerFields[.contentLength] = nil
-            body = .empty
+            if response.head.headerFields[.contentLength] != nil { response.head.headerFields[.contentLength] = nil }
+            response.body = .empty
         } else {
-            if head.headerFields[.contentLength] == nil { head.headerFields[.contentLength] = String(body.count) }
-            if method == .head { body = .empty }
+            if response.head.headerFields[.contentLength] == nil {
+                response.head.headerFields[.contentLength] = String(response.body.count)
+            }
+            if method == .head { response.body = .empty }
         }
-        self.head = head
-        self.body = body
+        self.head = response.head
+        self.body = response.body
     }
 
     /// The status code, as the journey and the access log count it.

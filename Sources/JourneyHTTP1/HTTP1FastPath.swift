@@ -298,7 +298,12 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             context.write(Self.wrapOutboundOut(self.answers.endOfHead(closing: closing)), promise: nil)
             if file == nil { context.write(Self.wrapOutboundOut(prepared.body), promise: nil) }
         }
-        if let file { Self.send(file, context: context) }
+        if let file {
+            // The slice keeps the descriptor open until it has left, even if the open-file cache lets go of it.
+            SendfileWriter.write(file, on: context.eventLoop) { region, sent in
+                context.write(NIOAny(IOData.fileRegion(region)), promise: sent)
+            }
+        }
         let answer = Answer(
             timeline: requestTimeline,
             status: prepared.status,
@@ -315,14 +320,6 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             self.closeAfterLastResponse(context: context)
         } else {
             self.deadlines.responseSent(context: context, keeper: self)
-        }
-    }
-
-    /// Queues `file` for sendfile (`SendfileWriter`: the slice keeps the descriptor open until it has left, even if
-    /// the open-file cache lets go of it meanwhile).
-    private static func send(_ file: FileSlice, context: ChannelHandlerContext) {
-        SendfileWriter.write(file, on: context.eventLoop) { region, sent in
-            context.write(NIOAny(IOData.fileRegion(region)), promise: sent)
         }
     }
 

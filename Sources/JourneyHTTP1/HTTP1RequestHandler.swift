@@ -282,16 +282,19 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private func write(_ response: Response, for pending: Pending, context: ChannelHandlerContext) {
-        // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written below.
+        // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written below. The
+        // fields are touched only when there is one (a change copies them).
         var response = response
-        let connection = response.head.headerFields[values: .connection]
-        response.head.headerFields[.connection] = nil
-        let asksToClose = connection.contains { value in
-            value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
+        var asksToClose = false
+        if response.head.headerFields[.connection] != nil {
+            asksToClose = response.head.headerFields[values: .connection].contains { value in
+                value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
+            }
+            response.head.headerFields[.connection] = nil
         }
         let keepAlive = self.machine.keepsAlive(pending, responseAsksToClose: asksToClose)
         let finished = FinishedResponse(
-            response,
+            consume response,
             answering: pending.answered.request.head.method,
             date: DateHeader.now,
             serverTiming: self.sendsServerTiming ? pending.answered.timeline.serverTiming : nil

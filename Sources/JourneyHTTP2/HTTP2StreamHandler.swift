@@ -137,7 +137,7 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         var response = response
         for name in Self.connectionSpecificFields { response.head.headerFields[name] = nil }
         let finished = FinishedResponse(
-            response,
+            consume response,
             answering: pending.request.head.method,
             date: DateHeader.now,
             serverTiming: self.environment.sendsServerTiming ? pending.timeline.serverTiming : nil
