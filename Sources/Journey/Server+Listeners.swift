@@ -24,19 +24,17 @@ extension Server {
         case http1
         /// HTTP/1.1, and HTTP/2 to clients that open with its preface (h2c).
         case cleartextWithHTTP2
-        /// TLS with `identity`, then HTTP/2 or HTTP/1.1 as ALPN agrees.
-        case tls(ServerIdentity)
+        /// TLS with `identity` (and the handshake's limits in `options`), then HTTP/2 or HTTP/1.1 as ALPN agrees.
+        case tls(ServerIdentity, TLSOptions)
     }
 
-    func bind(
-        _ address: ListenAddress,
-        acceptModel: AcceptModel,
+    /// What an HTTP listener speaks, for `responder`: HTTP/1.1 with `upgraders`, and HTTP/2 where `kind` offers it.
+    func httpProtocol(
+        _ kind: HTTPListenerKind,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
-        accessLog: AccessLogWriter?,
-        admission: ConnectionAdmission,
-        speaking kind: HTTPListenerKind
-    ) async throws -> BoundListener {
+        accessLog: AccessLogWriter?
+    ) -> any ConnectionProtocol {
         var responding = self.responding(responder, accessLog: accessLog)
         responding.takesFastPath = self.configuration.http1.takesFastPath
         var http1 = HTTP1Connection(
@@ -45,28 +43,37 @@ extension Server {
             timeouts: self.configuration.timeouts
         )
         http1.upgraders = upgraders
-        let connectionProtocol: any ConnectionProtocol
         switch kind {
         case .http1:
-            connectionProtocol = http1
+            return http1
         case .cleartextWithHTTP2:
-            connectionProtocol = PriorKnowledgeConnection(
+            return PriorKnowledgeConnection(
                 http1: http1,
                 http2: self.http2Connection(responder: responder, accessLog: accessLog),
                 prefaceTimeout: self.configuration.timeouts.headerRead
             )
-        case .tls(let identity):
+        case .tls(let identity, let options):
             // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
             http1.fileReader = ThreadPoolFileReader(threadPool: self.threadPool)
             var tls = TLSConnection(
                 identity: identity,
                 protocols: [self.http2Connection(responder: responder, accessLog: accessLog), http1],
-                handshakeTimeout: TimeAmount(self.configuration.tls?.handshakeTimeout ?? .seconds(10)),
+                handshakeTimeout: TimeAmount(options.handshakeTimeout),
                 logger: self.logger
             )
             tls.journey = self.statistics.recorders
-            connectionProtocol = tls
+            return tls
         }
+    }
+
+    /// Binds a listener at `address` speaking `connectionProtocol`, with the configured backlog, its connections
+    /// registered for the drain and counted against `admission`.
+    func bind(
+        _ address: ListenAddress,
+        acceptModel: AcceptModel = .shared,
+        speaking connectionProtocol: any ConnectionProtocol,
+        admission: ConnectionAdmission
+    ) async throws -> BoundListener {
         let listener = Listener(
             host: address.host,
             port: address.port,

@@ -1,7 +1,6 @@
 import JourneyAccept
 import JourneyConnection
 import JourneyCore
-import JourneyHTTP1
 import JourneyObserve
 import JourneyRESP
 import JourneySite
@@ -70,23 +69,30 @@ extension Server {
             }
             self.state.withLockedValue { $0.watcher = watcher }
         }
-        let identity = try self.configuration.tls.map { tls in
-            try ServerIdentity(
+        var speaking = self.configuration.http2.cleartext ? HTTPListenerKind.cleartextWithHTTP2 : .http1
+        var identity: ServerIdentity?
+        if let tls = self.configuration.tls {
+            let served = try ServerIdentity(
                 certificatePath: tls.certificatePath,
                 privateKeyPath: tls.privateKeyPath,
                 checkInterval: tls.checkInterval,
                 logger: self.logger
             )
+            speaking = .tls(served, tls)
+            identity = served
         }
         let mainAddress = self.configuration.listeners.main
+        let mainProtocol = self.httpProtocol(
+            speaking,
+            responder: router,
+            upgraders: self.upgraders(for: router),
+            accessLog: accessLog
+        )
         let main = try await self.bind(
             mainAddress,
             acceptModel: self.configuration.accept.model,
-            responder: router,
-            upgraders: self.upgraders(for: router),
-            accessLog: accessLog,
-            admission: self.admission,
-            speaking: identity.map { .tls($0) } ?? (self.configuration.http2.cleartext ? .cleartextWithHTTP2 : .http1)
+            speaking: mainProtocol,
+            admission: self.admission
         )
         self.state.withLockedValue { state in
             state.listeners.append((.main, mainAddress.host, main))
@@ -95,30 +101,16 @@ extension Server {
             state.certificateWatch = identity.map(CertificateWatch.init)
         }
         if let redirect = self.configuration.listeners.redirect {
-            let redirectProtocol = HTTP1Connection(
-                responding: self.responding(
-                    HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
-                    accessLog: accessLog
-                ),
-                limits: self.configuration.http1.limits,
-                timeouts: self.configuration.timeouts
+            let redirectProtocol = self.httpProtocol(
+                .http1,
+                responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
+                upgraders: [],
+                accessLog: accessLog
             )
             configured.append((.redirect, redirect, redirectProtocol))
         }
         for (role, address, connectionProtocol) in configured + self.state.withLockedValue({ $0.extraListeners }) {
-            let listener = Listener(
-                host: address.host,
-                port: address.port,
-                backlog: self.configuration.accept.backlog,
-                acceptModel: .shared,
-                protocol: connectionProtocol
-            )
-            let bound = try await BoundListener.bind(
-                listener,
-                on: self.group,
-                connections: self.connections,
-                admission: self.admission
-            )
+            let bound = try await self.bind(address, speaking: connectionProtocol, admission: self.admission)
             self.state.withLockedValue { $0.listeners.append((role, address.host, bound)) }
         }
         if let admin = self.configuration.listeners.admin {
@@ -127,15 +119,17 @@ extension Server {
             observe.addMetrics(to: &adminRouter)
             observe.addDashboard(to: &adminRouter, access: .everyone)
             observe.addAcceptControl(to: &adminRouter)
-            let bound = try await self.bind(
-                admin,
-                acceptModel: .shared,
+            let adminProtocol = self.httpProtocol(
+                .http1,
                 responder: adminRouter,
                 upgraders: self.upgraders(for: adminRouter),
-                accessLog: nil,
-                // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
-                admission: ConnectionAdmission(maximum: nil),
-                speaking: .http1
+                accessLog: nil
+            )
+            // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
+            let bound = try await self.bind(
+                admin,
+                speaking: adminProtocol,
+                admission: ConnectionAdmission(maximum: nil)
             )
             self.state.withLockedValue { $0.listeners.append((.admin, admin.host, bound)) }
         }

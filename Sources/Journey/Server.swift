@@ -1,19 +1,13 @@
 import JourneyAccept
 import JourneyConnection
 import JourneyCore
-import JourneyHTTP1
-import JourneyHTTP2
 import JourneyObserve
-import JourneyRESP
-import JourneySite
-import JourneyStaticFiles
 import JourneyTLS
 import JourneyWebSocket
 import JourneyWire
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 
@@ -100,11 +94,7 @@ public final class Server: Service, Sendable {
                 state.withLockedValue { state in
                     state.listeners.filter { $0.role != .admin }.flatMap { listener in
                         listener.bound.channels.map {
-                            JourneySampler.ListeningSocket(
-                                channel: $0,
-                                protocolName: listener.bound.protocolName,
-                                port: listener.bound.port
-                            )
+                            JourneySampler.ListeningSocket(channel: $0, protocolName: listener.bound.protocolName)
                         }
                     }
                 }
@@ -117,13 +107,13 @@ public final class Server: Service, Sendable {
     /// https redirect, those added with `listen(on:protocol:)` in the order they were added, and the admin one.
     public var listening: [Listening] {
         self.state.withLockedValue { state in
-            state.listeners.map { Listening(role: $0.role, host: $0.host, port: $0.bound.port) }
+            state.listeners.map { Listening(role: $0.role, address: ListenAddress(host: $0.host, port: $0.bound.port)) }
         }
     }
 
     /// The port of the first listener with `role` (after `start()`); nil when there is none.
     public func port(of role: ListenerRole) -> Int? {
-        self.listening.first { $0.role == role }?.port
+        self.listening.first { $0.role == role }?.address.port
     }
 
     /// Adds a listener for a protocol of your own beside HTTP; call it before `start()` or `run()`.

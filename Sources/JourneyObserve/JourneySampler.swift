@@ -10,12 +10,10 @@ package final class JourneySampler: Sendable {
     package struct ListeningSocket: Sendable {
         package var channel: any Channel
         package var protocolName: String
-        package var port: Int
 
-        package init(channel: any Channel, protocolName: String, port: Int) {
+        package init(channel: any Channel, protocolName: String) {
             self.channel = channel
             self.protocolName = protocolName
-            self.port = port
         }
     }
 
@@ -66,7 +64,7 @@ package final class JourneySampler: Sendable {
             if let sample { queues.append(sample) }
         }
         // One trip to the thread pool for the /proc reads.
-        let ports = Set(sockets.map(\.port))
+        let ports = Set(sockets.compactMap { $0.channel.localAddress?.port })
         let readsSockets = self.readsSockets
         let kernel = try? await self.threadPool.runIfActive {
             (ListenQueueCounters.read(), readsSockets ? SocketQueues.read(ports: ports) : nil)

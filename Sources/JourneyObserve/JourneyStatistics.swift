@@ -46,7 +46,7 @@ public final class JourneyStatistics: Sendable {
     }
 
     /// Collects every loop's counts; `closingSecond` rotates the window (the once-a-second tick does).
-    public func collect(closingSecond: Bool) async {
+    package func collect(closingSecond: Bool) async {
         guard let future = self.recorders.takeIntervals(), let interval = try? await future.get() else { return }
         var counts = interval
         counts.recent = []  // kept once, below, not in every sum
@@ -70,7 +70,7 @@ public final class JourneyStatistics: Sendable {
     }
 
     /// Records the kernel's view of the Accept stage: each listener's queue and the host's drop counters.
-    public func record(acceptQueues: [AcceptQueueSample], listenCounters: ListenQueueCounters?) {
+    package func record(acceptQueues: [AcceptQueueSample], listenCounters: ListenQueueCounters?) {
         let rise: ListenQueueCounters? = self.state.withLockedValue { state in
             state.acceptQueues = acceptQueues
             guard let listenCounters else { return nil }
@@ -84,7 +84,7 @@ public final class JourneyStatistics: Sendable {
     }
 
     /// Records the kernel's queues of the server's connections and a sample of their round-trip times.
-    public func record(sockets: SocketQueues?, roundTripMicroseconds: Int?) {
+    package func record(sockets: SocketQueues?, roundTripMicroseconds: Int?) {
         self.state.withLockedValue { state in
             state.sockets = sockets
             state.roundTripMicroseconds = roundTripMicroseconds

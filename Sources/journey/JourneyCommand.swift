@@ -105,13 +105,13 @@ func serve(_ options: ServeOptions) async throws {
     let scheme = configuration.tls == nil ? "http" : "https"
     let server = Server(configuration: configuration, logger: logger) { listening in
         for listener in listening {
-            let address = "\(listener.host):\(listener.port)"
+            let address = "\(listener.address.host):\(listener.address.port)"
             let line: String
             switch listener.role {
             case .main: line = "journey serving \(what) on \(scheme)://\(address)/"
             case .admin: line = "journey admin (metrics, dashboard) on http://\(address)/"
             case .redirect: line = "journey redirecting to https from http://\(address)/"
-            case .resp: line = "journey serving RESP on \(address) (redis-cli -p \(listener.port))"
+            case .resp: line = "journey serving RESP on \(address) (redis-cli -p \(listener.address.port))"
             case .custom(let name): line = "journey serving \(name) on \(address)"
             }
             // Written straight to the descriptor: tests and scripts read the chosen port from a pipe, where stdio

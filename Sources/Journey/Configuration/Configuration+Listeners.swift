@@ -46,18 +46,9 @@ public enum ListenerRole: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A bound listener: its role and where it listens (the port the kernel chose when 0 was asked for).
-public struct Listening: Sendable, Hashable {
+public struct Listening: Sendable, Equatable {
     /// What the listener is for.
     public var role: ListenerRole
-    /// The address it was asked to listen on.
-    public var host: String
-    /// The port it is bound to.
-    public var port: Int
-
-    /// A bound listener.
-    public init(role: ListenerRole, host: String, port: Int) {
-        self.role = role
-        self.host = host
-        self.port = port
-    }
+    /// The host it was asked to listen on, and the port it is bound to.
+    public var address: ListenAddress
 }

@@ -36,7 +36,11 @@ extension Configuration {
             check(rate.bytesPerSecond >= 1, "timeouts.minimumBodyRate", "must be at least 1 byte a second (nil: off)")
             check(rate.gracePeriod >= .zero, "timeouts.minimumBodyRate.gracePeriod", "must not be negative")
         }
-        check(self.timeouts.lingering.maximumDiscardedBytes >= 0, "timeouts.lingering", "may not discard < 0 bytes")
+        check(
+            self.timeouts.lingering.maximumDiscardedBytes >= 0,
+            "timeouts.lingering.maximumDiscardedBytes",
+            "must not be negative"
+        )
 
         check(self.http1.limits.maximumBodySize >= 0, "http1.limits.maximumBodySize", "must not be negative")
         check(self.http1.limits.maximumHeaderSectionSize >= 1, "http1.limits.maximumHeaderSectionSize", "must be >= 1")

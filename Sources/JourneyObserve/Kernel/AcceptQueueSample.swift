@@ -17,7 +17,7 @@ public struct AcceptQueueSample: Sendable, Equatable {
     public var limit: Int
 
     /// A sample.
-    public init(listener: String, protocolName: String = "", depth: Int, limit: Int) {
+    package init(listener: String, protocolName: String = "", depth: Int, limit: Int) {
         self.listener = listener
         self.protocolName = protocolName
         self.depth = depth
@@ -26,7 +26,7 @@ public struct AcceptQueueSample: Sendable, Equatable {
 
     /// Reads `channel`'s (a listening socket's) queue from TCP_INFO: on a LISTEN socket Linux reports the
     /// accept queue length in `tcpi_unacked` and its limit in `tcpi_sacked`. Nil where TCP_INFO is missing.
-    public static func read(
+    package static func read(
         from channel: any Channel,
         listener: String,
         protocolName: String = ""

@@ -11,11 +11,11 @@ public struct ListenQueueCounters: Sendable, Equatable {
     public var synCookiesSent: UInt64 = 0
 
     /// All zero.
-    public init() {}
+    package init() {}
 
     /// The counters in the text of /proc/net/netstat: a `TcpExt:` line of names followed by one of values.
     /// Nil when the text has no such pair.
-    public init?(netstat text: Substring) {
+    package init?(netstat text: Substring) {
         let lines = text.split(separator: "\n")
         guard
             let namesIndex = lines.firstIndex(where: {
@@ -34,7 +34,7 @@ public struct ListenQueueCounters: Sendable, Equatable {
     }
 
     /// How much each counter rose since `earlier` (0 where it did not, or where the kernel reset it).
-    public func since(_ earlier: ListenQueueCounters) -> ListenQueueCounters {
+    package func since(_ earlier: ListenQueueCounters) -> ListenQueueCounters {
         var delta = ListenQueueCounters()
         delta.listenOverflows = self.listenOverflows &- min(earlier.listenOverflows, self.listenOverflows)
         delta.listenDrops = self.listenDrops &- min(earlier.listenDrops, self.listenDrops)
@@ -51,7 +51,7 @@ import Glibc
 extension ListenQueueCounters {
     /// Reads /proc/net/netstat (a blocking read: call it from a thread pool, never an event loop).
     /// Nil where the file does not exist (not Linux).
-    public static func read() -> ListenQueueCounters? {
+    package static func read() -> ListenQueueCounters? {
         ProcFile.read("/proc/net/netstat").flatMap { ListenQueueCounters(netstat: Substring($0)) }
     }
 }

@@ -16,11 +16,11 @@ public struct SocketQueues: Sendable, Equatable {
     public var largestSendQueueBytes = 0
 
     /// Nothing counted.
-    public init() {}
+    package init() {}
 
     /// Adds the established sockets of `table` (the text of /proc/net/tcp or tcp6) whose local port is one
     /// of `ports`.
-    public mutating func add(table: Substring, ports: Set<Int>) {
+    package mutating func add(table: Substring, ports: Set<Int>) {
         for line in table.split(separator: "\n").dropFirst() {
             // sl local_address rem_address st tx_queue:rx_queue …
             let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
@@ -39,7 +39,7 @@ public struct SocketQueues: Sendable, Equatable {
     }
 
     /// Reads both tables for `ports` (a blocking read: call it from a thread pool, never an event loop).
-    public static func read(ports: Set<Int>) -> SocketQueues? {
+    package static func read(ports: Set<Int>) -> SocketQueues? {
         var queues = SocketQueues()
         var found = false
         for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
