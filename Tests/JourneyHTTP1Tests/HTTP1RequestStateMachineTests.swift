@@ -302,10 +302,13 @@ import Testing
     @Test func aFailedFileBodyCloses() {
         var machine = Machine()
         _ = Self.run([.head(keepAlive: true), .end], machine: &machine)
+        #expect(machine.keepsAlive(Self.pending(), responseAsksToClose: false))
         guard case .close = machine.bodyFailed() else {
             Issue.record("a failed body must close")
             return
         }
+        // Nothing more is answered on the connection: no keep-alive, no next request.
+        #expect(!machine.keepsAlive(Self.pending(), responseAsksToClose: false))
         #expect(!machine.readsHead)
     }
 }
