@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "JourneyStaticFiles", targets: ["JourneyStaticFiles"]),
         .library(name: "JourneyWire", targets: ["JourneyWire"]),
         .library(name: "JourneyRESP", targets: ["JourneyRESP"]),
+        // Users test their routers with it, in-process or against a live server.
+        .library(name: "JourneyTesting", targets: ["JourneyTesting"]),
         .executable(name: "journey", targets: ["journey"]),
     ],
     dependencies: [
@@ -189,6 +191,7 @@ let package = Package(
                 "JourneyWire",
                 "JourneyRESP",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -233,6 +236,23 @@ let package = Package(
             ],
             path: "Benchmarks/WSLoad"
         ),
+        .target(
+            name: "JourneyTesting",
+            dependencies: [
+                "Journey",
+                "JourneyConnection",
+                "JourneyCore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // What the stages' unit tests share; nothing above the stages (no server, no subprocesses).
         .target(
             name: "JourneyStageTestSupport",
@@ -256,7 +276,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JourneyTests",
-            dependencies: ["Journey"]
+            dependencies: ["Journey", "JourneyTesting"]
         ),
         .testTarget(
             name: "JourneyCoreTests",

@@ -54,11 +54,7 @@ struct ObserveRoutes: Sendable {
     func addDashboard(to router: inout Router, access: DashboardAccess) {
         let files = DefaultSite.dashboard(modificationTime: Int(time(nil)))
         let guarded = AccessGuard(access: access, responder: files)
-        router.on(.get, "/_journey/*", responder: guarded)
-        router.get("/_journey") { request, context in
-            guard access.allows(context.remoteAddress) else { throw HTTPError(.forbidden) }
-            return Response(status: .permanentRedirect, headerFields: [.location: "/_journey/"])
-        }
+        router.on(.get, "/_journey/**", responder: guarded)
         router.add(self.feed(access: access))
     }
 
@@ -102,7 +98,8 @@ struct ObserveRoutes: Sendable {
     }
 }
 
-/// Answers 403 to clients the dashboard access does not let in, and hands the rest to `responder`.
+/// Answers 403 to clients the dashboard access does not let in, redirects `/_journey` to the page (the router reads
+/// both as one path), and hands the rest to `responder`.
 struct AccessGuard: Responder {
     let access: DashboardAccess
     let responder: any Responder
@@ -110,6 +107,10 @@ struct AccessGuard: Responder {
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         guard self.access.allows(context.remoteAddress) else {
             return context.eventLoop.makeFailedFuture(HTTPError(.forbidden))
+        }
+        if request.path == "/_journey" {
+            let redirect = Response(status: .permanentRedirect, headerFields: [.location: "/_journey/"])
+            return context.eventLoop.makeSucceededFuture(redirect)
         }
         return self.responder.respond(to: request, context: context)
     }

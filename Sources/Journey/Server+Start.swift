@@ -42,7 +42,7 @@ extension Server {
         let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission) { [weak self] in
             await self?.collectStatistics()
         }
-        var router = self.router
+        var router = self.router ?? Router()
         let webSocket = self.configuration.webSocket
         if let path = webSocket.echoPath {
             router.add(WebSocketRoute.echo(path, options: webSocket.options))
@@ -55,7 +55,7 @@ extension Server {
             observe.addDashboard(to: &router, access: observeOptions.dashboard)
         }
         if router.fallback == nil {
-            router.fallback = try self.makeFileResponder()
+            router.fallback = try self.makeFileResponder(embeddedSiteWhenNoFolder: self.router == nil)
         }
         if webSocket.liveReload, let root = self.configuration.staticFiles?.root, let files = router.fallback {
             let liveReload = LiveReload()
@@ -69,6 +69,8 @@ extension Server {
             }
             self.state.withLockedValue { $0.watcher = watcher }
         }
+        try router.validate()
+        router.prepare()
         var speaking = self.configuration.http2.cleartext ? HTTPListenerKind.cleartextWithHTTP2 : .http1
         var identity: ServerIdentity?
         if let tls = self.configuration.tls {
@@ -119,6 +121,7 @@ extension Server {
             observe.addMetrics(to: &adminRouter)
             observe.addDashboard(to: &adminRouter, access: .everyone)
             observe.addAcceptControl(to: &adminRouter)
+            adminRouter.prepare()
             let adminProtocol = self.httpProtocol(
                 .http1,
                 responder: adminRouter,
@@ -137,9 +140,9 @@ extension Server {
         self.state.withLockedValue { $0.sampling = Task { await sampler.run() } }
     }
 
-    private func makeFileResponder() throws -> any Responder {
+    private func makeFileResponder(embeddedSiteWhenNoFolder: Bool) throws -> (any Responder)? {
         guard let options = self.configuration.staticFiles else {
-            return DefaultSite.responder(modificationTime: Int(time(nil)))
+            return embeddedSiteWhenNoFolder ? DefaultSite.responder(modificationTime: Int(time(nil))) : nil
         }
         return try StaticFileResponder(options: options, threadPool: self.threadPool)
     }

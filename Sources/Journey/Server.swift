@@ -18,7 +18,8 @@ import ServiceLifecycle
 public final class Server: Service, Sendable {
     /// The configuration the server was made with.
     public let configuration: Configuration
-    let router: Router
+    /// The user's router; nil when none was given (the CLI's case), and the embedded site is then the fallback.
+    let router: Router?
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let threadPool: NIOThreadPool
@@ -49,19 +50,20 @@ public final class Server: Service, Sendable {
         var stopped = false
     }
 
-    /// Creates a server; `router`'s routes come first, then the folder (or the embedded site).
+    /// Creates a server; `router`'s routes come first, then the folder.
     ///
     /// - Parameters:
     ///   - configuration: what to serve and how; checked by `start()` (`Configuration.validate()`).
-    ///   - router: the routes, WebSocket routes included; its fallback, when it has none, is the folder or the
-    ///     embedded site.
+    ///   - router: the routes, WebSocket routes included. Its fallback, when it has none, is the configured folder;
+    ///     without a folder what no route takes is a 404. With no router at all (nil), the server serves the folder,
+    ///     or Journey's embedded demo site when there is none, as `journey serve` does.
     ///   - logger: the server's own log; its level is `configuration.observe.logLevel`.
     ///   - onListening: called by `run()` once the listeners are bound, with each one's role and port. Under a
     ///     `ServiceGroup` the signal handlers are in place by then, so a supervisor that reads the port and sends
     ///     SIGTERM right away gets a graceful shutdown, not a lost signal.
     public init(
         configuration: Configuration,
-        router: Router = Router(),
+        router: Router? = nil,
         logger: Logger? = nil,
         onListening: (@Sendable (_ listening: [Listening]) -> Void)? = nil
     ) {

@@ -4,10 +4,14 @@ import NIOCore
 /// The small HTML page every 4xx and 5xx carries, so a browser shows more than a blank tab.
 package enum ErrorPage {
     /// Builds the response for `status`, with `headerFields` added (Allow, Content-Range, …).
-    package static func response(for status: HTTPResponse.Status, headerFields: HTTPFields = [:]) -> Response {
+    package static func response(
+        for status: HTTPResponse.Status,
+        headerFields: HTTPFields = [:],
+        detail: String? = nil
+    ) -> Response {
         var fields = headerFields
         fields[.contentType] = "text/html; charset=utf-8"
-        let html = Self.html(code: status.code, reasonPhrase: status.reasonPhrase)
+        let html = Self.html(code: status.code, reasonPhrase: status.reasonPhrase, detail: detail)
         return Response(status: status, headerFields: fields, body: .bytes(ByteBuffer(string: html)))
     }
 
@@ -21,7 +25,7 @@ package enum ErrorPage {
         case .success(let response):
             return response
         case .failure(let error as HTTPError):
-            return Self.response(for: error.status, headerFields: error.headerFields)
+            return Self.response(for: error.status, headerFields: error.headerFields, detail: error.detail)
         case .failure(let error):
             unexpected(error)
             return Self.response(for: .internalServerError)
@@ -29,13 +33,31 @@ package enum ErrorPage {
     }
 
     /// The page's HTML for a status code and reason phrase.
-    package static func html(code: Int, reasonPhrase: String) -> String {
+    package static func html(code: Int, reasonPhrase: String, detail: String? = nil) -> String {
         let title = "\(code) \(reasonPhrase)"
+        let explanation = detail.map { "<p>\(Self.escaped($0))</p>" } ?? ""
         return """
             <!DOCTYPE html>
             <html><head><title>\(title)</title></head>
-            <body><h1>\(title)</h1><hr><p>journey</p></body></html>
+            <body><h1>\(title)</h1>\(explanation)<hr><p>journey</p></body></html>
 
             """
+    }
+
+    /// `text` with HTML's special characters escaped: a detail can quote what the client sent.
+    private static func escaped(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 }

@@ -22,6 +22,14 @@ package enum PercentEncoding {
         return out
     }
 
+    /// The text `encoded` stands for, or nil when an escape is malformed or the bytes are not UTF-8. Text without a
+    /// `%` is returned as it is, without decoding.
+    package static func decode(_ encoded: Substring) -> String? {
+        guard encoded.utf8.contains(UInt8(ascii: "%")) else { return String(encoded) }
+        guard let bytes = Self.decode(encoded.utf8) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     @usableFromInline
     static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {

@@ -415,13 +415,3 @@ extension HTTPRequestHead {
         return self.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
     }
 }
-
-extension StringProtocol {
-    /// The value without the blanks (SP, HTAB) around it, which are not part of a field value (RFC 9110 §5.5).
-    fileprivate var trimmingBlanks: Substring {
-        var value = Substring(self)
-        while let first = value.first, first == " " || first == "\t" { value = value.dropFirst() }
-        while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
-        return value
-    }
-}

@@ -13,7 +13,7 @@ public struct TestServer: Sendable {
     /// runs before it starts (to add listeners).
     public static func start(
         _ configuration: Configuration = Configuration(),
-        router: Router = Router(),
+        router: Router? = nil,
         over transport: Transport = .http1,
         prepare: (Server) -> Void = { _ in }
     )
@@ -32,7 +32,7 @@ public struct TestServer: Sendable {
     /// Runs `body` against a started server and shuts it down afterwards, whatever happens.
     public static func with(
         _ configuration: Configuration = Configuration(),
-        router: Router = Router(),
+        router: Router? = nil,
         over transport: Transport = .http1,
         prepare: (Server) -> Void = { _ in },
         _ body: (TestServer) async throws -> Void

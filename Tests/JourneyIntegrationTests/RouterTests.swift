@@ -14,7 +14,7 @@ struct RouterTests {
         router.post("/echo") { request, _ in
             Response(status: .ok, headerFields: [.contentType: "application/octet-stream"], body: .bytes(request.body))
         }
-        router.get("/api/*") { request, _ in .text("api \(request.path) \(request.query ?? "")") }
+        router.get("/api/**") { request, _ in .text("api \(request.path) \(request.query ?? "")") }
         router.get("/boom") { _, _ in throw Boom() }
         router.get("/teapot") { _, _ in throw HTTPError(.init(code: 418, reasonPhrase: "I'm a teapot")) }
         return router
@@ -26,8 +26,10 @@ struct RouterTests {
             #expect(hello.text == "hello from a route")
             let api = try await server.curl([server.url("/api/users/7?full=1")])
             #expect(api.text == "api /api/users/7 full=1")
-            // Unrouted paths fall through to the embedded site.
-            #expect(try await server.curl([server.url("/")]).status == 200)
+            // A router without a folder answers what it does not route with a 404, never the embedded demo site.
+            let unrouted = try await server.curl([server.url("/")])
+            #expect(unrouted.status == 404)
+            #expect(unrouted.headers["content-type"] == "application/problem+json")
         }
     }
 
@@ -72,7 +74,7 @@ struct RouterTests {
         try await TestServer.with(router: Self.makeRouter(), over: transport) { server async throws in
             let response = try await server.curl(["-X", "PUT", server.url("/hello")])
             #expect(response.status == 405)
-            #expect(response.headers["allow"] == "GET, HEAD")
+            #expect(response.headers["allow"] == "GET, HEAD, OPTIONS")
         }
     }
 

@@ -1,0 +1,121 @@
+import Journey
+import JourneyConnection
+import JourneyCore
+import Logging
+import NIOCore
+import NIOPosix
+
+extension Router {
+    /// Runs `body` with a client that reaches this router in `mode`: in-process (`.router`) or through a live
+    /// server on an ephemeral port (`.live`, started with `configuration` and shut down afterwards).
+    ///
+    /// ```swift
+    /// @Test(arguments: [TestingMode.router, .live]) func createsTodos(mode: TestingMode) async throws {
+    ///     try await makeRouter().test(mode) { client in
+    ///         let response = try await client.execute(
+    ///             "/todos", method: .post, headerFields: [.contentType: "application/json"], body: #"{"title":"a"}"#
+    ///         )
+    ///         #expect(response.status == .created)
+    ///     }
+    /// }
+    /// ```
+    /// The routes are checked first: a conflict throws `InvalidRoutes`, as `Server.start()` would.
+    public func test<Value>(
+        _ mode: TestingMode,
+        configuration: Configuration = Configuration(),
+        _ body: (TestClient) async throws -> Value
+    ) async throws -> Value {
+        try self.validate()
+        switch mode {
+        case .router:
+            var router = self
+            router.prepare()
+            return try await body(InProcessTransport(router: router).client)
+        case .live:
+            var configuration = configuration
+            configuration.listeners.main = ListenAddress(host: "127.0.0.1", port: 0)
+            configuration.listeners.admin = nil
+            configuration.listeners.redirect = nil
+            configuration.listeners.resp = nil
+            configuration.tls = nil
+            configuration.http2.cleartext = false
+            let server = Server(configuration: configuration, router: self)
+            try await server.start()
+            do {
+                let client = LiveTransport(port: server.port(of: .main)!).client
+                let value = try await body(client)
+                _ = try await server.shutdown()
+                return value
+            } catch {
+                _ = try? await server.shutdown()
+                throw error
+            }
+        }
+    }
+}
+
+/// Hands requests straight to a router and finishes its responses as a connection would.
+struct InProcessTransport: Sendable {
+    let router: Router
+
+    var client: TestClient {
+        let router = self.router
+        return TestClient { head, body in
+            let loop = MultiThreadedEventLoopGroup.singleton.next()
+            let request = Request(head: head, body: body)
+            let context = RequestContext(
+                eventLoop: loop,
+                logger: Logger(label: "journey-testing"),
+                remoteAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 0)
+            )
+            let result: Result<Response, any Error>
+            if let refusal = router.refusal(of: request) {
+                result = .failure(refusal)
+            } else {
+                do {
+                    result = .success(try await router.respond(to: request, context: context).get())
+                } catch {
+                    result = .failure(error)
+                }
+            }
+            let response = ErrorPage.response(for: result) { error in
+                context.logger.error("handler failed", metadata: ["error": "\(error)"])
+            }
+            let finished = FinishedResponse(response, answering: head.method, date: DateHeader.now)
+            return TestResponse(
+                status: finished.head.status,
+                headerFields: finished.head.headerFields,
+                body: try await Self.bytes(of: finished.body)
+            )
+        }
+    }
+
+    /// The body's bytes, file slices read on NIO's thread pool.
+    private static func bytes(of body: ResponseBody) async throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        func append(_ part: ResponseBodyPart) async throws {
+            switch part {
+            case .bytes(var bytes):
+                buffer.writeBuffer(&bytes)
+            case .file(let slice):
+                var chunk = try await NIOThreadPool.singleton.runIfActive {
+                    var chunk = ByteBuffer()
+                    try chunk.writeWithUnsafeMutableBytes(minimumWritableBytes: slice.count) { pointer in
+                        let read = pread(slice.file.descriptor, pointer.baseAddress, slice.count, off_t(slice.offset))
+                        guard read == slice.count else { throw IOError(errnoCode: errno, reason: "pread") }
+                        return read
+                    }
+                    return chunk
+                }
+                buffer.writeBuffer(&chunk)
+            }
+        }
+        switch body {
+        case .empty: break
+        case .bytes(let bytes): try await append(.bytes(bytes))
+        case .file(let slice): try await append(.file(slice))
+        case .parts(let parts): for part in parts { try await append(part) }
+        }
+        return buffer
+    }
+}
