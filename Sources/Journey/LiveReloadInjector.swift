@@ -32,6 +32,7 @@ struct LiveReloadInjector: Responder {
             case .bytes(let bytes): response.body = .parts([.bytes(bytes), .bytes(script)])
             case .file(let slice): response.body = .parts([.file(slice), .bytes(script)])
             case .parts(let parts): response.body = .parts(parts + [.bytes(script)])
+            case .stream: return response
             }
             response.head.headerFields[.contentLength] = nil
             Self.markNotTheFile(&response)

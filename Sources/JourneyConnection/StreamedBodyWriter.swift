@@ -47,7 +47,8 @@ package final class StreamedBodyWriter {
             }
         }
         switch body {
-        case .empty: break
+        // A stream is its producer's to write (`StreamedResponse`).
+        case .empty, .stream: break
         case .bytes(let buffer): add(.bytes(buffer))
         case .file(let slice): add(.file(slice))
         case .parts(let parts): parts.forEach(add)

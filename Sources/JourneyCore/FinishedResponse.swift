@@ -35,7 +35,9 @@ package struct FinishedResponse {
             if response.head.headerFields[.contentLength] != nil { response.head.headerFields[.contentLength] = nil }
             response.body = .empty
         } else {
-            if response.head.headerFields[.contentLength] == nil {
+            if case .stream = response.body {
+                // Its length is known only at its end: chunked over HTTP/1.1, framed over HTTP/2.
+            } else if response.head.headerFields[.contentLength] == nil {
                 response.head.headerFields[.contentLength] = String(response.body.count)
             }
             if method == .head { response.body = .empty }

@@ -64,7 +64,7 @@ public struct PreparedResponse: Sendable {
         case .empty: break
         case .bytes(let bytes): body = bytes
         case .file(let slice): file = slice
-        case .parts: return nil
+        case .parts, .stream: return nil
         }
         if let file, body.readableBytes > 0, file.count != body.readableBytes { return nil }
         guard response.head.headerFields[.connection] == nil, response.head.headerFields[.date] == nil else {

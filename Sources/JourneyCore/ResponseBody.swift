@@ -18,11 +18,14 @@ public enum ResponseBody: Sendable {
     case file(FileSlice)
     /// Several parts written back to back, as a `multipart/byteranges` body is.
     case parts([ResponseBodyPart])
+    /// Bytes a producer writes as it makes them (a large export, Server-Sent Events), with backpressure: each
+    /// write returns once the connection has taken it. Sent chunked over HTTP/1.1, in DATA frames over HTTP/2.
+    case stream(ResponseBodyStream)
 
     /// Whether any of the body is a file slice (which needs sendfile, or reading in chunks).
     public var includesFile: Bool {
         switch self {
-        case .empty, .bytes: return false
+        case .empty, .bytes, .stream: return false
         case .file: return true
         case .parts(let parts):
             return parts.contains {
@@ -32,10 +35,11 @@ public enum ResponseBody: Sendable {
         }
     }
 
-    /// The number of bytes the body holds, which becomes Content-Length.
+    /// The number of bytes the body holds, which becomes Content-Length; 0 for a stream, whose length is not known
+    /// before it ends.
     public var count: Int {
         switch self {
-        case .empty: return 0
+        case .empty, .stream: return 0
         case .bytes(let buffer): return buffer.readableBytes
         case .file(let slice): return slice.count
         case .parts(let parts): return parts.reduce(0) { $0 + $1.count }

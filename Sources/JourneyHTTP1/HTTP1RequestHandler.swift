@@ -32,6 +32,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var machine = HTTP1RequestStateMachine()
     /// Completes when the last response written so far has left; closing waits for it.
     private var lastResponseWritten: EventLoopFuture<Void>?
+    /// The streamed body going out, if any: cancelled when the client goes or the server shuts down.
+    private var streaming: StreamedResponse?
 
     private typealias Pending = HTTP1RequestStateMachine.Pending
 
@@ -93,6 +95,11 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
+    func channelInactive(context: ChannelHandlerContext) {
+        self.streaming?.cancel()
+        context.fireChannelInactive()
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable, let parked = self.machine.channelBecameWritable() {
             self.dispatch(parked, context: context)
@@ -107,6 +114,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             let held = self.requestHeldUpstream(context: context)
             self.perform(self.machine.inputClosed(requestHeldUpstream: held), context: context)
         case is HTTP1DrainEvent:
+            // A stream that would go on forever (Server-Sent Events) ends now, cleanly, so the drain can close.
+            self.streaming?.cancel()
             let held = self.requestHeldUpstream(context: context)
             self.perform(self.machine.drainRequested(requestHeldUpstream: held), context: context)
         case let timedOut as RequestBodyTimedOut:
@@ -292,6 +301,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             }
             response.head.headerFields[.connection] = nil
         }
+        // HTTP/1.0 has no chunked coding: a streamed body ends with the connection.
+        if case .stream = response.body, pending.answered.request.version == .http1_0 { asksToClose = true }
         let keepAlive = self.machine.keepsAlive(pending, responseAsksToClose: asksToClose)
         let finished = FinishedResponse(
             consume response,
@@ -321,9 +332,13 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         let corks = self.fileReader == nil && body.includesFile
         if corks { TCPCork.set(true, on: context) }
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        if case .stream(let stream) = body {
+            self.stream(stream, status: status, keepAlive: keepAlive, for: pending, context: context)
+            return
+        }
         guard let reader = self.fileReader, body.includesFile else {
             switch body {
-            case .empty: break
+            case .empty, .stream: break
             case .bytes(let buffer): context.write(Self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             case .file(let slice): self.writeFile(slice, context: context)
             case .parts(let parts):
@@ -355,13 +370,50 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         }
     }
 
+    /// Runs a streamed body's producer, writing each chunk as it comes, then ends the response with its trailers.
+    private func stream(
+        _ stream: ResponseBodyStream,
+        status: Int,
+        keepAlive: Bool,
+        for pending: Pending,
+        context: ChannelHandlerContext
+    ) {
+        context.flush()
+        let streaming = StreamedResponse(stream, on: context.eventLoop) { chunk in
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(Self.wrapOutboundOut(.body(.byteBuffer(chunk))), promise: promise)
+            return promise.futureResult
+        }
+        self.streaming = streaming
+        streaming.ended.assumeIsolated().whenComplete { result in
+            self.streaming = nil
+            switch result {
+            case .success(let trailers):
+                self.end(
+                    status: status,
+                    body: .stream(stream),
+                    keepAlive: keepAlive,
+                    for: pending,
+                    context: context,
+                    trailers: trailers.map { HTTPHeaders($0) },
+                    bodyBytes: streaming.bytesWritten
+                )
+            case .failure(let error):
+                self.logger.debug("streamed body failed", metadata: ["error": "\(error)"])
+                self.perform(self.machine.bodyFailed(), context: context)
+            }
+        }
+    }
+
     /// Ends the response (its body already written), then logs it and closes or waits for the next request.
     private func end(
         status: Int,
         body: ResponseBody,
         keepAlive: Bool,
         for pending: Pending,
-        context: ChannelHandlerContext
+        context: ChannelHandlerContext,
+        trailers: HTTPHeaders? = nil,
+        bodyBytes: Int? = nil
     ) {
         let continuation = self.machine.responseEnding(keepAlive: keepAlive)
         if continuation == .keepAlive { self.deadlines.responseSent() }
@@ -371,7 +423,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         let timeline = self.timeline
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
-        context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+        context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: written)
         if body.includesFile, self.fileReader == nil { TCPCork.set(false, on: context) }
         // Every byte of this response is queued: what the fast path answers next goes out after it.
         if continuation == .keepAlive { self.fastPath?.requestHandlerAnswered() }
@@ -380,7 +432,7 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             timeline.requestCompleted(
                 pending.answered,
                 status: status,
-                bodyBytes: body.count,
+                bodyBytes: bodyBytes ?? body.count,
                 accessLog: accessLog,
                 remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
             )

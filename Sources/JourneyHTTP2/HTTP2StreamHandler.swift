@@ -15,6 +15,8 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
 
     private let environment: HTTP2StreamEnvironment
     private var state = State.idle
+    /// The streamed body going out, if any: cancelled when the stream closes or the server shuts down.
+    private var streaming: StreamedResponse?
 
     private enum State {
         /// Waiting for the head.
@@ -34,7 +36,20 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        self.streaming?.cancel()
         self.environment.streamClosed()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.streaming?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // NIOHTTP2's multiplexer passes the server's shutdown to each stream: a stream that would go on forever
+        // (Server-Sent Events) ends now, cleanly, so the connection can close.
+        if event is ChannelShouldQuiesceEvent { self.streaming?.cancel() }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -144,13 +159,23 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
         )
         let body = finished.body
         context.write(Self.wrapOutboundOut(.head(finished.head)), promise: nil)
-        let bodySent: EventLoopFuture<Void>
+        let bodySent: EventLoopFuture<HTTPFields?>
         switch body {
         case .empty:
-            bodySent = context.eventLoop.makeSucceededVoidFuture()
+            bodySent = context.eventLoop.makeSucceededFuture(nil)
         case .bytes(let buffer):
             context.write(Self.wrapOutboundOut(.body(buffer)), promise: nil)
-            bodySent = context.eventLoop.makeSucceededVoidFuture()
+            bodySent = context.eventLoop.makeSucceededFuture(nil)
+        case .stream(let stream):
+            context.flush()
+            let streaming = StreamedResponse(stream, on: context.eventLoop) { chunk in
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(Self.wrapOutboundOut(.body(chunk)), promise: promise)
+                self.leaveWithinSendTimeout(promise.futureResult, context: context)
+                return promise.futureResult
+            }
+            self.streaming = streaming
+            bodySent = streaming.ended
         case .file, .parts:
             // Chunk by chunk: the next is written once the last has left, which HTTP/2's flow control holds
             // back until the client opens its window, so a slow reader costs two chunks of memory at most.
@@ -164,24 +189,26 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                 context.writeAndFlush(Self.wrapOutboundOut(.body(chunk)), promise: promise)
                 self.leaveWithinSendTimeout(promise.futureResult, context: context)
                 return promise.futureResult
-            }
+            }.map { nil }
         }
         let environment = self.environment
         bodySent.assumeIsolated().whenComplete { result in
-            guard case .success = result else {
+            let bodyBytes = self.streaming?.bytesWritten ?? body.count
+            self.streaming = nil
+            guard case .success(let trailers) = result else {
                 // A file that could not be read to the end, or a stream the client reset: nothing more to send.
                 context.close(promise: nil)
                 return
             }
             let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(Self.wrapOutboundOut(.end(nil)), promise: written)
+            context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: written)
             self.leaveWithinSendTimeout(written.futureResult, context: context)
             written.futureResult.assumeIsolated().whenComplete { _ in
                 let accessLog = environment.accessLog
                 environment.timeline.requestCompleted(
                     pending,
                     status: finished.status,
-                    bodyBytes: body.count,
+                    bodyBytes: bodyBytes,
                     accessLog: accessLog,
                     remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
                 )

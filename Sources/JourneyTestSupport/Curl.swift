@@ -14,6 +14,8 @@ public struct Curl: Sendable {
         public var headers: [String: String]
         /// The body bytes.
         public var body: Data
+        /// The trailer fields that followed the body (HTTP/2, or chunked HTTP/1.1 without `--raw`), names lower-cased.
+        public var trailers: [String: String]
         /// curl's exit status: 0, or why the transfer failed (55 and 56: the connection was reset).
         public var exitStatus: Int32
         /// The body as UTF-8 text.
@@ -32,24 +34,32 @@ public struct Curl: Sendable {
         )
         let headerText = String(decoding: output.standardError, as: UTF8.self)
         // With redirects or 100-continue there are several heads; the last one is the answer.
-        let heads = headerText.components(separatedBy: "\r\n\r\n").filter { $0.hasPrefix("HTTP/") }
+        let blocks = headerText.components(separatedBy: "\r\n\r\n")
+        let heads = blocks.filter { $0.hasPrefix("HTTP/") }
         guard let last = heads.last else {
             throw CurlError(message: "curl printed no response head: \(headerText)")
         }
         var lines = last.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+        func fields(_ lines: some Sequence<String>) -> [String: String] {
+            var fields: [String: String] = [:]
+            for line in lines {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                let name = line[..<colon].lowercased()
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                fields[name] = fields[name].map { $0 + ", " + value } ?? value
+            }
+            return fields
         }
+        // curl prints trailers after the last head, as a block of their own.
+        let afterLast = blocks.lastIndex(of: last).map { blocks[($0 + 1)...] } ?? []
+        let trailerLines = afterLast.flatMap { $0.components(separatedBy: "\r\n") }
         return Result(
             status: statusLine.count > 1 ? Int(statusLine[1]) ?? 0 : 0,
             version: statusLine.first.map(String.init) ?? "",
-            headers: headers,
+            headers: fields(lines),
             body: output.standardOutput,
+            trailers: fields(trailerLines),
             exitStatus: output.status
         )
     }

@@ -2,6 +2,7 @@ import Journey
 import JourneyConnection
 import JourneyCore
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -115,7 +116,23 @@ struct InProcessTransport: Sendable {
         case .bytes(let bytes): try await append(.bytes(bytes))
         case .file(let slice): try await append(.file(slice))
         case .parts(let parts): for part in parts { try await append(part) }
+        case .stream(let stream):
+            // The producer writes into memory; the body is whole once it returns.
+            let sink = CollectingSink()
+            _ = try await stream.produce(ResponseBodyWriter(sink: sink))
+            var collected = sink.collected.withLockedValue { $0 }
+            buffer.writeBuffer(&collected)
         }
         return buffer
+    }
+}
+
+/// Collects a streamed body in memory.
+private final class CollectingSink: ResponseBodySink {
+    let collected = NIOLockedValueBox(ByteBuffer())
+
+    func write(_ buffer: ByteBuffer) async throws {
+        var buffer = buffer
+        self.collected.withLockedValue { _ = $0.writeBuffer(&buffer) }
     }
 }

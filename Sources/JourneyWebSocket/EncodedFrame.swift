@@ -11,6 +11,11 @@ public struct EncodedFrame: Sendable {
     /// The payload's length.
     public let payloadLength: Int
 
+    /// The payload alone, without the frame's header (what an event stream of a topic sends).
+    package var payload: ByteBuffer {
+        self.bytes.getSlice(at: self.bytes.writerIndex - self.payloadLength, length: self.payloadLength) ?? ByteBuffer()
+    }
+
     /// A final text frame carrying `payload` (which must be UTF-8).
     public init(text payload: ByteBuffer) {
         self.init(opcode: 0x1, payload: payload)

@@ -56,15 +56,53 @@ public struct PubSubEndpoint: Sendable {
         }
     }
 
-    /// `POST PATH/TOPIC`: publishes the body to TOPIC and answers how many subscribers it went to. A JSON body
-    /// (`Content-Type: application/json`) is the message's `data` as it is; any other body is taken as text.
-    public func publish(_ request: Request) throws -> Response {
+    /// The topic a request under the endpoint's path names (`PATH/TOPIC`); 404 when it names none.
+    private func topic(of request: Request) throws(HTTPError) -> String {
         let prefix = self.path.hasSuffix("/") ? self.path : self.path + "/"
         guard request.path.hasPrefix(prefix),
             let decoded = PercentEncoding.decode(request.path.utf8.dropFirst(prefix.utf8.count)),
             let topic = String(validating: decoded, as: UTF8.self),
             !topic.isEmpty, topic.utf8.count <= PubSubCommand.maximumTopicLength
         else { throw HTTPError(.notFound) }
+        return topic
+    }
+
+    /// `GET PATH/TOPIC` with `Accept: text/event-stream`: the topic as Server-Sent Events, each publish (over
+    /// WebSocket or `POST`) an event whose data is what a WebSocket subscriber receives. A client that does not
+    /// accept an event stream gets 406.
+    public func subscribe(_ request: Request, context: RequestContext) throws -> Response {
+        let topic = try self.topic(of: request)
+        let accept = request.head.headerFields[.accept] ?? ""
+        guard accept.lowercased().contains("text/event-stream") else {
+            throw HTTPError(.notAcceptable, detail: "A topic is read as text/event-stream, or over WebSocket.")
+        }
+        let hub = self.hub
+        return Response.eventStream { events in
+            let (deliveries, continuation) = AsyncStream.makeStream(
+                of: ByteBuffer.self,
+                bufferingPolicy: .bufferingNewest(Self.eventStreamBacklog)
+            )
+            let subscriber = EventStreamSubscriber(continuation: continuation, eventLoop: context.eventLoop)
+            hub.subscribe(subscriber, to: topic)
+            defer { hub.unsubscribe(subscriber, from: topic) }
+            try await withTaskCancellationHandler {
+                for await payload in deliveries {
+                    try await events.send(ServerSentEvent(data: String(buffer: payload)))
+                }
+            } onCancel: {
+                continuation.finish()
+            }
+        }
+    }
+
+    /// How many deliveries an event stream that is not read keeps; older ones are dropped, as a slow WebSocket
+    /// subscriber's are.
+    static let eventStreamBacklog = 1024
+
+    /// `POST PATH/TOPIC`: publishes the body to TOPIC and answers how many subscribers it went to. A JSON body
+    /// (`Content-Type: application/json`) is the message's `data` as it is; any other body is taken as text.
+    public func publish(_ request: Request) throws -> Response {
+        let topic = try self.topic(of: request)
         let body = Data(request.body.readableBytesView)
         let data: Data
         do throws(PubSubCommand.Problem) {
@@ -101,4 +139,21 @@ public struct PubSubEndpoint: Sendable {
 /// Any JSON value: decoding it checks that a body is JSON (JSONDecoder reads the whole text first) and keeps nothing.
 private struct AnyJSON: Decodable {
     init(from decoder: any Decoder) throws {}
+}
+
+/// A topic's Server-Sent Events stream as a hub subscriber: deliveries go into the stream's buffer.
+private final class EventStreamSubscriber: PubSubSubscriber {
+    let continuation: AsyncStream<ByteBuffer>.Continuation
+    let eventLoop: any EventLoop
+
+    init(continuation: AsyncStream<ByteBuffer>.Continuation, eventLoop: any EventLoop) {
+        self.continuation = continuation
+        self.eventLoop = eventLoop
+    }
+
+    var connection: ObjectIdentifier { ObjectIdentifier(self) }
+
+    func sendOnLoop(_ frame: EncodedFrame) {
+        self.continuation.yield(frame.payload)
+    }
 }

@@ -19,7 +19,7 @@ public final class PubSubHub: Sendable {
 
     private struct LoopSubscribers {
         let loop: any EventLoop
-        var members: [ObjectIdentifier: WebSocketOutbound] = [:]
+        var members: [ObjectIdentifier: any PubSubSubscriber] = [:]
     }
 
     /// A hub; `includesSender: false` leaves a publisher out of its own fan-out.
@@ -29,6 +29,11 @@ public final class PubSubHub: Sendable {
 
     /// Adds `subscriber` to `topic` (again is a no-op).
     public func subscribe(_ subscriber: WebSocketOutbound, to topic: String) {
+        self.subscribe(subscriber as any PubSubSubscriber, to: topic)
+    }
+
+    /// Adds `subscriber` (a WebSocket connection, or an event stream) to `topic`.
+    package func subscribe(_ subscriber: any PubSubSubscriber, to topic: String) {
         let loop = ObjectIdentifier(subscriber.eventLoop)
         self.topics.withLockedValue { topics in
             var entry = topics[topic] ?? Topic()
@@ -41,6 +46,11 @@ public final class PubSubHub: Sendable {
 
     /// Removes `subscriber` from `topic`.
     public func unsubscribe(_ subscriber: WebSocketOutbound, from topic: String) {
+        self.unsubscribe(subscriber as any PubSubSubscriber, from: topic)
+    }
+
+    /// Removes `subscriber` (a WebSocket connection, or an event stream) from `topic`.
+    package func unsubscribe(_ subscriber: any PubSubSubscriber, from topic: String) {
         self.topics.withLockedValue { topics in
             Self.remove(subscriber, from: topic, in: &topics)
         }
@@ -77,7 +87,8 @@ public final class PubSubHub: Sendable {
         return delivered
     }
 
-    private static func remove(_ subscriber: WebSocketOutbound, from topic: String, in topics: inout [String: Topic]) {
+    private static func remove(_ subscriber: any PubSubSubscriber, from topic: String, in topics: inout [String: Topic])
+    {
         let loop = ObjectIdentifier(subscriber.eventLoop)
         guard var entry = topics[topic], var group = entry.loops[loop],
             group.members.removeValue(forKey: subscriber.connection) != nil

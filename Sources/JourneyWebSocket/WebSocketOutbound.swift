@@ -14,7 +14,7 @@ public struct WebSocketOutbound: Sendable {
     public var eventLoop: any EventLoop { self.queue.eventLoop }
 
     /// Identifies the connection (a hub leaves out the sender by it).
-    var connection: ObjectIdentifier { ObjectIdentifier(self.queue.value) }
+    package var connection: ObjectIdentifier { ObjectIdentifier(self.queue.value) }
 
     /// Sends a text or binary message.
     public func send(_ message: WebSocketMessage) async throws {
@@ -46,7 +46,7 @@ public struct WebSocketOutbound: Sendable {
     }
 
     /// Sends `frame` from the connection's event loop (a hub's fan-out task runs there).
-    func sendOnLoop(_ frame: EncodedFrame) {
+    package func sendOnLoop(_ frame: EncodedFrame) {
         self.queue.value.deliver(frame)
     }
 

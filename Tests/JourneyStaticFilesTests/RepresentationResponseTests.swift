@@ -26,7 +26,7 @@ import Testing
         switch body {
         case .empty: return ""
         case .bytes(let buffer): return String(buffer: buffer)
-        case .file, .parts: return "<not in memory>"
+        case .file, .parts, .stream: return "<not in memory>"
         }
     }
 

@@ -103,10 +103,12 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         self.prepared = nil
     }
 
-    /// Adds a pub/sub endpoint: its WebSocket route, and `POST PATH/TOPIC` to publish over HTTP.
+    /// Adds a pub/sub endpoint: its WebSocket route, `POST PATH/TOPIC` to publish over HTTP, and `GET PATH/TOPIC`
+    /// to read a topic as Server-Sent Events.
     public mutating func add(_ pubSub: PubSubEndpoint) {
         self.add(pubSub.route)
         self.post(pubSub.path + "/**") { request, _ in try pubSub.publish(request) }
+        self.get(pubSub.path + "/**") { request, context in try pubSub.subscribe(request, context: context) }
     }
 
     private mutating func add(_ group: RouteGroup) {
