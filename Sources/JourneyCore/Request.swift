@@ -9,23 +9,25 @@ public struct Request: Sendable {
     public var head: HTTPRequest
     /// The protocol version the request arrived with; HTTP/1.0 changes keep-alive and caching rules.
     public var version: HTTPVersionNumber
-    /// The whole body, collected within the configured size limit; empty when the request had none.
-    public var body: ByteBuffer
+    /// The body: collected within the route's limit before the handler runs, or streamed to it as it arrives
+    /// (`RequestBodyPolicy`); empty when the request had none.
+    public var body: RequestBody
 
     /// Creates a request; the Parse stage builds these, tests build them by hand.
-    public init(head: HTTPRequest, version: HTTPVersionNumber = .http1_1, body: ByteBuffer = ByteBuffer()) {
+    public init(head: HTTPRequest, version: HTTPVersionNumber = .http1_1, body: RequestBody = RequestBody()) {
         self.head = head
         self.version = version
         self.body = body
     }
 
+    /// Creates a request whose body is `body`, in memory.
+    public init(head: HTTPRequest, version: HTTPVersionNumber = .http1_1, body: ByteBuffer) {
+        self.init(head: head, version: version, body: RequestBody(body))
+    }
+
     /// Adds a piece of the body as it arrives; the first piece is kept as it is, without a copy.
     package mutating func receiveBody(_ piece: inout ByteBuffer) {
-        if self.body.readableBytes == 0 {
-            self.body = piece
-        } else {
-            self.body.writeBuffer(&piece)
-        }
+        self.body.append(&piece)
     }
 
     /// The path part of the target, without the query, still percent-encoded as it arrived.

@@ -15,9 +15,16 @@ public protocol Responder: Sendable {
     /// discarded and the connection drained and closed (nginx's static module answers the same way). Answer only
     /// what the body could not change.
     func refusal(of request: Request) -> HTTPError?
+
+    /// How `request`'s body is taken, asked once its head has arrived (and only when a body follows): collected
+    /// within the server's limit (the default), or as the route says.
+    func bodyPolicy(for request: Request) -> RequestBodyPolicy
 }
 
 extension Responder {
     /// Nil: the body is read and `respond(to:context:)` decides.
     public func refusal(of request: Request) -> HTTPError? { nil }
+
+    /// Collected, within the server's limit.
+    public func bodyPolicy(for request: Request) -> RequestBodyPolicy { .collected() }
 }

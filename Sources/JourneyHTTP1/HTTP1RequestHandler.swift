@@ -11,8 +11,9 @@ import NIOHTTPTypesHTTP1
 ///
 /// NIO's `HTTPServerPipelineHandler` sits in front, so this handler sees one request at a time and its
 /// responses leave in request order however deeply the client pipelines.
-final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let responder: any Responder
@@ -34,6 +35,8 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
     private var lastResponseWritten: EventLoopFuture<Void>?
     /// The streamed body going out, if any: cancelled when the client goes or the server shuts down.
     private var streaming: StreamedResponse?
+    /// The request body streamed to the handler, if any: reads wait while the handler has enough.
+    private var requestBody: StreamedRequestBody?
 
     private typealias Pending = HTTP1RequestStateMachine.Pending
 
@@ -69,11 +72,21 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             guard self.machine.readsHead else { return }
             self.receiveHead(head, context: context)
         case .body(var buffer):
-            self.perform(self.machine.bodyReceived(&buffer), context: context)
+            let action = self.machine.bodyReceived(&buffer)
+            if case .passOn = action {
+                self.requestBody?.receive(buffer)
+            } else {
+                self.perform(action, context: context)
+            }
         case .end:
             // The next bytes on the wire start a new request line.
             self.lineGuard.rearm()
             self.deadlines.requestReceived()
+            if let body = self.requestBody {
+                self.requestBody = nil
+                if self.machine.streamedBodyEnded() { body.finish() }
+                return
+            }
             guard var pending = self.machine.endReceived() else { return }
             pending.answered.timeline = self.timeline.takeRequestTimeline()
             self.timeline.move(to: .processing)
@@ -97,7 +110,15 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     func channelInactive(context: ChannelHandlerContext) {
         self.streaming?.cancel()
+        self.requestBody?.fail(HTTPError(.badRequest, detail: "The connection closed before the body was complete."))
+        self.requestBody = nil
         context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // A handler streaming the body sets the pace: while it has enough, the socket is not read.
+        if let body = self.requestBody, !body.passesRead() { return }
+        context.read()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -137,8 +158,12 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
 
     private func perform(_ action: HTTP1RequestStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
-        case .none:
+        case .none, .passOn:
             break
+        case .failStream(let status):
+            self.requestBody?.fail(HTTPError(status))
+            self.requestBody?.release()
+            self.requestBody = nil
         case .respondEarly(var pending, let status, let headerFields):
             pending.answered.timeline = self.timeline.takeRequestTimeline()
             pending.answered.timeline.processed = self.timeline.clock.now()
@@ -234,15 +259,17 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
             self.perform(self.machine.headRefused(pending, status: .notImplemented), context: context)
             return
         }
-        let limit = RequestBodyLimit(maximum: self.limits.maximumBodySize)
         let declaredLength = head.headers["content-length"].first.flatMap { Int($0) }
+        let expectsBody = !codings.isEmpty || (declaredLength ?? 0) > 0
+        // The route says how its body is taken, and up to how much (else the server's limit).
+        let policy = expectsBody ? self.responder.bodyPolicy(for: pending.answered.request) : .collected()
+        let limit = RequestBodyLimit(maximum: policy.maximumSize ?? self.limits.maximumBodySize)
         guard limit.check(declaredLength: declaredLength) == .accept else {
             self.perform(self.machine.headRefused(pending, status: .contentTooLarge), context: context)
             return
         }
         // A refusal the head alone earns (405) is given before the body is read: the body is discarded with the
         // connection (lingering close), not uploaded to be thrown away.
-        let expectsBody = !codings.isEmpty || (declaredLength ?? 0) > 0
         if expectsBody, let refusal = self.responder.refusal(of: pending.answered.request) {
             let action = self.machine.headRefused(pending, status: refusal.status, headerFields: refusal.headerFields)
             self.perform(action, context: context)
@@ -259,8 +286,27 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
                 context.writeAndFlush(Self.wrapOutboundOut(.head(interim)), promise: nil)
             }
         }
+        if expectsBody, policy.streams {
+            self.stream(pending, limit: limit, context: context)
+            return
+        }
         self.machine.headAccepted(pending, limit: limit)
         self.deadlines.headReceived(expectsBody: expectsBody)
+    }
+
+    /// Hands the request to the responder now, its body streamed as it arrives. The handler paces the reads, so
+    /// the body's timeouts (pauses, the minimum rate) are its own to enforce, not the connection's.
+    private func stream(_ pending: Pending, limit: RequestBodyLimit, context: ChannelHandlerContext) {
+        var pending = pending
+        let (streamed, body) = StreamedRequestBody.make(on: context.eventLoop) { context.read() }
+        self.requestBody = streamed
+        pending.answered.request.body = body
+        self.machine.headAcceptedStreaming(limit: limit)
+        self.deadlines.headReceived(expectsBody: false)
+        self.deadlines.requestReceived()
+        pending.answered.timeline = self.timeline.takeRequestTimeline()
+        self.timeline.move(to: .processing)
+        self.dispatch(pending, context: context)
     }
 
     /// The head error responses are written against when the request itself could not be read.
@@ -415,6 +461,9 @@ final class HTTP1RequestHandler: ChannelInboundHandler, RemovableChannelHandler 
         trailers: HTTPHeaders? = nil,
         bodyBytes: Int? = nil
     ) {
+        // Answered before its streamed body ended: the handler no longer reads it.
+        self.requestBody?.release()
+        self.requestBody = nil
         let continuation = self.machine.responseEnding(keepAlive: keepAlive)
         if continuation == .keepAlive { self.deadlines.responseSent() }
         let lingering = self.lingering

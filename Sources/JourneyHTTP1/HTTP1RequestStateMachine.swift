@@ -23,6 +23,8 @@ struct HTTP1RequestStateMachine {
         case idle
         /// A head arrived; its body is being collected.
         case receiving(Pending, RequestBodyLimit)
+        /// A head arrived and went to the responder at once; its body is streamed to the handler as it arrives.
+        case streaming(RequestBodyLimit)
         /// The responder is working on the request, or it waits (`parked`) for the send queue to drain.
         case responding(parked: Pending?)
         /// An early answer was given, or the connection failed: the rest of the request is ignored and the
@@ -47,6 +49,11 @@ struct HTTP1RequestStateMachine {
         case respondEarly(Pending, HTTPResponse.Status, HTTPFields)
         /// Close once the last response written so far has left.
         case close
+        /// Hand the piece to the handler reading the streamed body.
+        case passOn
+        /// End the streamed body with this status's error (413, 408, 400): the handler's read throws it, and the
+        /// connection closes after the answer.
+        case failStream(HTTPResponse.Status)
     }
 
     /// Whether a head would be read now: one arriving while a request is still in hand is ignored (NIO's
@@ -73,8 +80,31 @@ struct HTTP1RequestStateMachine {
         self.state = .receiving(pending, limit)
     }
 
-    /// A piece of the body arrived; it is added to the request unless it takes the body over its limit.
+    /// A head arrived and its body is streamed (`RequestBodyPolicy.streamed`): the handler answers it now, while the
+    /// body arrives under `limit`.
+    mutating func headAcceptedStreaming(limit: RequestBodyLimit) {
+        guard case .idle = self.state else { return }
+        self.state = .streaming(limit)
+    }
+
+    /// The streamed body is complete; false when it no longer goes to the handler (it failed, or the answer is out).
+    mutating func streamedBodyEnded() -> Bool {
+        guard case .streaming = self.state else { return false }
+        self.state = .responding(parked: nil)
+        return true
+    }
+
+    /// A piece of the body arrived; it is added to the request (or passed on to a handler streaming it) unless it
+    /// takes the body over its limit.
     mutating func bodyReceived(_ piece: inout ByteBuffer) -> Action {
+        if case .streaming(var limit) = self.state {
+            guard limit.receive(piece.readableBytes) == .accept else {
+                self.state = .closing
+                return .failStream(.contentTooLarge)
+            }
+            self.state = .streaming(limit)
+            return .passOn
+        }
         guard case .receiving(var pending, var limit) = self.state else { return .none }
         // Leaves the state without a second reference to the request's body, so collecting appends in place.
         self.state = .closing
@@ -141,6 +171,10 @@ struct HTTP1RequestStateMachine {
 
     /// The body stopped arriving (a pause, or below the minimum rate): 408, as Kestrel and nginx answer.
     mutating func bodyTimedOut() -> Action {
+        if case .streaming = self.state {
+            self.state = .closing
+            return .failStream(.requestTimeout)
+        }
         guard case .receiving(let pending, _) = self.state else { return .none }
         self.state = .closing
         return .respondEarly(pending, .requestTimeout, [:])
@@ -160,13 +194,20 @@ struct HTTP1RequestStateMachine {
         case .idle, .receiving:
             self.state = .closing
             return .respondEarly(unparsed, status, [:])
+        case .streaming:
+            // The handler has the request already: its read of the body throws, and its answer closes.
+            self.state = .closing
+            return .failStream(status)
         }
     }
 
     /// The answer's head is about to be written: whether it keeps the connection open (the request allows it, the
     /// responder did not ask to close, and the connection is not finishing or closing).
     func keepsAlive(_ pending: Pending, responseAsksToClose: Bool) -> Bool {
-        if case .closing = self.state { return false }
+        switch self.state {
+        case .closing, .streaming: return false
+        case .idle, .receiving, .responding: break
+        }
         return pending.keepAlive && !responseAsksToClose && !self.finishing
     }
 
@@ -190,7 +231,9 @@ struct HTTP1RequestStateMachine {
         case .responding:
             self.state = keepAlive ? .idle : .closing
             return keepAlive ? .keepAlive : .close
-        case .closing:
+        case .closing, .streaming:
+            // Answered before its streamed body was read to the end: the rest is drained with the close.
+            self.state = .closing
             // A half-closed client has nothing more to send.
             return self.inputClosed ? .close : .linger
         case .idle, .receiving:

@@ -9,20 +9,25 @@ import NIOHTTPTypesHTTP2
 /// One HTTP/2 stream: collects its request (Decode), asks the responder (Process) and writes the answer (Write)
 /// with the same fields and rules as HTTP/1.1, minus what HTTP/2 forbids (RFC 9113 §8.2.2: no connection-specific
 /// fields).
-final class HTTP2StreamHandler: ChannelInboundHandler {
+final class HTTP2StreamHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
     private let environment: HTTP2StreamEnvironment
     private var state = State.idle
     /// The streamed body going out, if any: cancelled when the stream closes or the server shuts down.
     private var streaming: StreamedResponse?
+    /// A streamed request body went over its limit: the client may still be sending it.
+    private var bodyRefused = false
 
     private enum State {
         /// Waiting for the head.
         case idle
         /// The head arrived; the body is being collected.
         case receiving(AnsweredRequest, RequestBodyLimit)
+        /// The head went to the responder at once; the body is streamed to the handler as it arrives.
+        case streaming(StreamedRequestBody, RequestBodyLimit)
         /// The responder or the write is at work; anything more the client sends is ignored.
         case responding
     }
@@ -42,7 +47,17 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         self.streaming?.cancel()
+        if case .streaming(let body, _) = self.state {
+            body.fail(HTTPError(.badRequest, detail: "The stream closed before the body was complete."))
+            self.state = .responding
+        }
         context.fireChannelInactive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        // A handler streaming the body sets the pace: while it has enough, the stream's window stays shut.
+        if case .streaming(let body, _) = self.state, !body.passesRead() { return }
+        context.read()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -68,14 +83,38 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                 self.respondEarly(.badRequest, to: pending, context: context)
                 return
             }
-            let limit = RequestBodyLimit(maximum: self.environment.maximumBodySize)
+            // The route says how its body is taken, and up to how much (else the server's limit).
+            let policy = self.environment.responder.bodyPolicy(for: pending.request)
+            let limit = RequestBodyLimit(maximum: policy.maximumSize ?? self.environment.maximumBodySize)
             let declaredLength = head.headerFields[.contentLength].flatMap { Int($0) }
             guard limit.check(declaredLength: declaredLength) == .accept else {
                 self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
-            self.state = .receiving(pending, limit)
+            guard policy.streams else {
+                self.state = .receiving(pending, limit)
+                return
+            }
+            // The handler has the request now and reads the body at its own pace.
+            var streamed = pending
+            let (body, requestBody) = StreamedRequestBody.make(on: context.eventLoop) { context.read() }
+            streamed.request.body = requestBody
+            streamed.timeline.bodyDecoded = self.environment.timeline.clock.now()
+            self.state = .streaming(body, limit)
+            self.dispatch(streamed, context: context)
         case .body(var buffer):
+            if case .streaming(let body, var limit) = self.state {
+                guard limit.receive(buffer.readableBytes) == .accept else {
+                    body.fail(HTTPError(.contentTooLarge))
+                    body.release()
+                    self.state = .responding
+                    self.bodyRefused = true
+                    return
+                }
+                self.state = .streaming(body, limit)
+                body.receive(buffer)
+                return
+            }
             guard case .receiving(var pending, var limit) = self.state else { return }
             // Leaves the state without a second reference to the body, so collecting appends in place.
             self.state = .responding
@@ -85,6 +124,11 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
             }
             self.state = .receiving(pending, limit)
         case .end:
+            if case .streaming(let body, _) = self.state {
+                body.finish()
+                self.state = .responding
+                return
+            }
             guard case .receiving(var pending, _) = self.state else { return }
             pending.timeline.bodyDecoded = self.environment.timeline.clock.now()
             self.state = .responding
@@ -212,9 +256,16 @@ final class HTTP2StreamHandler: ChannelInboundHandler {
                     accessLog: accessLog,
                     remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
                 )
-                // The rest of a refused request body is not wanted: RST_STREAM(NO_ERROR) after the complete
-                // response tells the client to stop sending it (RFC 9113 §8.1).
-                if thenReset {
+                // The rest of a refused request body is not wanted, nor that of a streamed body its handler answered
+                // without reading to the end: RST_STREAM(NO_ERROR) after the complete response tells the client to
+                // stop sending it (RFC 9113 §8.1).
+                var bodyUnread = self.bodyRefused
+                if case .streaming(let body, _) = self.state {
+                    body.release()
+                    self.state = .responding
+                    bodyUnread = true
+                }
+                if thenReset || bodyUnread {
                     context.triggerUserOutboundEvent(
                         NIOHTTP2FramePayloadToHTTPEvent.reset(code: .noError),
                         promise: nil

@@ -31,7 +31,11 @@ extension Router {
         case .router:
             var router = self
             router.prepare()
-            return try await body(InProcessTransport(router: router).client)
+            let transport = InProcessTransport(
+                router: router,
+                maximumBodySize: configuration.http1.limits.maximumBodySize
+            )
+            return try await body(transport.client)
         case .live:
             var configuration = configuration
             configuration.listeners.main = ListenAddress(host: "127.0.0.1", port: 0)
@@ -58,9 +62,12 @@ extension Router {
 /// Hands requests straight to a router and finishes its responses as a connection would.
 struct InProcessTransport: Sendable {
     let router: Router
+    /// The server's body limit, for routes that do not set their own.
+    let maximumBodySize: Int
 
     var client: TestClient {
         let router = self.router
+        let maximumBodySize = self.maximumBodySize
         return TestClient { head, body in
             let loop = MultiThreadedEventLoopGroup.singleton.next()
             let request = Request(head: head, body: body)
@@ -70,8 +77,11 @@ struct InProcessTransport: Sendable {
                 remoteAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 0)
             )
             let result: Result<Response, any Error>
+            let limit = router.bodyPolicy(for: request).maximumSize ?? maximumBodySize
             if let refusal = router.refusal(of: request) {
                 result = .failure(refusal)
+            } else if body.readableBytes > limit {
+                result = .failure(HTTPError(.contentTooLarge))
             } else {
                 do {
                     result = .success(try await router.respond(to: request, context: context).get())

@@ -103,7 +103,7 @@ public struct PubSubEndpoint: Sendable {
     /// (`Content-Type: application/json`) is the message's `data` as it is; any other body is taken as text.
     public func publish(_ request: Request) throws -> Response {
         let topic = try self.topic(of: request)
-        let body = Data(request.body.readableBytesView)
+        let body = Data((request.body.collected ?? ByteBuffer()).readableBytesView)
         let data: Data
         do throws(PubSubCommand.Problem) {
             let mediaType = request.head.headerFields[.contentType]?.split(separator: ";").first

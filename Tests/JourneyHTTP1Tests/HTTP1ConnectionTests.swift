@@ -19,7 +19,8 @@ import Testing
             case "/teapot":
                 return context.eventLoop.makeFailedFuture(HTTPError(.init(code: 418), headerFields: [.allow: "BREW"]))
             default:
-                let text = "\(request.head.method.rawValue) \(request.path) \(request.body.readableBytes)"
+                let text =
+                    "\(request.head.method.rawValue) \(request.path) \(request.body.collected?.readableBytes ?? -1)"
                 return context.eventLoop.makeSucceededFuture(.text(text))
             }
         }

@@ -15,11 +15,17 @@ import Testing
         case none
         case respondEarly(HTTPResponse.Status)
         case close
+        case passOn
+        case failStream(HTTPResponse.Status)
     }
 
     /// One event of the loop, as the request handler would report it.
     enum Event: CustomTestStringConvertible {
         case head(keepAlive: Bool)
+        /// A head whose body streams to the handler, which then has the request.
+        case streamingHead
+        /// A streamed body's end; says `.passOn` when the handler still reads it.
+        case streamEnd
         case refusedHead(HTTPResponse.Status)
         case body(Int)
         case end
@@ -52,6 +58,8 @@ import Testing
             case .none: said.append(.none)
             case .respondEarly(_, let status, _): said.append(.respondEarly(status))
             case .close: said.append(.close)
+            case .passOn: said.append(.passOn)
+            case .failStream(let status): said.append(.failStream(status))
             }
         }
         for event in events {
@@ -59,6 +67,12 @@ import Testing
             case .head(let keepAlive):
                 machine.headAccepted(Self.pending(keepAlive: keepAlive), limit: RequestBodyLimit(maximum: 10))
                 said.append(.none)
+            case .streamingHead:
+                machine.headAcceptedStreaming(limit: RequestBodyLimit(maximum: 10))
+                handedOver += 1
+                said.append(.none)
+            case .streamEnd:
+                said.append(machine.streamedBodyEnded() ? .passOn : .none)
             case .refusedHead(let status):
                 tell(machine.headRefused(Self.pending(), status: status))
             case .body(let count):
@@ -182,6 +196,30 @@ import Testing
         ),
         Case(name: "a drain while idle closes", events: [.drain(held: false)], said: [.close], handedOver: 0),
         Case(
+            name: "a streamed body is passed on piece by piece, and ended",
+            events: [.streamingHead, .body(4), .body(6), .streamEnd, .end],
+            said: [.none, .passOn, .passOn, .passOn, .none],
+            handedOver: 1
+        ),
+        Case(
+            name: "a streamed body over the limit fails the stream; what follows is ignored",
+            events: [.streamingHead, .body(6), .body(5), .body(1), .streamEnd],
+            said: [.none, .passOn, .failStream(.contentTooLarge), .none, .none],
+            handedOver: 1
+        ),
+        Case(
+            name: "a streamed body that stops arriving fails the stream with 408",
+            events: [.streamingHead, .body(2), .bodyTimedOut],
+            said: [.none, .passOn, .failStream(.requestTimeout)],
+            handedOver: 1
+        ),
+        Case(
+            name: "a streamed body cut short by a parse error fails the stream with it",
+            events: [.streamingHead, .parseFailed],
+            said: [.none, .failStream(.badRequest)],
+            handedOver: 1
+        ),
+        Case(
             name: "a parked request is handed over when the queue drains",
             events: [
                 .head(keepAlive: true), .end,
@@ -255,6 +293,22 @@ import Testing
         Ending(
             name: "an early answer lingers",
             events: [.head(keepAlive: true), .body(11)],
+            requestKeepsAlive: true,
+            responseAsksToClose: false,
+            continuation: .linger,
+            readsHeadAfter: false
+        ),
+        Ending(
+            name: "a streamed body read to its end keeps alive",
+            events: [.streamingHead, .body(3), .streamEnd],
+            requestKeepsAlive: true,
+            responseAsksToClose: false,
+            continuation: .keepAlive,
+            readsHeadAfter: true
+        ),
+        Ending(
+            name: "an answer before the streamed body ended lingers",
+            events: [.streamingHead, .body(3)],
             requestKeepsAlive: true,
             responseAsksToClose: false,
             continuation: .linger,

@@ -16,7 +16,7 @@ import Testing
     static func router() -> Router {
         var router = Router()
         router.get("/authority") { request, _ in .text(request.head.authority ?? "-") }
-        router.post("/upload") { request, _ in .text("\(request.body.readableBytes)") }
+        router.post("/upload") { request, _ in .text("\(request.body.collected?.readableBytes ?? -1)") }
         return router
     }
 

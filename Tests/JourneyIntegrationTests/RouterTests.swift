@@ -12,7 +12,11 @@ struct RouterTests {
         var router = Router()
         router.get("/hello") { _, _ in .text("hello from a route") }
         router.post("/echo") { request, _ in
-            Response(status: .ok, headerFields: [.contentType: "application/octet-stream"], body: .bytes(request.body))
+            Response(
+                status: .ok,
+                headerFields: [.contentType: "application/octet-stream"],
+                body: .bytes(request.body.collected ?? ByteBuffer())
+            )
         }
         router.get("/api/**") { request, _ in .text("api \(request.path) \(request.query ?? "")") }
         router.get("/boom") { _, _ in throw Boom() }

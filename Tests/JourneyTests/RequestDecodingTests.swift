@@ -18,7 +18,7 @@ struct RequestDecodingTests {
     static func makeRouter() -> Router {
         var router = Router()
         router.post("/todos") { request, _ in
-            let new = try request.decode(as: NewTodo.self)
+            let new = try await request.decode(as: NewTodo.self)
             return try Response.json(Todo(title: new.title, done: new.done ?? false), status: .created)
         }
         router.get("/search") { request, _ in
@@ -28,7 +28,7 @@ struct RequestDecodingTests {
             return "\(query["q"] ?? "-") \(tags) \(limit)"
         }
         router.post("/form") { request, _ in
-            let form = try request.formParameters()
+            let form = try await request.formParameters()
             return "\(form["name"] ?? "-") \(try form.require("age", as: Int.self))"
         }
         router.get("/cookies") { request, _ in

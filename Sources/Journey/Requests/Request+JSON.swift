@@ -7,18 +7,18 @@ extension Request {
     ///
     /// A body that is not declared JSON (`application/json`, or any `+json` type) is a 415 that says what is taken;
     /// one that is not JSON, or not of `type`'s shape, is a 400 that says where it went wrong (`title: expected a
-    /// String`), so the client's developer can fix the request without reading the server's code.
+    /// String`), so the client's developer can fix the request without reading the server's code. A streamed body
+    /// is collected first, within the route's limit (which the connection keeps).
     public func decode<Value: Decodable>(
         as type: Value.Type,
         decoder: JSONDecoder = Request.jsonDecoder
-    ) throws(HTTPError)
-        -> Value
-    {
+    ) async throws -> Value {
         guard self.hasJSONBody else {
             throw HTTPError(.unsupportedMediaType, detail: "The body must be application/json.")
         }
+        let body = try await self.body.collect(upTo: .max)
         do {
-            return try decoder.decode(type, from: self.body)
+            return try decoder.decode(type, from: body)
         } catch let error as DecodingError {
             throw HTTPError(.badRequest, detail: Self.explain(error))
         } catch {

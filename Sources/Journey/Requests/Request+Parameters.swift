@@ -7,12 +7,13 @@ extension Request {
     }
 
     /// The body's fields when it is an HTML form (`application/x-www-form-urlencoded`); a 415 for another body.
-    public func formParameters() throws(HTTPError) -> URLEncodedParameters {
+    public func formParameters() async throws -> URLEncodedParameters {
         let contentType = self.head.headerFields[.contentType]?.split(separator: ";", maxSplits: 1).first
         guard contentType?.trimmingBlanks.lowercased() == "application/x-www-form-urlencoded" else {
             throw HTTPError(.unsupportedMediaType, detail: "The body must be application/x-www-form-urlencoded.")
         }
-        guard let text = String(validating: self.body.readableBytesView, as: UTF8.self) else {
+        let body = try await self.body.collect(upTo: .max)
+        guard let text = String(validating: body.readableBytesView, as: UTF8.self) else {
             throw HTTPError(.badRequest, detail: "The form is not UTF-8.")
         }
         return URLEncodedParameters(text[...])

@@ -11,11 +11,13 @@ public typealias RouteHandler<Output: ResponseConvertible> =
 /// (the rest of the path, read with `context.parameters.rest`). A mistake in a pattern, or two routes that answer
 /// the same request, is not a crash: `Server.start()` (and `Router.validate()`) report it with both routes named.
 public protocol RouteBuilder {
-    /// Routes `method` requests for `path` through `middleware` to `handler`; what `handler` returns becomes the
-    /// response (`ResponseConvertible`: a `Response`, a `String`, any `ResponseEncodable` as JSON…).
+    /// Routes `method` requests for `path` through `middleware` to `handler`, their bodies taken as `body` says;
+    /// what `handler` returns becomes the response (`ResponseConvertible`: a `Response`, a `String`, any
+    /// `ResponseEncodable` as JSON…).
     mutating func on<Output: ResponseConvertible>(
         _ method: HTTPRequest.Method,
         _ path: String,
+        body: RequestBodyPolicy,
         middleware: [any Middleware],
         use handler: @escaping RouteHandler<Output>
     )
@@ -48,7 +50,7 @@ extension RouteBuilder {
         _ path: String,
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(method, path, middleware: [], use: handler)
+        self.on(method, path, body: .collected(), middleware: [], use: handler)
     }
 
     /// Routes `method` requests for `path` to `responder`.
@@ -62,7 +64,7 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.get, path, middleware: middleware, use: handler)
+        self.on(.get, path, body: .collected(), middleware: middleware, use: handler)
     }
 
     /// Routes GET requests for `path` to a handler that builds its `Response` (`.text(…)`, `.json(…)`).
@@ -71,61 +73,67 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Response>
     ) {
-        self.on(.get, path, middleware: middleware, use: handler)
+        self.on(.get, path, body: .collected(), middleware: middleware, use: handler)
     }
 
     /// Routes POST requests for `path` to `handler`.
     public mutating func post<Output: ResponseConvertible>(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.post, path, middleware: middleware, use: handler)
+        self.on(.post, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes POST requests for `path` to a handler that builds its `Response`.
     public mutating func post(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Response>
     ) {
-        self.on(.post, path, middleware: middleware, use: handler)
+        self.on(.post, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes PUT requests for `path` to `handler`.
     public mutating func put<Output: ResponseConvertible>(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.put, path, middleware: middleware, use: handler)
+        self.on(.put, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes PUT requests for `path` to a handler that builds its `Response`.
     public mutating func put(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Response>
     ) {
-        self.on(.put, path, middleware: middleware, use: handler)
+        self.on(.put, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes PATCH requests for `path` to `handler`.
     public mutating func patch<Output: ResponseConvertible>(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.patch, path, middleware: middleware, use: handler)
+        self.on(.patch, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes PATCH requests for `path` to a handler that builds its `Response`.
     public mutating func patch(
         _ path: String,
+        body: RequestBodyPolicy = .collected(),
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Response>
     ) {
-        self.on(.patch, path, middleware: middleware, use: handler)
+        self.on(.patch, path, body: body, middleware: middleware, use: handler)
     }
 
     /// Routes DELETE requests for `path` to `handler`.
@@ -134,7 +142,7 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.delete, path, middleware: middleware, use: handler)
+        self.on(.delete, path, body: .collected(), middleware: middleware, use: handler)
     }
 
     /// Routes DELETE requests for `path` to a handler that builds its `Response`.
@@ -143,7 +151,7 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Response>
     ) {
-        self.on(.delete, path, middleware: middleware, use: handler)
+        self.on(.delete, path, body: .collected(), middleware: middleware, use: handler)
     }
 
     /// Adds a group of routes under `prefix`, with no middleware of its own.
@@ -185,7 +193,7 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.get, "/", middleware: middleware, use: handler)
+        self.on(.get, "/", body: .collected(), middleware: middleware, use: handler)
     }
 
     /// Routes POST requests for the builder's own path (a group's prefix) to `handler`.
@@ -193,6 +201,6 @@ extension RouteBuilder {
         middleware: [any Middleware] = [],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.on(.post, "/", middleware: middleware, use: handler)
+        self.on(.post, "/", body: .collected(), middleware: middleware, use: handler)
     }
 }

@@ -11,6 +11,7 @@ struct RouteDefinition: Sendable {
 
     var method: HTTPRequest.Method
     var pattern: RoutePattern
+    var body: RequestBodyPolicy
     var middleware: [any Middleware]
     var endpoint: Endpoint
 
@@ -19,6 +20,7 @@ struct RouteDefinition: Sendable {
         RouteDefinition(
             method: self.method,
             pattern: self.pattern.prefixed(by: prefix),
+            body: self.body,
             middleware: middleware + self.middleware,
             endpoint: self.endpoint
         )

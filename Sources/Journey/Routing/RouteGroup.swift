@@ -11,10 +11,11 @@ public struct RouteGroup: RouteBuilder, Sendable {
     public mutating func on<Output: ResponseConvertible>(
         _ method: HTTPRequest.Method,
         _ path: String,
+        body: RequestBodyPolicy,
         middleware: [any Middleware],
         use handler: @escaping RouteHandler<Output>
     ) {
-        self.define(method, path, middleware: middleware, .handler(Self.responding(with: handler)))
+        self.define(method, path, body: body, middleware: middleware, .handler(Self.responding(with: handler)))
     }
 
     public mutating func on(
@@ -23,11 +24,11 @@ public struct RouteGroup: RouteBuilder, Sendable {
         middleware: [any Middleware],
         responder: any Responder
     ) {
-        self.define(method, path, middleware: middleware, .responder(responder))
+        self.define(method, path, body: .collected(), middleware: middleware, .responder(responder))
     }
 
     public mutating func add(_ route: WebSocketRoute) {
-        self.define(.get, route.path, middleware: [], .webSocket(route))
+        self.define(.get, route.path, body: .collected(), middleware: [], .webSocket(route))
     }
 
     public mutating func group(
@@ -49,13 +50,20 @@ public struct RouteGroup: RouteBuilder, Sendable {
     private mutating func define(
         _ method: HTTPRequest.Method,
         _ path: String,
+        body: RequestBodyPolicy,
         middleware: [any Middleware],
         _ endpoint: RouteDefinition.Endpoint
     ) {
         do {
             let pattern = try RoutePattern(path)
             self.definitions.append(
-                RouteDefinition(method: method, pattern: pattern, middleware: middleware, endpoint: endpoint)
+                RouteDefinition(
+                    method: method,
+                    pattern: pattern,
+                    body: body,
+                    middleware: middleware,
+                    endpoint: endpoint
+                )
             )
         } catch {
             self.problems += error.problems

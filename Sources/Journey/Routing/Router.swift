@@ -24,7 +24,13 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         case responder(any Responder)
     }
 
-    private var routes = RouteTree<Endpoint>()
+    /// An HTTP route as the tree holds it.
+    struct Route: Sendable {
+        var endpoint: Endpoint
+        var body: RequestBodyPolicy
+    }
+
+    private var routes = RouteTree<Route>()
     private var webSocketRoutes = RouteTree<WebSocketRoute>()
     private var problems: [String] = []
     private var middleware: [any Middleware] = []
@@ -58,11 +64,12 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     public mutating func on<Output: ResponseConvertible>(
         _ method: HTTPRequest.Method,
         _ path: String,
+        body: RequestBodyPolicy,
         middleware: [any Middleware],
         use handler: @escaping RouteHandler<Output>
     ) {
         var group = RouteGroup()
-        group.on(method, path, middleware: middleware, use: handler)
+        group.on(method, path, body: body, middleware: middleware, use: handler)
         self.add(group)
     }
 
@@ -120,7 +127,8 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
                     route.path = definition.pattern.description
                     try self.webSocketRoutes.add(.get, definition.pattern, value: route)
                 case .responder(let responder) where definition.middleware.isEmpty:
-                    try self.routes.add(definition.method, definition.pattern, value: .responder(responder))
+                    let route = Route(endpoint: .responder(responder), body: definition.body)
+                    try self.routes.add(definition.method, definition.pattern, value: route)
                 case .responder(let responder):
                     let handler: @Sendable (Request, RequestContext) async throws -> Response = { request, context in
                         try await responder.respond(to: request, context: context).get()
@@ -139,8 +147,9 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     private func chain(
         _ definition: RouteDefinition,
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
-    ) -> Endpoint {
-        .chain(MiddlewareChain.build(definition.middleware, around: handler, renderer: self.errorRenderer))
+    ) -> Route {
+        let chain = MiddlewareChain.build(definition.middleware, around: handler, renderer: self.errorRenderer)
+        return Route(endpoint: .chain(chain), body: definition.body)
     }
 
     /// Throws every problem found while routes were added: patterns it could not read, routes that answer the same
@@ -194,6 +203,15 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         return nil
     }
 
+    /// The route's body policy; the fallback's for a path no route takes.
+    public func bodyPolicy(for request: Request) -> RequestBodyPolicy {
+        switch self.routes.match(request.head.method, path: request.path) {
+        case .found(let route, _): return route.body
+        case .methodNotAllowed: return .collected()
+        case .notFound: return self.fallback?.bodyPolicy(for: request) ?? .collected()
+        }
+    }
+
     /// What answers `request` inside the router's own middleware.
     private func dispatch(_ request: Request, context: RequestContext) async throws -> Response {
         var context = context
@@ -219,10 +237,11 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     private func destination(of request: Request) -> Destination {
         let method = request.head.method
         switch self.routes.match(method, path: request.path) {
-        case .found(.chain(let chain), let parameters):
-            return .chain(chain, parameters)
-        case .found(.responder(let responder), let parameters):
-            return .responder(responder, parameters)
+        case .found(let route, let parameters):
+            switch route.endpoint {
+            case .chain(let chain): return .chain(chain, parameters)
+            case .responder(let responder): return .responder(responder, parameters)
+            }
         case .methodNotAllowed(let methods):
             let allow = Self.allow(methods)
             // RFC 9110 §9.3.7: OPTIONS nobody routed says what the resource takes.
