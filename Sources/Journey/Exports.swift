@@ -69,6 +69,7 @@
 @_exported import protocol JourneyWire.WireProtocol
 @_exported import protocol JourneyWire.WireResponder
 @_exported import enum JourneyWire.WireResponse
+@_exported import struct MultipartKit.MultipartPart
 @_exported import struct NIOCore.ByteBuffer
 @_exported import struct NIOCore.ByteBufferAllocator
 @_exported import protocol NIOCore.Channel

@@ -20,6 +20,8 @@ public struct AccessLogEntry: Sendable {
     public var timeline: RequestTimeline
     /// The TLS handshake of the request's connection (version, ALPN), nil on a plain one.
     public var handshake: TLSHandshake?
+    /// The request's id (`X-Request-ID` on its response, from `RequestIDMiddleware`), nil when it had none.
+    public var requestID: String?
 
     /// Creates an entry.
     public init(
@@ -31,8 +33,10 @@ public struct AccessLogEntry: Sendable {
         referer: String?,
         userAgent: String?,
         timeline: RequestTimeline = RequestTimeline(),
-        handshake: TLSHandshake? = nil
+        handshake: TLSHandshake? = nil,
+        requestID: String? = nil
     ) {
+        self.requestID = requestID
         self.handshake = handshake
         self.timeline = timeline
         self.remoteAddress = remoteAddress

@@ -364,6 +364,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let status = finished.status
         let body = finished.body
+        let requestID = finished.head.headerFields[.requestID]
         // A status made from a bare code has no reason phrase: use the standard one.
         let reason = finished.head.status.reasonPhrase
         let head = HTTPResponseHead(
@@ -379,7 +380,14 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if corks { TCPCork.set(true, on: context) }
         context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
         if case .stream(let stream) = body {
-            self.stream(stream, status: status, keepAlive: keepAlive, for: pending, context: context)
+            self.stream(
+                stream,
+                status: status,
+                keepAlive: keepAlive,
+                for: pending,
+                requestID: requestID,
+                context: context
+            )
             return
         }
         guard let reader = self.fileReader, body.includesFile else {
@@ -396,7 +404,14 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     }
                 }
             }
-            self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context)
+            self.end(
+                status: status,
+                body: body,
+                keepAlive: keepAlive,
+                for: pending,
+                requestID: requestID,
+                context: context
+            )
             return
         }
         // Behind TLS: the file is read in chunks off the loop, each written once the one before has left.
@@ -408,7 +423,14 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }.assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                self.end(status: status, body: body, keepAlive: keepAlive, for: pending, context: context)
+                self.end(
+                    status: status,
+                    body: body,
+                    keepAlive: keepAlive,
+                    for: pending,
+                    requestID: requestID,
+                    context: context
+                )
             case .failure(let error):
                 self.logger.debug("file body failed", metadata: ["error": "\(error)"])
                 self.perform(self.machine.bodyFailed(), context: context)
@@ -422,6 +444,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         status: Int,
         keepAlive: Bool,
         for pending: Pending,
+        requestID: String?,
         context: ChannelHandlerContext
     ) {
         context.flush()
@@ -440,6 +463,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     body: .stream(stream),
                     keepAlive: keepAlive,
                     for: pending,
+                    requestID: requestID,
                     context: context,
                     trailers: trailers.map { HTTPHeaders($0) },
                     bodyBytes: streaming.bytesWritten
@@ -457,6 +481,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         body: ResponseBody,
         keepAlive: Bool,
         for pending: Pending,
+        requestID: String?,
         context: ChannelHandlerContext,
         trailers: HTTPHeaders? = nil,
         bodyBytes: Int? = nil
@@ -483,7 +508,8 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 status: status,
                 bodyBytes: bodyBytes ?? body.count,
                 accessLog: accessLog,
-                remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress
+                remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress,
+                requestID: requestID
             )
             switch continuation {
             case .keepAlive:

@@ -18,6 +18,10 @@ public enum JourneyLogFormat {
         Self.appendString(entry.referer, to: &line)
         line += ",\"user_agent\":"
         Self.appendString(entry.userAgent, to: &line)
+        if let requestID = entry.requestID {
+            line += ",\"request_id\":"
+            Self.appendString(requestID, to: &line)
+        }
         if let handshake = entry.handshake {
             line += ",\"tls\":"
             Self.appendString(handshake.version, to: &line)

@@ -128,7 +128,10 @@ public struct JourneySnapshot: Sendable {
         let handshake =
             timeline.tlsDone != 0 && timeline.accepted != 0 && origin >= timeline.accepted
             ? "-" + String(Self.microseconds(origin - timeline.accepted)) : "null"
+        var requestID = ""
+        JourneyLogFormat.appendString(request.requestID, to: &requestID)
         return "{\"method\":\(method),\"path\":\(target),\"status\":\(request.status),\"bytes\":\(request.bodyBytes)"
+            + ",\"requestID\":\(requestID)"
             + ",\"handshake\":\(handshake)"
             + ",\"headArrived\":\(offset(timeline.headArrived)),\"headParsed\":\(offset(timeline.headParsed))"
             + ",\"bodyDecoded\":\(offset(timeline.bodyDecoded)),\"processed\":\(offset(timeline.processed))"

@@ -67,14 +67,23 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         {
             headers.add(name: "Sec-WebSocket-Extensions", value: agreed)
         }
-        let decision: EventLoopFuture<WebSocketUpgradeDecision>
-        if let check = route.shouldUpgrade {
-            let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
-            promise.completeWithTask { await check(context) }
-            decision = promise.futureResult
-        } else {
-            decision = channel.eventLoop.makeSucceededFuture(.upgrade())
+        // The router's middleware first, then the route's own check.
+        let routes = self.routes
+        let requestContext = RequestContext(channel: channel, logger: context.logger)
+        let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
+        promise.completeWithTask {
+            switch await routes.admit(context.request, context: requestContext) {
+            case .refused(let status, let fields):
+                return .refuse(status, fields)
+            case .admitted(let fields):
+                guard let check = route.shouldUpgrade else { return .upgrade(fields) }
+                switch await check(context) {
+                case .upgrade(let own): return .upgrade(fields + own)
+                case .refuse(let status, let own): return .refuse(status, own)
+                }
+            }
         }
+        let decision = promise.futureResult
         let agreed = headers
         return decision.flatMap { decision in
             switch decision {

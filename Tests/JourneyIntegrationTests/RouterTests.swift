@@ -93,3 +93,31 @@ struct RouterTests {
         }
     }
 }
+
+/// The request id reaches the access log and the journey's recent requests, on every transport.
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
+struct RequestIDTests {
+    @Test(arguments: Transport.allCases) func theRequestIDIsInTheAccessLogAndTheJourney(
+        over transport: Transport
+    ) async throws {
+        let directory = try TemporaryDirectory()
+        var configuration = Configuration()
+        configuration.observe.accessLogPath = directory.path + "/access.log"
+        configuration.observe.accessLogFormat = .journey
+        // The dashboard keeps the recent requests.
+        configuration.observe.dashboard = .loopbackOnly
+        var router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.get("/hello") { _, context in "hello \(context.requestID ?? "-")" }
+        let server = try await TestServer.start(configuration, router: router, over: transport)
+        let response = try await server.curl(["-H", "X-Request-ID: trace-42", server.url("/hello")])
+        #expect(response.text == "hello trace-42")
+        #expect(response.headers["x-request-id"] == "trace-42")
+        await server.server.collectStatistics()
+        let recent = server.server.statistics.snapshot().recent
+        #expect(recent.contains { $0.requestID == "trace-42" })
+        try await server.server.shutdown()
+        let log = try String(contentsOfFile: directory.path + "/access.log", encoding: .utf8)
+        #expect(log.contains("\"request_id\":\"trace-42\""), "\(log)")
+    }
+}

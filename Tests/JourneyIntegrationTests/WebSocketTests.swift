@@ -286,3 +286,38 @@ import WSClient
         }
     }
 }
+
+/// The router's middleware sees an upgrade request before it upgrades.
+@Suite(.timeLimit(.minutes(2)))
+struct WebSocketMiddlewareTests {
+    /// Lets in only requests that carry `X-Token: let-me-in`.
+    struct TokenMiddleware: Middleware {
+        func respond(to request: Request, context: RequestContext, next: MiddlewareNext) async throws -> Response {
+            guard request.head.headerFields[HTTPField.Name("X-Token")!] == "let-me-in" else {
+                throw HTTPError(.unauthorized, headerFields: [.wwwAuthenticate: "Token"])
+            }
+            return await next(request, context)
+        }
+    }
+
+    @Test func middlewareRefusesOrAdmitsAnUpgradeAsAnyRequest() async throws {
+        var router = Router()
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: TokenMiddleware())
+        router.webSocket("/chat") { inbound, outbound, _ in
+            for try await message in inbound { try await outbound.send(message) }
+        }
+        try await TestServer.with(router: router) { server in
+            let refused = try await RawClient.exchange(WebSocketTests.handshake("/chat"), port: server.port)
+            #expect(refused.hasPrefix("HTTP/1.1 401"))
+            #expect(refused.contains("WWW-Authenticate: Token") || refused.contains("www-authenticate: Token"))
+            #expect(refused.lowercased().contains("x-request-id: "))
+            let admitted = try await RawClient.exchange(
+                WebSocketTests.handshake("/chat", extra: "X-Token: let-me-in\r\nX-Request-ID: ws-1\r\n"),
+                port: server.port
+            )
+            #expect(admitted.hasPrefix("HTTP/1.1 101"))
+            #expect(admitted.lowercased().contains("x-request-id: ws-1"))
+        }
+    }
+}

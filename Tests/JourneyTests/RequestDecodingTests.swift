@@ -31,6 +31,15 @@ struct RequestDecodingTests {
             let form = try await request.formParameters()
             return "\(form["name"] ?? "-") \(try form.require("age", as: Int.self))"
         }
+        router.post("/profile") { request, _ in
+            let profile = try await request.decode(as: Profile.self)
+            return "\(profile.name) \(profile.age) \(profile.avatar.count)"
+        }
+        router.post("/parts") { request, _ in
+            try await request.multipartParts().map { "\($0.name ?? "-")=\($0.body.readableBytes)" }.joined(
+                separator: ","
+            )
+        }
         router.get("/cookies") { request, _ in
             var response = Response.text(request.cookies["session"] ?? "-")
             response.setCookie(
@@ -48,6 +57,44 @@ struct RequestDecodingTests {
             return response
         }
         return router
+    }
+
+    struct Profile: Decodable {
+        var name: String
+        var age: Int
+        var avatar: Data
+    }
+
+    static let multipart: HTTPFields = [.contentType: "multipart/form-data; boundary=\"XyZ\""]
+    static let form = [
+        "--XyZ", "Content-Disposition: form-data; name=\"name\"", "", "Ada",
+        "--XyZ", "Content-Disposition: form-data; name=\"age\"", "", "36",
+        "--XyZ", "Content-Disposition: form-data; name=\"avatar\"; filename=\"a.png\"", "Content-Type: image/png", "",
+        "\u{89}PNG....", "--XyZ--", "",
+    ].joined(separator: "\r\n")
+
+    @Test(arguments: [TestingMode.router, .live])
+    func multipartFormsDecodeThroughMultipartKit(mode: TestingMode) async throws {
+        try await Self.makeRouter().test(mode) { client async throws in
+            let profile = try await client.execute(
+                "/profile",
+                method: .post,
+                headerFields: Self.multipart,
+                body: Self.form
+            )
+            #expect(profile.text == "Ada 36 9")
+            let parts = try await client.execute("/parts", method: .post, headerFields: Self.multipart, body: Self.form)
+            #expect(parts.text == "name=3,age=2,avatar=9")
+            let missing = try await client.execute(
+                "/profile",
+                method: .post,
+                headerFields: Self.multipart,
+                body: "--XyZ\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nAda\r\n--XyZ--\r\n"
+            )
+            #expect(missing.status == .badRequest)
+            let broken = try await client.execute("/parts", method: .post, headerFields: Self.multipart, body: "--nope")
+            #expect(broken.status == .badRequest)
+        }
     }
 
     static let json: HTTPFields = [.contentType: "application/json; charset=utf-8"]

@@ -1,3 +1,4 @@
+import JourneyCore
 import Logging
 
 /// Gives every request an id: the client's (or a proxy's) `X-Request-ID` when it sent a usable one, a new one
@@ -5,7 +6,7 @@ import Logging
 /// the response's `X-Request-ID`, so a client's report, the access log and the server's log meet on one value.
 public struct RequestIDMiddleware: Middleware {
     /// The field the id travels in.
-    public static let fieldName = HTTPField.Name("X-Request-ID")!
+    public static let fieldName = HTTPField.Name.requestID
 
     /// Whether an id sent by the client is kept; turn it off where clients are not trusted to choose their ids.
     public var trustsIncomingIDs: Bool

@@ -295,6 +295,21 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     /// Whether any route upgrades to WebSocket (the listener then needs an upgrader).
     package var hasWebSocketRoutes: Bool { !self.webSocketRoutes.isEmpty }
 
+    /// Runs the router's own middleware on an upgrade request: what lets a request through lets the upgrade
+    /// through (with the fields it added, a request id say), and what refuses a request refuses the upgrade.
+    package func admit(_ request: Request, context: RequestContext) async -> WebSocketAdmission {
+        guard !self.middleware.isEmpty else { return .admitted([:]) }
+        let admitted: @Sendable (Request, RequestContext) async throws -> Response = { _, _ in
+            Response(status: .switchingProtocols)
+        }
+        let chain = MiddlewareChain.build(self.middleware, around: admitted, renderer: self.errorRenderer)
+        let response = await chain(request, context)
+        var fields = response.head.headerFields
+        guard response.head.status == .switchingProtocols else { return .refused(response.head.status, fields) }
+        fields[.contentType] = nil
+        return .admitted(fields)
+    }
+
     /// The WebSocket route at `path`.
     package func webSocketRoute(for path: Substring) -> WebSocketRoute? {
         if case .found(let route, _) = self.webSocketRoutes.match(.get, path: path) { return route }

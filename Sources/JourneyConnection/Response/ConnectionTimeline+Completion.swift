@@ -3,17 +3,25 @@ import NIOCore
 
 extension ConnectionTimeline {
     /// The log phase (nginx's): `answered`'s last byte has left, so its journey is recorded and, when there is an
-    /// access log, its line written. Every HTTP version's request handler ends a request here.
+    /// access log, its line written (with `requestID`, its response's `X-Request-ID`). Every HTTP version's request
+    /// handler ends a request here.
     package func requestCompleted(
         _ answered: AnsweredRequest,
         status: Int,
         bodyBytes: Int,
         accessLog: (any AccessLogSink)?,
-        remoteAddress: SocketAddress?
+        remoteAddress: SocketAddress?,
+        requestID: String? = nil
     ) {
         var finished = answered.timeline
         finished.lastByteWritten = self.clock.now()
-        self.recorder?.requestFinished(finished, status: status, bodyBytes: bodyBytes, request: answered.request)
+        self.recorder?.requestFinished(
+            finished,
+            status: status,
+            bodyBytes: bodyBytes,
+            request: answered.request,
+            requestID: requestID
+        )
         guard let accessLog else { return }
         let fields = answered.request.head.headerFields
         accessLog.record(
@@ -26,7 +34,8 @@ extension ConnectionTimeline {
                 referer: fields[.referer],
                 userAgent: fields[.userAgent],
                 timeline: finished,
-                handshake: self.handshake
+                handshake: self.handshake,
+                requestID: requestID
             )
         )
     }

@@ -55,13 +55,20 @@ package final class JourneyRecorder {
     }
 
     /// A request's last byte was written: count it, its status class, its bytes and its stages.
-    package func requestFinished(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, request: Request) {
+    package func requestFinished(
+        _ timeline: RequestTimeline,
+        status: Int,
+        bodyBytes: Int,
+        request: Request,
+        requestID: String? = nil
+    ) {
         self.record(
             timeline,
             status: status,
             bodyBytes: bodyBytes,
             method: request.head.method.rawValue,
-            path: request.head.path.map { $0[...] } ?? ""
+            path: request.head.path.map { $0[...] } ?? "",
+            requestID: requestID
         )
     }
 
@@ -79,7 +86,14 @@ package final class JourneyRecorder {
     }
 
     @inline(__always)
-    private func record(_ timeline: RequestTimeline, status: Int, bodyBytes: Int, method: String, path: Substring) {
+    private func record(
+        _ timeline: RequestTimeline,
+        status: Int,
+        bodyBytes: Int,
+        method: String,
+        path: Substring,
+        requestID: String? = nil
+    ) {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
@@ -95,7 +109,8 @@ package final class JourneyRecorder {
             status: status,
             method: method,
             path: String(path),
-            bodyBytes: bodyBytes
+            bodyBytes: bodyBytes,
+            requestID: requestID
         )
         if self.recent.count < Self.recentCapacity {
             self.recent.append(entry)
@@ -316,4 +331,6 @@ public struct RecentRequest: Sendable {
     public var path: String
     /// Response body bytes.
     public var bodyBytes: Int
+    /// The request's id (`X-Request-ID`), when it had one.
+    public var requestID: String?
 }
