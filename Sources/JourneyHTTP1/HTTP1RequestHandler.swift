@@ -265,6 +265,11 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let policy = expectsBody ? self.responder.bodyPolicy(for: pending.answered.request) : .collected()
         let limit = RequestBodyLimit(maximum: policy.maximumSize ?? self.limits.maximumBodySize)
         guard limit.check(declaredLength: declaredLength) == .accept else {
+            if expectsBody, policy.streams {
+                // The handler hears of it from its read, so its middleware (a request id, CORS) answers the 413.
+                self.stream(pending, limit: limit, refusing: .contentTooLarge, context: context)
+                return
+            }
             self.perform(self.machine.headRefused(pending, status: .contentTooLarge), context: context)
             return
         }
@@ -296,12 +301,25 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Hands the request to the responder now, its body streamed as it arrives. The handler paces the reads, so
     /// the body's timeouts (pauses, the minimum rate) are its own to enforce, not the connection's.
-    private func stream(_ pending: Pending, limit: RequestBodyLimit, context: ChannelHandlerContext) {
+    /// `refusing`: the head alone refuses the body (a declared length over the limit); the handler's first read
+    /// throws it, nothing of the body is read, and the connection closes after the answer.
+    private func stream(
+        _ pending: Pending,
+        limit: RequestBodyLimit,
+        refusing refusal: HTTPResponse.Status? = nil,
+        context: ChannelHandlerContext
+    ) {
         var pending = pending
         let (streamed, body) = StreamedRequestBody.make(on: context.eventLoop) { context.read() }
-        self.requestBody = streamed
         pending.answered.request.body = body
-        self.machine.headAcceptedStreaming(limit: limit)
+        if let refusal {
+            streamed.fail(HTTPError(refusal))
+            streamed.release()
+            self.machine.streamRefused()
+        } else {
+            self.requestBody = streamed
+            self.machine.headAcceptedStreaming(limit: limit)
+        }
         self.deadlines.headReceived(expectsBody: false)
         self.deadlines.requestReceived()
         pending.answered.timeline = self.timeline.takeRequestTimeline()

@@ -87,6 +87,13 @@ struct HTTP1RequestStateMachine {
         self.state = .streaming(limit)
     }
 
+    /// A head whose streamed body is refused by the head alone (a declared length over the limit): the handler
+    /// answers it, hearing of the refusal from its read, and the connection closes after the answer.
+    mutating func streamRefused() {
+        guard case .idle = self.state else { return }
+        self.state = .closing
+    }
+
     /// The streamed body is complete; false when it no longer goes to the handler (it failed, or the answer is out).
     mutating func streamedBodyEnded() -> Bool {
         guard case .streaming = self.state else { return false }

@@ -87,7 +87,8 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
             let policy = self.environment.responder.bodyPolicy(for: pending.request)
             let limit = RequestBodyLimit(maximum: policy.maximumSize ?? self.environment.maximumBodySize)
             let declaredLength = head.headerFields[.contentLength].flatMap { Int($0) }
-            guard limit.check(declaredLength: declaredLength) == .accept else {
+            let refused = limit.check(declaredLength: declaredLength) != .accept
+            if refused, !policy.streams {
                 self.respondEarly(.contentTooLarge, to: pending, context: context)
                 return
             }
@@ -100,7 +101,15 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
             let (body, requestBody) = StreamedRequestBody.make(on: context.eventLoop) { context.read() }
             streamed.request.body = requestBody
             streamed.timeline.bodyDecoded = self.environment.timeline.clock.now()
-            self.state = .streaming(body, limit)
+            if refused {
+                // The handler hears of it from its read, so its middleware (a request id, CORS) answers the 413.
+                body.fail(HTTPError(.contentTooLarge))
+                body.release()
+                self.state = .responding
+                self.bodyRefused = true
+            } else {
+                self.state = .streaming(body, limit)
+            }
             self.dispatch(streamed, context: context)
         case .body(var buffer):
             if case .streaming(let body, var limit) = self.state {

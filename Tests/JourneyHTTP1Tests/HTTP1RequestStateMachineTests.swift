@@ -26,6 +26,8 @@ import Testing
         case streamingHead
         /// A streamed body's end; says `.passOn` when the handler still reads it.
         case streamEnd
+        /// A head whose streamed body its declared length refuses; the handler still answers it.
+        case refusedStream
         case refusedHead(HTTPResponse.Status)
         case body(Int)
         case end
@@ -73,6 +75,10 @@ import Testing
                 said.append(.none)
             case .streamEnd:
                 said.append(machine.streamedBodyEnded() ? .passOn : .none)
+            case .refusedStream:
+                machine.streamRefused()
+                handedOver += 1
+                said.append(.none)
             case .refusedHead(let status):
                 tell(machine.headRefused(Self.pending(), status: status))
             case .body(let count):
@@ -305,6 +311,14 @@ import Testing
             responseAsksToClose: false,
             continuation: .keepAlive,
             readsHeadAfter: true
+        ),
+        Ending(
+            name: "an answer to a streamed body its head refused lingers",
+            events: [.refusedStream, .body(3), .streamEnd],
+            requestKeepsAlive: true,
+            responseAsksToClose: false,
+            continuation: .linger,
+            readsHeadAfter: false
         ),
         Ending(
             name: "an answer before the streamed body ended lingers",
