@@ -46,7 +46,7 @@ struct LiveTransport: Sendable {
 }
 
 /// Gathers one response's parts and completes the promise with it (or fails it when the connection ends first).
-private final class ResponseCollector: ChannelInboundHandler {
+final class ResponseCollector: ChannelInboundHandler {
     typealias InboundIn = HTTPResponsePart
 
     private let promise: EventLoopPromise<TestResponse>

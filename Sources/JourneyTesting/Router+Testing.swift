@@ -8,7 +8,8 @@ import NIOPosix
 
 extension Router {
     /// Runs `body` with a client that reaches this router in `mode`: in-process (`.router`) or through a live
-    /// server on an ephemeral port (`.live`, started with `configuration` and shut down afterwards).
+    /// server on an ephemeral port (`.live` over HTTP/1.1, `.liveHTTP2` over cleartext HTTP/2; started with
+    /// `configuration` and shut down afterwards).
     ///
     /// ```swift
     /// @Test(arguments: [TestingMode.router, .live]) func createsTodos(mode: TestingMode) async throws {
@@ -36,22 +37,33 @@ extension Router {
                 maximumBodySize: configuration.http1.limits.maximumBodySize
             )
             return try await body(transport.client)
-        case .live:
+        case .live, .liveHTTP2:
             var configuration = configuration
             configuration.listeners.main = ListenAddress(host: "127.0.0.1", port: 0)
             configuration.listeners.admin = nil
             configuration.listeners.redirect = nil
             configuration.listeners.resp = nil
             configuration.tls = nil
-            configuration.http2.cleartext = false
+            configuration.http2.cleartext = mode == .liveHTTP2
             let server = Server(configuration: configuration, router: self)
             try await server.start()
+            let port = server.port(of: .main)!
+            var http2: LiveHTTP2Transport?
             do {
-                let client = LiveTransport(port: server.port(of: .main)!).client
+                let client: TestClient
+                if mode == .liveHTTP2 {
+                    let transport = try await LiveHTTP2Transport.connect(port: port)
+                    http2 = transport
+                    client = transport.client
+                } else {
+                    client = LiveTransport(port: port).client
+                }
                 let value = try await body(client)
+                await http2?.close()
                 _ = try await server.shutdown()
                 return value
             } catch {
+                await http2?.close()
                 _ = try? await server.shutdown()
                 throw error
             }

@@ -47,7 +47,7 @@ struct MiddlewareTests {
         return router
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func layersRunOutsideIn(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let named = try await client.execute("/tenant/name", headerFields: [HTTPField.Name("X-Tenant")!: "acme"])
@@ -77,7 +77,7 @@ struct MiddlewareTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func requestIDsAreTakenOrMadeAndOnEveryResponse(mode: TestingMode) async throws {
         var router = Router()
         router.add(middleware: RequestIDMiddleware())
@@ -99,7 +99,7 @@ struct MiddlewareTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func corsAnswersPreflightsForAllowedOriginsOnly(mode: TestingMode) async throws {
         var router = Router()
         router.add(

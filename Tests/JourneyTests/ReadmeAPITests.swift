@@ -49,7 +49,7 @@ struct ReadmeAPITests {
         return router
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func theReadmeAPIAnswers(mode: TestingMode) async throws {
+    @Test(arguments: TestingMode.allCases) func theReadmeAPIAnswers(mode: TestingMode) async throws {
         try await Self.makeRouter(Todos()).test(mode) { client async throws in
             let created = try await client.execute(
                 "/todos",

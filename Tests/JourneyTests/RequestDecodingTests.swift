@@ -73,7 +73,7 @@ struct RequestDecodingTests {
         "\u{89}PNG....", "--XyZ--", "",
     ].joined(separator: "\r\n")
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func multipartFormsDecodeThroughMultipartKit(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let profile = try await client.execute(
@@ -99,7 +99,7 @@ struct RequestDecodingTests {
 
     static let json: HTTPFields = [.contentType: "application/json; charset=utf-8"]
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func jsonIn415And400WithWhatWasWrong(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let created = try await client.execute(

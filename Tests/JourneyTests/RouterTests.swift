@@ -25,7 +25,7 @@ struct RouterTests {
         return router
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func parametersAreTypedAndA400WhenTheyDoNotConvert(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let user = try await client.execute("/users/42")
@@ -62,7 +62,7 @@ struct RouterTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func methodsGetHEAD405AndOPTIONS(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let head = try await client.execute("/users/me", method: .head)
@@ -79,7 +79,7 @@ struct RouterTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live])
+    @Test(arguments: TestingMode.allCases)
     func anUnroutedPathIsA404WhenThereIsNoFolder(mode: TestingMode) async throws {
         try await Self.makeRouter().test(mode) { client async throws in
             let missing = try await client.execute("/index.html")

@@ -34,7 +34,7 @@ struct TodoAPIContractTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func todosAreCreatedReadChangedAndDeleted(
+    @Test(arguments: TestingMode.allCases) func todosAreCreatedReadChangedAndDeleted(
         mode: TestingMode
     ) async throws {
         try await Self.withAPI { api in
@@ -83,7 +83,7 @@ struct TodoAPIContractTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func badRequestsAreProblems(mode: TestingMode) async throws {
+    @Test(arguments: TestingMode.allCases) func badRequestsAreProblems(mode: TestingMode) async throws {
         try await Self.withAPI { api in
             try await api.router().test(mode) { client async throws in
                 let malformed = try await client.execute("/todos", method: .post, headerFields: Self.json, body: "{")
@@ -126,7 +126,7 @@ struct TodoAPIContractTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func uploadsAreStreamedToTheFolderWithinTheirLimit(
+    @Test(arguments: TestingMode.allCases) func uploadsAreStreamedToTheFolderWithinTheirLimit(
         mode: TestingMode
     ) async throws {
         try await Self.withAPI { api in
@@ -157,7 +157,7 @@ struct TodoAPIContractTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func corsLetsTheOriginInAndNoOther(mode: TestingMode) async throws {
+    @Test(arguments: TestingMode.allCases) func corsLetsTheOriginInAndNoOther(mode: TestingMode) async throws {
         try await Self.withAPI { api in
             try await api.router().test(mode) { client async throws in
                 let preflight = try await client.execute(
@@ -185,7 +185,7 @@ struct TodoAPIContractTests {
         }
     }
 
-    @Test(arguments: [TestingMode.router, .live]) func techEmpowersTwoTests(mode: TestingMode) async throws {
+    @Test(arguments: TestingMode.allCases) func techEmpowersTwoTests(mode: TestingMode) async throws {
         try await Self.withAPI { api in
             try await api.router().test(mode) { client async throws in
                 let plaintext = try await client.execute("/plaintext")
