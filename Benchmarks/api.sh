@@ -36,10 +36,12 @@ fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 echo "building todo-api and journey-route-load (release)…" >&2
+# One build folder for both (the example's): the dependencies are built once.
+SCRATCH="$ROOT/Examples/TodoAPI/.build"
 (cd "$ROOT/Examples/TodoAPI" && swift build -c release --product todo-api >/dev/null)
 TODO_API="$(cd "$ROOT/Examples/TodoAPI" && swift build -c release --show-bin-path)/todo-api"
-(cd "$ROOT" && swift build -c release --product journey-route-load >/dev/null)
-ROUTE_LOAD="$(cd "$ROOT" && swift build -c release --show-bin-path)/journey-route-load"
+(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product journey-route-load >/dev/null)
+ROUTE_LOAD="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/journey-route-load"
 
 mkdir -p "$WORK/nginx" "$WORK/www" "$WORK/uploads"
 cat > "$WORK/nginx/nginx.conf" <<CONF

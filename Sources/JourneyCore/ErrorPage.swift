@@ -35,29 +35,12 @@ package enum ErrorPage {
     /// The page's HTML for a status code and reason phrase.
     package static func html(code: Int, reasonPhrase: String, detail: String? = nil) -> String {
         let title = "\(code) \(reasonPhrase)"
-        let explanation = detail.map { "<p>\(Self.escaped($0))</p>" } ?? ""
+        let explanation = detail.map { "<p>\($0.escapingHTML)</p>" } ?? ""
         return """
             <!DOCTYPE html>
             <html><head><title>\(title)</title></head>
             <body><h1>\(title)</h1>\(explanation)<hr><p>journey</p></body></html>
 
             """
-    }
-
-    /// `text` with HTML's special characters escaped: a detail can quote what the client sent.
-    private static func escaped(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -73,19 +73,7 @@ public struct DirectoryListing: Sendable {
 
     /// Escapes the five characters that matter in HTML text and attributes.
     public static func escapeHTML(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(character)
-            }
-        }
-        return out
+        text.escapingHTML
     }
 
     /// Reads `directory`'s entries. Blocking: call only on the thread pool.

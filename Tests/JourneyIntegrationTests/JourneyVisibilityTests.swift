@@ -172,8 +172,19 @@ struct JourneyVisibilityTests {
         try await TestServer.with(configuration) { server async throws in
             let adminPort = try #require(server.server.port(of: .admin))
             _ = try await Curl.run([server.url("/")])
-            let metrics = try await Curl.run([Curl.url("/metrics", port: adminPort)])
-            #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 1"))
+            // The request is counted once its last byte has left, which the client may see first: scrape until it is.
+            let counted = try await waitAtMost(for: "the request to be counted") {
+                while true {
+                    let metrics = try await Curl.run([Curl.url("/metrics", port: adminPort)])
+                    let line = metrics.text.split(separator: "\n").first {
+                        $0.hasPrefix("journey_requests_total{status_class=\"2xx\"} ")
+                    }
+                    if let line, !line.hasSuffix(" 0") { return metrics.text }
+                    try Task.checkCancellation()
+                    await Task.yield()
+                }
+            }
+            #expect(counted.contains("journey_requests_total{status_class=\"2xx\"} 1\n"))
             #expect(try await Curl.run([Curl.url("/_journey/", port: adminPort)]).text.contains("Journey — live"))
             #expect(try await Curl.run([server.url("/metrics")]).status == 404)
         }
