@@ -331,7 +331,11 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
     private func dispatch(_ pending: Pending, context: ChannelHandlerContext) {
-        let requestContext = RequestContext(channel: context.channel, logger: self.logger)
+        let requestContext = RequestContext(
+            channel: context.channel,
+            logger: self.logger,
+            timeline: pending.answered.timeline
+        )
         let answer: EventLoopFuture<Response>
         if let refusal = self.machine.takeRefusal() {
             answer = context.eventLoop.makeFailedFuture(refusal)

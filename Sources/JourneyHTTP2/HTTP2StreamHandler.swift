@@ -152,7 +152,11 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
     }
 
     private func dispatch(_ pending: AnsweredRequest, context: ChannelHandlerContext) {
-        let requestContext = RequestContext(channel: context.channel, logger: self.environment.logger)
+        let requestContext = RequestContext(
+            channel: context.channel,
+            logger: self.environment.logger,
+            timeline: pending.timeline
+        )
         self.environment.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
             .assumeIsolated()

@@ -300,6 +300,22 @@ struct WebSocketMiddlewareTests {
         }
     }
 
+    /// Hummingbird's open issue #780: an Upgrade goes to the WebSocket route, a plain GET to the GET route.
+    @Test func aWebSocketRouteAndAGETRouteShareAPath() async throws {
+        var router = Router()
+        router.webSocket("/live") { inbound, outbound, _ in
+            for try await message in inbound { try await outbound.send(message) }
+        }
+        router.get("/live") { _, _ in "plain" }
+        try await TestServer.with(router: router) { server in
+            let upgraded = try await RawClient.exchange(WebSocketTests.handshake("/live"), port: server.port)
+            #expect(upgraded.hasPrefix("HTTP/1.1 101"))
+            let plain = try await RawClient.exchange("GET /live HTTP/1.1\r\nHost: x\r\n\r\n", port: server.port)
+            #expect(plain.hasPrefix("HTTP/1.1 200"))
+            #expect(plain.hasSuffix("plain"))
+        }
+    }
+
     @Test func middlewareRefusesOrAdmitsAnUpgradeAsAnyRequest() async throws {
         var router = Router()
         router.add(middleware: RequestIDMiddleware())

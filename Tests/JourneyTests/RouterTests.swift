@@ -122,3 +122,18 @@ struct RouterTests {
         }
     }
 }
+
+/// What the stages stamped reaches the handler.
+@Suite(.timeLimit(.minutes(2)))
+struct RequestContextTests {
+    @Test(arguments: [TestingMode.live, .liveHTTP2]) func theHandlerSeesTheJourneySoFar(mode: TestingMode) async throws
+    {
+        var router = Router()
+        router.get("/timeline") { _, context in
+            "\(context.timeline.headParsed > 0) \(context.remoteAddress?.ipAddress ?? "-")"
+        }
+        try await router.test(mode) { client async throws in
+            #expect(try await client.execute("/timeline").text == "true 127.0.0.1")
+        }
+    }
+}
