@@ -8,6 +8,7 @@ import NIOCore
 /// window shut (HTTP/2), so a handler that writes a 1 GiB upload to disk holds a few buffers in memory, not the
 /// upload. A streamed body over its limit throws a 413 `HTTPError` from the iteration.
 public struct RequestBody: AsyncSequence, Sendable {
+    /// Each piece of the body as it arrived.
     public typealias Element = ByteBuffer
 
     package typealias Producer = NIOThrowingAsyncSequenceProducer<
@@ -76,6 +77,7 @@ public struct RequestBody: AsyncSequence, Sendable {
         HTTPError(.contentTooLarge, detail: "The body is larger than the \(maximumSize) bytes this route takes.")
     }
 
+    /// Reads the body once: a streamed body cannot be read twice.
     public func makeAsyncIterator() -> AsyncIterator {
         switch self.storage {
         case .collected(let buffer): AsyncIterator(pending: buffer.readableBytes > 0 ? buffer : nil, stream: nil)
@@ -88,6 +90,7 @@ public struct RequestBody: AsyncSequence, Sendable {
         var pending: ByteBuffer?
         var stream: Producer.AsyncIterator?
 
+        /// The next piece, nil at the end; throws what ended the body early (413 over the limit, 400 cut short).
         public mutating func next() async throws -> ByteBuffer? {
             if let pending {
                 self.pending = nil

@@ -37,6 +37,8 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var streaming: StreamedResponse?
     /// The request body streamed to the handler, if any: reads wait while the handler has enough.
     private var requestBody: StreamedRequestBody?
+    /// The executor of the tasks this connection's handlers run in, made by the first request that needs it.
+    private var taskExecutor: EventLoopTaskExecutor?
 
     private typealias Pending = HTTP1RequestStateMachine.Pending
 
@@ -331,11 +333,13 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
     private func dispatch(_ pending: Pending, context: ChannelHandlerContext) {
-        let requestContext = RequestContext(
+        var requestContext = RequestContext(
             channel: context.channel,
             logger: self.logger,
             timeline: pending.answered.timeline
         )
+        if self.taskExecutor == nil { self.taskExecutor = EventLoopTaskExecutor(context.eventLoop) }
+        requestContext.taskExecutor = self.taskExecutor
         let answer: EventLoopFuture<Response>
         if let refusal = self.machine.takeRefusal() {
             answer = context.eventLoop.makeFailedFuture(refusal)
@@ -412,6 +416,17 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
             )
             return
         }
+        // Once the body has been written (or queued).
+        func ended() {
+            self.end(
+                status: status,
+                body: body,
+                keepAlive: keepAlive,
+                for: pending,
+                requestID: requestID,
+                context: context
+            )
+        }
         guard let reader = self.fileReader, body.includesFile else {
             switch body {
             case .empty, .stream: break
@@ -426,14 +441,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     }
                 }
             }
-            self.end(
-                status: status,
-                body: body,
-                keepAlive: keepAlive,
-                for: pending,
-                requestID: requestID,
-                context: context
-            )
+            ended()
             return
         }
         // Behind TLS: the file is read in chunks off the loop, each written once the one before has left.
@@ -445,14 +453,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }.assumeIsolated().whenComplete { result in
             switch result {
             case .success:
-                self.end(
-                    status: status,
-                    body: body,
-                    keepAlive: keepAlive,
-                    for: pending,
-                    requestID: requestID,
-                    context: context
-                )
+                ended()
             case .failure(let error):
                 self.logger.debug("file body failed", metadata: ["error": "\(error)"])
                 self.perform(self.machine.bodyFailed(), context: context)

@@ -16,6 +16,7 @@ final class HTTP2StreamEnvironment {
     /// How long a response's write may wait for the client (its reading, its flow-control window).
     let sendTimeout: TimeAmount
     private var openStreams = 0
+    private var executor: EventLoopTaskExecutor?
 
     init(
         responder: any Responder,
@@ -35,6 +36,15 @@ final class HTTP2StreamEnvironment {
         self.logger = logger
         self.timeline = timeline
         self.sendsServerTiming = sendsServerTiming
+    }
+
+    /// The executor of the tasks the connection's handlers run in: one for all its streams, made by the first that
+    /// needs it. Called on the connection's loop.
+    func taskExecutor(on eventLoop: any EventLoop) -> EventLoopTaskExecutor {
+        if let executor { return executor }
+        let made = EventLoopTaskExecutor(eventLoop)
+        self.executor = made
+        return made
     }
 
     /// A stream opened: the connection is busy (the dashboard's "processing") while any is.

@@ -152,11 +152,12 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
     }
 
     private func dispatch(_ pending: AnsweredRequest, context: ChannelHandlerContext) {
-        let requestContext = RequestContext(
+        var requestContext = RequestContext(
             channel: context.channel,
             logger: self.environment.logger,
             timeline: pending.timeline
         )
+        requestContext.taskExecutor = self.environment.taskExecutor(on: context.eventLoop)
         self.environment.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
             .assumeIsolated()

@@ -63,6 +63,7 @@ public struct URLEncodedParameters: Sendable, Sequence {
         return values
     }
 
+    /// Every pair, in the order they came.
     public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
         self.pairs.makeIterator()
     }

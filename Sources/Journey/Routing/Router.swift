@@ -36,6 +36,8 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     private var middleware: [any Middleware] = []
     /// `middleware` and the routes as one chain, built by `prepare()`; nil until then, and after any change.
     private var prepared: (@Sendable (Request, RequestContext) async -> Response)?
+    /// `middleware` around an upgrade request that it lets through (101), built by `prepare()`.
+    private var preparedAdmission: (@Sendable (Request, RequestContext) async -> Response)?
     /// What turns thrown errors into responses, for every route and middleware of this router.
     public let errorRenderer: any ErrorRenderer
     /// Answers requests no route matches; a 404 when nil.
@@ -108,6 +110,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     public mutating func add(middleware: any Middleware) {
         self.middleware.append(middleware)
         self.prepared = nil
+        self.preparedAdmission = nil
     }
 
     /// Adds a pub/sub endpoint: its WebSocket route, `POST PATH/TOPIC` to publish over HTTP, and `GET PATH/TOPIC`
@@ -169,6 +172,15 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
             try await inner.dispatch(request, context: context)
         }
         self.prepared = MiddlewareChain.build(self.middleware, around: dispatch, renderer: self.errorRenderer)
+        self.preparedAdmission = self.admissionChain()
+    }
+
+    /// The router's middleware around an upgrade request that it lets through: its answer is then 101.
+    private func admissionChain() -> @Sendable (Request, RequestContext) async -> Response {
+        let admitted: @Sendable (Request, RequestContext) async throws -> Response = { _, _ in
+            Response(status: .switchingProtocols)
+        }
+        return MiddlewareChain.build(self.middleware, around: admitted, renderer: self.errorRenderer)
     }
 
     // MARK: Serving
@@ -284,7 +296,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         _ context: RequestContext
     ) -> EventLoopFuture<Response> {
         let promise = context.eventLoop.makePromise(of: Response.self)
-        Task(executorPreference: EventLoopTaskExecutor(context.eventLoop)) {
+        Task(executorPreference: context.taskExecutor ?? EventLoopTaskExecutor(context.eventLoop)) {
             promise.succeed(await chain(request, context))
         }
         return promise.futureResult
@@ -299,10 +311,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     /// through (with the fields it added, a request id say), and what refuses a request refuses the upgrade.
     package func admit(_ request: Request, context: RequestContext) async -> WebSocketAdmission {
         guard !self.middleware.isEmpty else { return .admitted([:]) }
-        let admitted: @Sendable (Request, RequestContext) async throws -> Response = { _, _ in
-            Response(status: .switchingProtocols)
-        }
-        let chain = MiddlewareChain.build(self.middleware, around: admitted, renderer: self.errorRenderer)
+        let chain = self.preparedAdmission ?? self.admissionChain()
         let response = await chain(request, context)
         var fields = response.head.headerFields
         guard response.head.status == .switchingProtocols else { return .refused(response.head.status, fields) }

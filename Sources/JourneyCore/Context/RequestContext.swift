@@ -20,6 +20,9 @@ public struct RequestContext: Sendable {
     /// The instants the stages stamped before the handler was called (read, parse, decode), for handlers that
     /// report their own timing.
     public var timeline: RequestTimeline
+    /// The connection's executor for the tasks its handlers run in (one per connection, made by it, so a routed
+    /// request does not allocate one); nil for a context made without a connection.
+    package var taskExecutor: (any TaskExecutor)?
     /// Typed values middleware attached, keyed by their `RequestContextKey` type.
     private var values: [ObjectIdentifier: any Sendable]
     /// The connection, asked for its peer's address only when a handler wants it (the lookup takes a lock).
@@ -38,6 +41,7 @@ public struct RequestContext: Sendable {
         self.requestID = nil
         self.timeline = timeline
         self.values = [:]
+        self.taskExecutor = nil
     }
 
     /// Creates a context without a connection: a test client's, or an embedder's that answers requests it did not
@@ -57,6 +61,7 @@ public struct RequestContext: Sendable {
         self.requestID = nil
         self.timeline = RequestTimeline()
         self.values = [:]
+        self.taskExecutor = nil
     }
 
     /// The peer's address, when the transport has one (the connection is asked only now: it takes a lock).

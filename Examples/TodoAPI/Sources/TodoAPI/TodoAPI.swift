@@ -6,12 +6,16 @@ public struct TodoAPI: Sendable {
     /// The largest upload `PUT /uploads/{name}` takes; the rest of the API keeps the server's 1 MiB.
     public static let maximumUploadSize = 64 << 20
 
+    /// Where todos are kept.
     public let store: TodoStore
+    /// The changes, for `GET /todos/events`.
     public let events: TodoEvents
+    /// Where `PUT /uploads/{name}` writes.
     public let uploads: Uploads
     /// The origin whose pages may call the API from a browser; nil allows none.
     public let corsOrigin: String?
 
+    /// The API over `store`, `events` and `uploads`, letting pages from `corsOrigin` call it.
     public init(store: TodoStore, events: TodoEvents = TodoEvents(), uploads: Uploads, corsOrigin: String?) {
         self.store = store
         self.events = events

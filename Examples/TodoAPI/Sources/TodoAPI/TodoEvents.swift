@@ -31,6 +31,7 @@ public final class TodoEvents: Sendable {
 
     private let state = NIOLockedValueBox(State())
 
+    /// An empty log.
     public init() {}
 
     /// Records a change and hands it to every open stream.

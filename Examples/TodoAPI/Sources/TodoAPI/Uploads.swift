@@ -8,6 +8,7 @@ public struct Uploads: Sendable {
     /// The folder.
     public let directory: String
 
+    /// Uploads into `directory` (`prepare()` creates it).
     public init(directory: String) {
         self.directory = directory
     }
