@@ -38,9 +38,6 @@ struct RouteTree<Value: Sendable>: Sendable {
     /// Whether the tree has no routes.
     var isEmpty: Bool { self.nodes.count == 1 && self.nodes[0].entries.isEmpty }
 
-    /// Every entry, in no particular order.
-    var entries: [Entry] { self.nodes.flatMap(\.entries) }
-
     /// Adds `value` for `method` at `pattern`; throws when a route already answers that method there, or names the
     /// same segment's parameter differently.
     mutating func add(_ method: HTTPRequest.Method, _ pattern: RoutePattern, value: Value) throws(InvalidRoutes) {
@@ -95,8 +92,8 @@ struct RouteTree<Value: Sendable>: Sendable {
         let utf8 = path.utf8
         if let node = self.find(method, in: path, from: utf8.startIndex, node: 0, &parameters, &firstNodeWithRoutes) {
             let entries = self.nodes[node].entries
-            if let entry = entries.first(where: { $0.method == method }) ?? entries.first(where: { $0.method == .get })
-            {
+            let headAsGET = method == .head ? entries.first { $0.method == .get } : nil
+            if let entry = entries.first(where: { $0.method == method }) ?? headAsGET {
                 return .found(entry.value, parameters)
             }
         }
