@@ -16,6 +16,8 @@ public final class JourneyStatistics: Sendable {
     public let registry: PrometheusCollectorRegistry
     private let instruments: JourneyInstruments?
     private let state = NIOLockedValueBox(State())
+    /// The newest collection, which the next one waits for.
+    private let lastCollection = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
 
     /// Seconds in the percentile window.
     public static let windowSeconds = 10
@@ -46,8 +48,24 @@ public final class JourneyStatistics: Sendable {
     }
 
     /// Collects every loop's counts; `closingSecond` rotates the window (the once-a-second tick does).
+    ///
+    /// Collections run one after another: a scrape that arrives while the tick has taken the loops' counts but
+    /// not yet recorded them waits for it, so what a client saw answered is in the next scrape.
     package func collect(closingSecond: Bool) async {
+        guard let loop = self.recorders.anyEventLoop else { return }
+        let done = loop.makePromise(of: Void.self)
+        let previous = self.lastCollection.withLockedValue { last in
+            defer { last = done.futureResult }
+            return last
+        }
+        defer { done.succeed() }
+        try? await previous?.get()
         guard let future = self.recorders.takeIntervals(), let interval = try? await future.get() else { return }
+        self.absorb(interval, closingSecond: closingSecond)
+    }
+
+    /// Adds a collected `interval` to the window, the totals and the Prometheus instruments.
+    private func absorb(_ interval: JourneyInterval, closingSecond: Bool) {
         var counts = interval
         counts.recent = []  // kept once, below, not in every sum
         let openByProtocol = self.state.withLockedValue { state -> [String: Int] in

@@ -26,6 +26,11 @@ package struct JourneyRecorders: Sendable {
         self.recorders[ObjectIdentifier(loop)]?.value
     }
 
+    /// One of the loops, for a promise that is about the recorders as a whole.
+    package var anyEventLoop: (any EventLoop)? {
+        self.recorders.values.first?.eventLoop
+    }
+
     /// Takes every loop's interval (each on its own loop) and merges them.
     package func takeIntervals() -> EventLoopFuture<JourneyInterval>? {
         let futures = self.recorders.values.map { bound in
