@@ -63,8 +63,8 @@ struct ObserveRoutes: Sendable {
     /// How often the feed sends a snapshot.
     static let feedInterval = Duration.milliseconds(500)
 
-    /// The dashboard's feed: a WebSocket route (on the same session as every other) that sends a JSON snapshot every
-    /// 500 ms, server to browser. The session answers pings, echoes a close and says 1001 on shutdown; its outbound
+    /// The dashboard's feed: a WebSocket route (on the same session as every other, with no task) that sends a JSON
+    /// snapshot every 500 ms, server to browser. The session answers pings, echoes a close and says 1001 on shutdown; its outbound
     /// queue drops the snapshots a stalled browser does not read (one queued at most), and its pings let go of one
     /// that has vanished. Nothing is compressed: a snapshot is small and sent often.
     private func feed(access: DashboardAccess) -> WebSocketRoute {
@@ -79,21 +79,15 @@ struct ObserveRoutes: Sendable {
         let shouldUpgrade: WebSocketRoute.UpgradeCheck = { context in
             access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden)
         }
-        return WebSocketRoute(Self.feedPath, options: options, shouldUpgrade: shouldUpgrade) { inbound, outbound, _ in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // The browser's close (or the server's 1001 on shutdown) ends the messages, and with them the feed.
-                group.addTask { for try await _ in inbound {} }
-                group.addTask {
-                    while true {
-                        var snapshot = statistics.snapshot()
-                        snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
-                        outbound.send(EncodedFrame(text: ByteBuffer(string: snapshot.json)))
-                        try await Task.sleep(for: Self.feedInterval)
-                    }
-                }
-                try await group.next()
-                group.cancelAll()
+        return WebSocketRoute(Self.feedPath, options: options, shouldUpgrade: shouldUpgrade) { socket, _ in
+            // A timer on the connection's loop; the browser's close (or the server's 1001 on shutdown) stops it.
+            let interval = TimeAmount(Self.feedInterval)
+            let feed = socket.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in
+                var snapshot = statistics.snapshot()
+                snapshot.acceptingPaused = admission.isPaused || admission.isPausedByOperator
+                socket.send(EncodedFrame(text: ByteBuffer(string: snapshot.json)))
             }
+            socket.onClose { _, _ in feed.cancel() }
         }
     }
 }

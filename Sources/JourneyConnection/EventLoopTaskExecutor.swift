@@ -3,7 +3,7 @@ import NIOCore
 /// Runs a task's jobs on one event loop, so a connection's session (a WebSocket's, a wire protocol's) resumes
 /// on the thread that owns its socket instead of hopping to the global pool.
 ///
-/// SE-0417: nonisolated async code and default actors (WSCore's `WebSocketHandler`) run on the task's executor
+/// SE-0417: nonisolated async code and default actors run on the task's executor
 /// preference, so with this preference a message goes from the socket to the handler and back without a
 /// thread switch.
 package final class EventLoopTaskExecutor: TaskExecutor {

@@ -1,7 +1,6 @@
 import HTTPTypes
 import JourneyCore
 import NIOCore
-import WSCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -29,28 +28,26 @@ public struct PubSubEndpoint: Sendable {
     /// The WebSocket route.
     public var route: WebSocketRoute {
         let hub = self.hub
-        return WebSocketRoute(self.path, options: self.options) { inbound, outbound, _ in
+        return WebSocketRoute(self.path, options: self.options) { socket, _ in
+            // The connection's topics, kept on its event loop with the callbacks.
             var topics: Set<String> = []
-            defer { hub.unsubscribe(outbound, from: topics) }
-            for try await message in inbound {
-                guard case .text(let text) = message else {
-                    try await outbound.send(text: #"{"error":"commands are JSON text messages"}"#)
-                    continue
-                }
+            socket.onClose { socket, _ in hub.unsubscribe(socket, from: topics) }
+            socket.onBinary { socket, _ in socket.send(text: #"{"error":"commands are JSON text messages"}"#) }
+            socket.onText { socket, text in
                 do throws(PubSubCommand.Problem) {
                     switch try PubSubCommand(parsing: text) {
                     case .subscribe(let topic):
                         topics.insert(topic)
-                        hub.subscribe(outbound, to: topic)
+                        hub.subscribe(socket, to: topic)
                     case .unsubscribe(let topic):
                         topics.remove(topic)
-                        hub.unsubscribe(outbound, from: topic)
+                        hub.unsubscribe(socket, from: topic)
                     case .publish(let topic, let data):
-                        hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic, from: outbound)
+                        hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic, from: socket)
                     }
                 } catch {
                     let reason = String(decoding: PubSubCommand.json(error.reason), as: UTF8.self)
-                    try await outbound.send(text: "{\"error\":\(reason)}")
+                    socket.send(text: "{\"error\":\(reason)}")
                 }
             }
         }

@@ -32,6 +32,11 @@ public final class PubSubHub: Sendable {
         self.subscribe(subscriber as any PubSubSubscriber, to: topic)
     }
 
+    /// Adds `subscriber` to `topic` (again is a no-op).
+    public func subscribe(_ subscriber: WebSocket, to topic: String) {
+        self.subscribe(subscriber as any PubSubSubscriber, to: topic)
+    }
+
     /// Adds `subscriber` (a WebSocket connection, or an event stream) to `topic`.
     package func subscribe(_ subscriber: any PubSubSubscriber, to topic: String) {
         let loop = ObjectIdentifier(subscriber.eventLoop)
@@ -49,6 +54,11 @@ public final class PubSubHub: Sendable {
         self.unsubscribe(subscriber as any PubSubSubscriber, from: topic)
     }
 
+    /// Removes `subscriber` from `topic`.
+    public func unsubscribe(_ subscriber: WebSocket, from topic: String) {
+        self.unsubscribe(subscriber as any PubSubSubscriber, from: topic)
+    }
+
     /// Removes `subscriber` (a WebSocket connection, or an event stream) from `topic`.
     package func unsubscribe(_ subscriber: any PubSubSubscriber, from topic: String) {
         self.topics.withLockedValue { topics in
@@ -58,6 +68,11 @@ public final class PubSubHub: Sendable {
 
     /// Removes `subscriber` from `topics` (a connection that closed).
     public func unsubscribe(_ subscriber: WebSocketOutbound, from topics: some Sequence<String>) {
+        self.unsubscribe(subscriber.socket, from: topics)
+    }
+
+    /// Removes `subscriber` from `topics` (a connection that closed).
+    public func unsubscribe(_ subscriber: WebSocket, from topics: some Sequence<String>) {
         self.topics.withLockedValue { table in
             for topic in topics { Self.remove(subscriber, from: topic, in: &table) }
         }
@@ -71,7 +86,14 @@ public final class PubSubHub: Sendable {
     /// Sends `frame` to every subscriber of `topic` (but `sender`, unless the hub includes senders); returns how
     /// many it went to.
     @discardableResult
-    public func publish(_ frame: EncodedFrame, to topic: String, from sender: WebSocketOutbound? = nil) -> Int {
+    public func publish(_ frame: EncodedFrame, to topic: String, from sender: WebSocketOutbound) -> Int {
+        self.publish(frame, to: topic, from: sender.socket)
+    }
+
+    /// Sends `frame` to every subscriber of `topic` (but `sender`, unless the hub includes senders); returns how
+    /// many it went to.
+    @discardableResult
+    public func publish(_ frame: EncodedFrame, to topic: String, from sender: WebSocket? = nil) -> Int {
         let groups = self.topics.withLockedValue { $0[topic].map { Array($0.loops.values) } } ?? []
         let excluded = self.includesSender ? nil : sender?.connection
         var delivered = 0

@@ -9,5 +9,3 @@ package protocol PubSubSubscriber: Sendable {
     /// Delivers `frame`, encoded once for every subscriber; called on `eventLoop`.
     func sendOnLoop(_ frame: EncodedFrame)
 }
-
-extension WebSocketOutbound: PubSubSubscriber {}

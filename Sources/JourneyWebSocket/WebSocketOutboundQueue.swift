@@ -2,7 +2,7 @@ import JourneyCore
 import NIOCore
 import NIOWebSocket
 
-/// Bounds what waits to be sent on one connection, whoever writes it: the route's handler (through WSCore) or a
+/// Bounds what waits to be sent on one connection, whoever writes it: the route's session or a
 /// hub fanning a message out. A frame that would take what waits in the channel past `limit` meets the route's
 /// `SlowConsumerPolicy`, unless nothing waits at all (so a message bigger than the limit still goes to a peer that
 /// keeps up): a backlog never grows beyond the limit plus one message.

@@ -1,10 +1,9 @@
 import JourneyCore
 import Logging
 import NIOCore
-import WSCore
 
 /// What a WebSocket handler knows about its connection: the upgrade request, who sent it and what was agreed.
-public struct WebSocketRequestContext: WebSocketContext {
+public struct WebSocketRequestContext: Sendable {
     /// The upgrade request: its path, query and header fields (cookies, tokens) as they arrived.
     public var request: Request
     /// The peer's address, when the transport has one.

@@ -1,11 +1,11 @@
 extension WebSocketRoute {
     /// A route that sends every message back as it came: what Autobahn|Testsuite's fuzzing client tests, and a
     /// quick way to see a WebSocket work.
+    /// It answers on the event loop, with no task.
     public static func echo(_ path: String, options: WebSocketOptions = .echo) -> WebSocketRoute {
-        WebSocketRoute(path, options: options) { inbound, outbound, _ in
-            for try await message in inbound {
-                try await outbound.send(message)
-            }
+        WebSocketRoute(path, options: options) { socket, _ in
+            socket.onText { socket, text in socket.send(text: text) }
+            socket.onBinary { socket, bytes in socket.send(binary: bytes) }
         }
     }
 }

@@ -10,11 +10,18 @@ package protocol WebSocketRouteTable: Sendable {
     /// Runs what wraps every request of the table's (a router's middleware) on an upgrade request, before it
     /// upgrades: an authentication middleware refuses it as it would refuse any request.
     func admit(_ request: Request, context: RequestContext) async -> WebSocketAdmission
+
+    /// Whether `admit` admits every request without running anything (no middleware): the upgrade then needs no
+    /// task to ask it.
+    var admitsEveryUpgrade: Bool { get }
 }
 
 extension WebSocketRouteTable {
     /// Admitted: nothing wraps the table's requests.
     package func admit(_ request: Request, context: RequestContext) async -> WebSocketAdmission { .admitted([:]) }
+
+    /// Nothing wraps the table's requests.
+    package var admitsEveryUpgrade: Bool { true }
 }
 
 /// What a table's middleware made of an upgrade request.

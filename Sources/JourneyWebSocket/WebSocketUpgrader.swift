@@ -6,16 +6,14 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
 import NIOWebSocket
-import WSCompression
-@_spi(WSInternal) import WSCore
 
 /// Turns an `Upgrade: websocket` request for one of its routes into a WebSocket connection (RFC 6455 §4.2).
 ///
 /// NIO's upgrade handler takes one upgrader per protocol name, so this one serves every WebSocket route of a
 /// listener. It checks the handshake and the origin, agrees on a subprotocol and on permessage-deflate, asks the
 /// route, and answers what it refuses with an HTTP status (`HTTPError`, on the same connection). NIO's
-/// `NIOWebSocketServerUpgrader` then writes the 101 and puts the frame codec in place; the session runs on
-/// WSCore, on the connection's own event loop.
+/// `NIOWebSocketServerUpgrader` then writes the 101 and puts the frame codec in place; the session
+/// (`WebSocketSessionHandler`) runs in the pipeline, on the connection's own event loop.
 package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
     /// "websocket", the `Upgrade` token (RFC 6455 §4.1).
     package let supportedProtocol = "websocket"
@@ -61,29 +59,32 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         if let subprotocol = context.subprotocol {
             headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol)
         }
-        let requested = WebSocketExtensionHTTPParameters.parseHeaders(context.request.head.headerFields)
-        if let builder = route.options.deflateNegotiator,
-            let agreed = builder.serverResponseHeader(to: requested)
-        {
-            headers.add(name: "Sec-WebSocket-Extensions", value: agreed)
+        if let agreed = route.options.deflate(offered: head) {
+            headers.add(name: "Sec-WebSocket-Extensions", value: agreed.responseValue)
         }
-        // The router's middleware first, then the route's own check.
-        let routes = self.routes
-        let requestContext = RequestContext(channel: channel, logger: context.logger)
-        let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
-        promise.completeWithTask {
-            switch await routes.admit(context.request, context: requestContext) {
-            case .refused(let status, let fields):
-                return .refuse(status, fields)
-            case .admitted(let fields):
-                guard let check = route.shouldUpgrade else { return .upgrade(fields) }
-                switch await check(context) {
-                case .upgrade(let own): return .upgrade(fields + own)
-                case .refuse(let status, let own): return .refuse(status, own)
+        let decision: EventLoopFuture<WebSocketUpgradeDecision>
+        if self.routes.admitsEveryUpgrade, route.shouldUpgrade == nil {
+            // Nothing to ask: no task.
+            decision = channel.eventLoop.makeSucceededFuture(.upgrade())
+        } else {
+            // The router's middleware first, then the route's own check.
+            let routes = self.routes
+            let requestContext = RequestContext(channel: channel, logger: context.logger)
+            let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
+            promise.completeWithTask {
+                switch await routes.admit(context.request, context: requestContext) {
+                case .refused(let status, let fields):
+                    return .refuse(status, fields)
+                case .admitted(let fields):
+                    guard let check = route.shouldUpgrade else { return .upgrade(fields) }
+                    switch await check(context) {
+                    case .upgrade(let own): return .upgrade(fields + own)
+                    case .refuse(let status, let own): return .refuse(status, own)
+                    }
                 }
             }
+            decision = promise.futureResult
         }
-        let decision = promise.futureResult
         let agreed = headers
         return decision.flatMap { decision in
             switch decision {
@@ -102,7 +103,7 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         }
     }
 
-    /// Puts the frame codec, the outbound queue and the liveness handler in place and starts the route's session;
+    /// Puts the frame codec, the outbound queue and the session in place and starts the route's session;
     /// after the 101 has been written.
     package func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void>
     {
@@ -114,7 +115,7 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         let options = route.options
         let journey = self.journey
         return NIOWebSocketServerUpgrader(
-            // A message in one frame is checked against the message limit here; WSCore checks fragmented ones.
+            // A message in one frame is checked against the message limit here; the session checks fragmented ones.
             maxFrameSize: min(options.maximumFrameSize, options.maximumMessageSize),
             automaticErrorHandling: true,
             shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture([:]) },
@@ -132,21 +133,12 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
                         )
                     )
                     try pipeline.addHandler(
-                        WebSocketConnectionHandler(keepalive: options.keepalive, recorder: recorder)
+                        WebSocketSessionHandler(
+                            options: options,
+                            deflate: options.deflate(offered: head),
+                            recorder: recorder
+                        ) { socket in route.start(socket, context: sessionContext) }
                     )
-                    let requested = WebSocketExtensionHTTPParameters.parseHeaders(
-                        sessionContext.request.head.headerFields
-                    )
-                    let extensions = try options.deflateNegotiator.flatMap {
-                        try $0.serverExtension(from: requested)
-                    }
-                    try WebSocketSession(
-                        channel: channel,
-                        options: options,
-                        extensions: extensions.map { [$0] } ?? [],
-                        context: sessionContext,
-                        handler: route.handler
-                    ).start()
                 }
             }
         ).upgrade(context: context, upgradeRequest: head)
@@ -181,18 +173,12 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
 }
 
 extension WebSocketOptions {
-    /// WSCompression's permessage-deflate negotiator for these options; nil when compression is off. A message
-    /// that inflates past `maximumMessageSize` is refused.
-    var deflateNegotiator: (any WebSocketExtensionBuilder)? {
-        switch self.compression {
-        case .off:
-            return nil
-        case .deflate(let windowBits, let noContextTakeover):
-            return WebSocketExtensionFactory.perMessageDeflate(
-                maxWindow: windowBits,
-                noContextTakeover: noContextTakeover,
-                maxDecompressedFrameSize: self.maximumMessageSize
-            ).build()
-        }
+    /// What permessage-deflate the upgrade `head` gets under these options: its first acceptable offer; nil when
+    /// compression is off or nothing offered is acceptable.
+    func deflate(offered head: HTTPRequestHead) -> PerMessageDeflateAgreement? {
+        guard case .deflate(let windowBits, let noContextTakeover) = self.compression else { return nil }
+        let offers = head.headers[canonicalForm: "sec-websocket-extensions"].map(String.init)
+        guard !offers.isEmpty else { return nil }
+        return PerMessageDeflateAgreement(offers: offers, windowBits: windowBits, noContextTakeover: noContextTakeover)
     }
 }

@@ -7,6 +7,7 @@ import NIOPosix
 import NIOWebSocket
 import Testing
 import WSClient
+import WSCompression
 
 /// WebSockets over real sockets, with swift-websocket's WSClient (and raw bytes where a client must misbehave).
 @Suite(.timeLimit(.minutes(2))) struct WebSocketTests {

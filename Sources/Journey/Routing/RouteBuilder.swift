@@ -166,7 +166,8 @@ extension RouteBuilder {
         try self.group(prefix, middleware: [], build)
     }
 
-    /// Upgrades requests for `path` to WebSocket and runs `handler` on each connection.
+    /// Upgrades requests for `path` to WebSocket and runs `handler` on each connection, as a task (the style for
+    /// handlers that iterate messages and await; the callback form, `onUpgrade:`, costs no task).
     ///
     /// A valid handshake (RFC 6455 §4.2.1) from an allowed origin is offered to `shouldUpgrade`, which may refuse
     /// it with a status. A GET route may share the path: an Upgrade goes to the WebSocket, a plain GET to the GET
@@ -184,6 +185,23 @@ extension RouteBuilder {
         handler: @escaping WebSocketRoute.Handler
     ) {
         self.add(WebSocketRoute(path, options: options, shouldUpgrade: shouldUpgrade, handler: handler))
+    }
+
+    /// Upgrades requests for `path` to WebSocket and sets each connection up with `setup`, on its event loop: the
+    /// callbacks it registers answer there, with no task per connection.
+    ///
+    /// ```swift
+    /// router.webSocket("/echo") { socket, context in
+    ///     socket.onText { socket, text in socket.send(text: text) }
+    /// }
+    /// ```
+    public mutating func webSocket(
+        _ path: String,
+        options: WebSocketOptions = WebSocketOptions(),
+        shouldUpgrade: WebSocketRoute.UpgradeCheck? = nil,
+        onUpgrade setup: @escaping WebSocketRoute.Setup
+    ) {
+        self.add(WebSocketRoute(path, options: options, shouldUpgrade: shouldUpgrade, onUpgrade: setup))
     }
 }
 

@@ -319,6 +319,9 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         return .admitted(fields)
     }
 
+    /// True without router-wide middleware: an upgrade needs nothing asked.
+    package var admitsEveryUpgrade: Bool { self.middleware.isEmpty }
+
     /// The WebSocket route at `path`.
     package func webSocketRoute(for path: Substring) -> WebSocketRoute? {
         if case .found(let route, _) = self.webSocketRoutes.match(.get, path: path) { return route }

@@ -28,11 +28,10 @@ package final class LiveReload: Sendable {
         var options = WebSocketOptions()
         options.compression = .off
         options.maximumMessageSize = 1 << 10
-        return WebSocketRoute(Self.path, options: options) { inbound, outbound, _ in
-            hub.subscribe(outbound, to: Self.topic)
-            defer { hub.unsubscribe(outbound, from: Self.topic) }
-            try await outbound.send(text: "ready")
-            for try await _ in inbound {}
+        return WebSocketRoute(Self.path, options: options) { socket, _ in
+            hub.subscribe(socket, to: Self.topic)
+            socket.onClose { socket, _ in hub.unsubscribe(socket, from: Self.topic) }
+            socket.send(text: "ready")
         }
     }
 

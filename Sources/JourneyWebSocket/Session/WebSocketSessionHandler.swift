@@ -1,0 +1,317 @@
+import JourneyCore
+import NIOCore
+import NIOWebSocket
+
+/// One WebSocket connection's session, on its event loop: frames from NIO's decoder go through the session's state
+/// machine, whole messages to the route's callbacks (or, for a route that asked for a task, into its
+/// `WebSocketInbound`), and sends, pings, the close handshake, keepalive and the 1001 on shutdown go out from here.
+///
+/// It sits last in the pipeline, behind `WebSocketOutboundQueue` (which bounds what waits for a slow peer) and NIO's
+/// frame codec. Nothing here allocates per connection beyond the handler itself and, when the route asks, its
+/// task's stream.
+final class WebSocketSessionHandler: ChannelDuplexHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// What the route registered.
+    struct Callbacks {
+        var text: ((WebSocket, String) -> Void)?
+        var binary: ((WebSocket, ByteBuffer) -> Void)?
+        var close: ((WebSocket, WebSocketErrorCode?) -> Void)?
+        var writable: ((WebSocket) -> Void)?
+        /// The session failed the connection (a task's messages end with the error).
+        var failed: ((WebSocketClosedError) -> Void)?
+    }
+
+    /// How long the server waits for the peer's answer to its close before it closes the connection anyway.
+    static let closeTimeout = TimeAmount.seconds(10)
+    /// Messages shorter than this go uncompressed even when deflate was agreed: zlib's cost is not worth it.
+    static let minimumCompressedSize = 256
+
+    var callbacks = Callbacks()
+    private var machine: WebSocketSessionStateMachine
+    private let keepalive: WebSocketKeepalive
+    private let recorder: JourneyRecorder?
+    private let start: (WebSocket) -> Void
+    private var socket: WebSocket?
+    private var context: ChannelHandlerContext?
+    private var queue: WebSocketOutboundQueue?
+    private var liveness = WebSocketKeepaliveStateMachine()
+    private var pingTask: RepeatedTask?
+    private var pongTimeout: Scheduled<Void>?
+    private var closeTimeout: Scheduled<Void>?
+    /// Sends from a task waiting for the connection to become writable, in order.
+    private var waiting = CircularBuffer<(WebSocketMessage, EventLoopPromise<Void>)>()
+    /// A task's handler has enough messages: reads are held back, and one is owed once it wants more.
+    private var holdsReads = false
+    private var owesRead = false
+
+    /// A session for a route with `options`; `start` runs once the handler is in place (the route's setup closure,
+    /// or the start of its task).
+    init(
+        options: WebSocketOptions,
+        deflate: PerMessageDeflateAgreement?,
+        recorder: JourneyRecorder?,
+        start: @escaping (WebSocket) -> Void
+    ) {
+        self.machine = WebSocketSessionStateMachine(
+            maximumMessageSize: options.maximumMessageSize,
+            deflate: deflate.map(PerMessageDeflate.init)
+        )
+        self.keepalive = options.keepalive
+        self.recorder = recorder
+        self.start = start
+    }
+
+    /// Whether the channel takes more without queueing past its high watermark.
+    var isWritable: Bool { self.context?.channel.isWritable ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.queue = try? context.pipeline.syncOperations.handler(type: WebSocketOutboundQueue.self)
+        if let interval = self.keepalive.pingInterval {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let delay = TimeAmount(interval)
+            self.pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { _ in
+                let handler = loopBound.value
+                handler.keepAlive(handler.liveness.pingIntervalElapsed())
+            }
+        }
+        let socket = WebSocket(session: self, eventLoop: context.eventLoop)
+        self.socket = socket
+        self.start(socket)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.end()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.end()
+        context.fireChannelInactive()
+    }
+
+    /// The connection is gone: timers stop, waiting sends fail, the route hears of it once, and the socket lets go
+    /// of this handler (and the callbacks, which may hold the socket).
+    private func end() {
+        guard let socket = self.socket else { return }
+        self.socket = nil
+        self.machine.connectionClosed()
+        self.pingTask?.cancel()
+        self.pongTimeout?.cancel()
+        self.closeTimeout?.cancel()
+        while let (_, promise) = self.waiting.popFirst() { promise.fail(ChannelError.ioOnClosedChannel) }
+        let callbacks = self.callbacks
+        self.callbacks = Callbacks()
+        self.context = nil
+        callbacks.close?(socket, self.machine.peerCloseCode)
+        socket.detach()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        self.liveness.frameReceived()
+        switch frame.opcode {
+        case .text, .binary, .continuation:
+            self.recorder?.webSocketFrameReceived(bytes: frame.length, completesMessage: frame.fin)
+        default:
+            break
+        }
+        switch self.machine.receive(frame) {
+        case .none:
+            break
+        case .deliver(let message):
+            guard let socket = self.socket else { return }
+            switch message {
+            case .text(let text): self.callbacks.text?(socket, text)
+            case .binary(let bytes): self.callbacks.binary?(socket, bytes)
+            }
+        case .pong(let payload):
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)))
+                .whenFailure { _ in }
+        case .echoClose(let code):
+            var payload = context.channel.allocator.buffer(capacity: 2)
+            if let code { payload.write(webSocketErrorCode: code) }
+            self.sendCloseFrame(payload, context: context, thenClose: true)
+        case .fail(let code, let reason):
+            self.callbacks.failed?(WebSocketClosedError(code: code, reason: reason))
+            self.sendCloseFrame(
+                Self.closePayload(code, reason, context.channel.allocator),
+                context: context,
+                thenClose: true
+            )
+        case .hangUp:
+            context.close(promise: nil)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            while context.channel.isWritable, let (message, promise) = self.waiting.popFirst() {
+                self.send(message, promise: promise)
+            }
+            if let socket = self.socket, self.waiting.isEmpty { self.callbacks.writable?(socket) }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // NIO's protocol error handler has already sent the close for a frame the decoder refused (1002, 1009).
+        if let error = error as? NIOWebSocketError {
+            let code: WebSocketErrorCode = error == .invalidFrameLength ? .messageTooLarge : .protocolError
+            self.callbacks.failed?(WebSocketClosedError(code: code, reason: "\(error)"))
+        }
+        self.machine.connectionClosed()
+        context.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(.inputClosed) = event as? ChannelEvent {
+            // The peer sent its FIN without a close frame: nothing more can arrive, so neither can its answer.
+            self.machine.connectionClosed()
+            context.close(promise: nil)
+        } else if event is ChannelShouldQuiesceEvent {
+            // The peer's answering close ends the session; a peer that never answers is cut by the close timeout.
+            self.close(.goingAway, reason: "server shutting down")
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard self.holdsReads else {
+            context.read()
+            return
+        }
+        self.owesRead = true
+    }
+
+    /// A task's handler has `enough` messages waiting (or wants more): reading stops (or resumes).
+    func holdReads(_ enough: Bool) {
+        self.holdsReads = enough
+        if !enough, self.owesRead, let context = self.context {
+            self.owesRead = false
+            context.read()
+        }
+    }
+
+    // MARK: Sending
+
+    /// Sends `message` now (a callback's send).
+    func send(_ message: WebSocketMessage, promise: EventLoopPromise<Void>?) {
+        guard self.machine.isOpen, let context = self.context else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        var payload: ByteBuffer
+        let opcode: WebSocketOpcode
+        switch message {
+        case .text(let text):
+            payload = context.channel.allocator.buffer(string: text)
+            opcode = .text
+        case .binary(let bytes):
+            payload = bytes
+            opcode = .binary
+        }
+        var compressed = false
+        if let deflate = self.machine.deflate, payload.readableBytes >= Self.minimumCompressedSize,
+            let deflated = deflate.deflate(payload, allocator: context.channel.allocator)
+        {
+            payload = deflated
+            compressed = true
+        }
+        let frame = WebSocketFrame(fin: true, rsv1: compressed, opcode: opcode, data: payload)
+        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// Sends `message` once the connection is writable, after what already waits (a task's send).
+    func sendWhenWritable(_ message: WebSocketMessage, promise: EventLoopPromise<Void>) {
+        guard self.machine.isOpen, let context = self.context else {
+            promise.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        if self.waiting.isEmpty, context.channel.isWritable {
+            self.send(message, promise: nil)
+            promise.succeed()
+        } else {
+            self.waiting.append((message, promise))
+        }
+    }
+
+    /// Sends a frame encoded once for many connections, through the outbound queue's limit.
+    func send(_ frame: EncodedFrame) {
+        guard self.machine.isOpen else { return }
+        self.queue?.deliver(frame)
+    }
+
+    /// Sends a ping.
+    func ping(_ payload: ByteBuffer) {
+        guard self.machine.isOpen, let context = self.context else { return }
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: payload)))
+            .whenFailure { _ in }
+    }
+
+    /// Starts the close handshake: the peer's answer (or the timeout) closes the connection.
+    func close(_ code: WebSocketErrorCode, reason: String) {
+        guard let context = self.context, self.machine.close() else { return }
+        self.sendCloseFrame(
+            Self.closePayload(code, reason, context.channel.allocator),
+            context: context,
+            thenClose: false
+        )
+        let channel = context.channel
+        self.closeTimeout = context.eventLoop.scheduleTask(in: Self.closeTimeout) { channel.close(promise: nil) }
+    }
+
+    private func sendCloseFrame(_ payload: ByteBuffer, context: ChannelHandlerContext, thenClose: Bool) {
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
+        let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
+        guard thenClose else {
+            written.whenFailure { _ in }
+            return
+        }
+        let channel = context.channel
+        written.whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// A close frame's payload: the code, then the reason (cut to fit a control frame's 125 bytes).
+    private static func closePayload(
+        _ code: WebSocketErrorCode,
+        _ reason: String,
+        _ allocator: ByteBufferAllocator
+    ) -> ByteBuffer {
+        var payload = allocator.buffer(capacity: 2 + reason.utf8.count)
+        payload.write(webSocketErrorCode: code)
+        var reason = Substring(reason)
+        while reason.utf8.count > 123 { reason.removeLast() }
+        payload.writeString(String(reason))
+        return payload
+    }
+
+    // MARK: Keepalive
+
+    private func keepAlive(_ action: WebSocketKeepaliveStateMachine.Action) {
+        guard let context = self.context else { return }
+        switch action {
+        case .none:
+            break
+        case .sendPing(let ping):
+            var payload = context.channel.allocator.buffer(capacity: 8)
+            payload.writeInteger(ping)
+            self.ping(payload)
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            self.pongTimeout = context.eventLoop.scheduleTask(in: TimeAmount(self.keepalive.pongTimeout)) {
+                let handler = loopBound.value
+                handler.keepAlive(handler.liveness.pongTimeoutElapsed(ping: ping))
+            }
+        case .close:
+            // A peer that does not answer a ping will not answer a close either: say why, then go.
+            self.machine.connectionClosed()
+            let reason = Self.closePayload(.goingAway, "ping timeout", context.channel.allocator)
+            self.sendCloseFrame(reason, context: context, thenClose: true)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension WebSocketSessionHandler: Sendable {}
