@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "JourneyStaticFiles", targets: ["JourneyStaticFiles"]),
         .library(name: "JourneyWire", targets: ["JourneyWire"]),
         .library(name: "JourneyRESP", targets: ["JourneyRESP"]),
+        .library(name: "JourneyWebSocket", targets: ["JourneyWebSocket"]),
         // Users test their routers with it, in-process or against a live server.
         .library(name: "JourneyTesting", targets: ["JourneyTesting"]),
         .executable(name: "journey", targets: ["journey"]),
@@ -225,6 +226,9 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/NIOFloor"
         ),
@@ -237,6 +241,7 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             path: "Benchmarks/WSLoad"
         ),

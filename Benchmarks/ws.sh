@@ -7,9 +7,14 @@
 #   broadcast  journey --ws-pubsub: a 100-byte publish to SUBSCRIBERS subscribers, publish→deliver percentiles
 #   idle       journey holding IDLE WebSocket connections: RSS above idle
 #
+#   DEFLATE=1  the echo with permessage-deflate: the client offers it and deflates every message; journey against
+#              Benchmarks/HummingbirdDeflatePeer (the shared Hummingbird peer has no deflate; Vapor has none at all)
+#   SOURCES=N  the idle connections come from N loopback addresses (127.0.0.2 and up), for more than one address's
+#              ephemeral ports (100,000 connections need 4); the time to open them is printed too
+#
 # usage: Benchmarks/ws.sh [echo] [broadcast] [idle]     (default: all three)
 #   PEERS=/tmp/jb/peers  CONNECTIONS=64 SIZE=32 DURATION=10 REPS=3 ECHO_SERVERS="journey hummingbird vapor"
-#   SUBSCRIBERS=10000 PUBLISHES=50  IDLE=10000
+#   SUBSCRIBERS=10000 PUBLISHES=50  IDLE=10000 SOURCES=1 DEFLATE=
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -21,7 +26,15 @@ SUBSCRIBERS=${SUBSCRIBERS:-10000}
 PUBLISHES=${PUBLISHES:-50}
 IDLE=${IDLE:-10000}
 REPS=${REPS:-3}
-ECHO_SERVERS=${ECHO_SERVERS:-journey hummingbird vapor}
+DEFLATE=${DEFLATE:-}
+SOURCES=${SOURCES:-1}
+if [ -n "$DEFLATE" ]; then
+    ECHO_SERVERS=${ECHO_SERVERS:-journey hummingbird-deflate}
+    DEFLATE_PEER=Benchmarks/HummingbirdDeflatePeer/.build/release/HummingbirdDeflatePeer
+    [ -x "$DEFLATE_PEER" ] || swift build -c release --package-path Benchmarks/HummingbirdDeflatePeer >&2
+else
+    ECHO_SERVERS=${ECHO_SERVERS:-journey hummingbird vapor}
+fi
 MODES=${*:-echo broadcast idle}
 ulimit -n "$(ulimit -Hn)"
 [ -x .build/release/journey-wsload ] || swift build -c release --product journey-wsload
@@ -64,7 +77,7 @@ threads_at_work() { # pid
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 if [[ " $MODES " == *" echo "* ]]; then
-    echo "== echo: $CONNECTIONS connections, $SIZE-byte messages, ${DURATION}s (server on CPU 0, load on CPU 1)"
+    echo "== echo: $CONNECTIONS connections, $SIZE-byte messages${DEFLATE:+, permessage-deflate}, ${DURATION}s (server on CPU 0, load on CPU 1)"
     hz=$(getconf CLK_TCK)
     declare -A RATES PER_CPU
     read -r -a order <<< "$ECHO_SERVERS"
@@ -82,10 +95,11 @@ if [[ " $MODES " == *" echo "* ]]; then
             journey) port=18201 && start $port "$JOURNEY" serve "$WWW" --port $port --threads 1 --ws-echo /ws ;;
             hummingbird) port=18202 && start $port "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" $port "$WWW" ;;
             vapor) port=18203 && start $port "$PEERS/vapor-peer/.build/release/VaporPeer" $port "$WWW" ;;
+            hummingbird-deflate) port=18204 && start $port "$DEFLATE_PEER" $port ;;
             esac
             before=$(cpu_ticks "$SERVER")
             line=$(taskset -c 1 $LOAD echo --server "127.0.0.1:$port" --path /ws -c "$CONNECTIONS" -s "$SIZE" \
-                --duration "$DURATION" --warmup 2)
+                --duration "$DURATION" --warmup 2 ${DEFLATE:+--deflate})
             after=$(cpu_ticks "$SERVER")
             rate=$(echo "$line" | sed -E 's/.*: ([0-9]+) messages\/s.*/\1/')
             # CPU over warm-up and measurement together (the warm-up runs at the same rate).
@@ -99,10 +113,15 @@ if [[ " $MODES " == *" echo "* ]]; then
         done
     done
     for server in "${order[@]}"; do
-        eval "rate_$server=$(echo "${RATES[$server]}" | median); cpu_$server=$(echo "${PER_CPU[$server]}" | median)"
-        printf 'median %-12s %8s msgs/s  %8s msgs per server CPU-s\n' "$server" "$(eval echo \$rate_$server)" \
-            "$(eval echo \$cpu_$server)"
+        name=${server//-/_}
+        eval "rate_$name=$(echo "${RATES[$server]}" | median); cpu_$name=$(echo "${PER_CPU[$server]}" | median)"
+        printf 'median %-12s %8s msgs/s  %8s msgs per server CPU-s\n' "$server" "$(eval echo \$rate_$name)" \
+            "$(eval echo \$cpu_$name)"
     done
+    if [ -n "${rate_hummingbird_deflate:-}" ]; then
+        printf 'journey / hummingbird (deflate): %.2fx msgs/s, %.2fx per CPU-s\n' \
+            "$(echo "$rate_journey / $rate_hummingbird_deflate" | bc -l)" "$(echo "$cpu_journey / $cpu_hummingbird_deflate" | bc -l)"
+    fi
     if [ -n "${rate_hummingbird:-}" ] && [ -n "${rate_vapor:-}" ]; then
         printf 'journey / hummingbird: %.2fx msgs/s, %.2fx per CPU-s;  journey / vapor: %.2fx msgs/s, %.2fx per CPU-s\n' \
             "$(echo "$rate_journey / $rate_hummingbird" | bc -l)" "$(echo "$cpu_journey / $cpu_hummingbird" | bc -l)" \
@@ -111,34 +130,54 @@ if [[ " $MODES " == *" echo "* ]]; then
 fi
 
 if [[ " $MODES " == *" broadcast "* ]]; then
-    echo "== broadcast: $SUBSCRIBERS subscribers, $PUBLISHES publishes of ~100 bytes (journey on 2 loops, both cores, shared with the load)"
-    SERVER_CPUS=0,1 start 18210 "$JOURNEY" serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub \
-        --backlog 4096
-    # The server's CPU from the first publish on (the connections are set up by then), split into user and kernel:
-    # each delivery is one write to one socket, and the kernel's share of that is the floor of the fan-out.
-    $LOAD broadcast --server 127.0.0.1:18210 --path /pubsub -c "$SUBSCRIBERS" --duration "$PUBLISHES" --rate "${RATE:-2}" \
-        --threads 2 > "$WWW/broadcast.log" &
-    load=$!
-    until grep -q "publishing" "$WWW/broadcast.log" 2>/dev/null || ! kill -0 "$load" 2>/dev/null; do sleep 0.05; done
-    read -r user0 system0 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
-    wait "$load"
-    read -r user1 system1 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
-    grep -v publishing "$WWW/broadcast.log"
-    deliveries=$((SUBSCRIBERS * PUBLISHES))
-    hz=$(getconf CLK_TCK)
-    awk -v u=$((user1 - user0)) -v s=$((system1 - system0)) -v d="$deliveries" -v hz="$hz" -v n="$SUBSCRIBERS" 'BEGIN {
-        printf "server CPU per delivery: %.1f us user + %.1f us kernel; per publish to %d subscribers: %.0f ms of CPU\n",
-            u / hz * 1e6 / d, s / hz * 1e6 / d, n, (u + s) / hz * 1e3 / (d / n) }'
-    stop
+    # Each subscriber count in SUBSCRIBERS (space-separated), journey then the floor (journey-nio-floor --pubsub: NIO's
+    # codec and a plain write of the same frame to each socket), each on 2 loops and both cores shared with the load.
+    [ -x .build/release/journey-nio-floor ] || swift build -c release --product journey-nio-floor >&2
+    for subscribers in $SUBSCRIBERS; do
+        for server in journey floor; do
+            echo "== broadcast ($server): $subscribers subscribers, $PUBLISHES publishes of ~100 bytes"
+            case $server in
+            journey) SERVER_CPUS=0,1 start 18210 "$JOURNEY" serve "$WWW" --port 18210 --threads 2 --ws-pubsub /pubsub \
+                --backlog 4096 ;;
+            floor) SERVER_CPUS=0,1 start 18210 .build/release/journey-nio-floor --pubsub 18210 ;;
+            esac
+            # The server's CPU from the first publish on (the connections are set up by then), split into user and
+            # kernel: each delivery is one write to one socket, and the kernel's share of that is the floor of the
+            # fan-out.
+            $LOAD broadcast --server 127.0.0.1:18210 --path /pubsub -c "$subscribers" --duration "$PUBLISHES" \
+                --rate "${RATE:-2}" --threads 2 > "$WWW/broadcast.log" &
+            load=$!
+            until grep -q "publishing" "$WWW/broadcast.log" 2>/dev/null || ! kill -0 "$load" 2>/dev/null; do
+                sleep 0.05
+            done
+            read -r user0 system0 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+            wait "$load"
+            read -r user1 system1 < <(awk '{print $14, $15}' "/proc/$SERVER/stat")
+            grep -v publishing "$WWW/broadcast.log"
+            deliveries=$((subscribers * PUBLISHES))
+            hz=$(getconf CLK_TCK)
+            awk -v u=$((user1 - user0)) -v s=$((system1 - system0)) -v d="$deliveries" -v hz="$hz" -v n="$subscribers" \
+                -v who="$server" 'BEGIN {
+                printf "%s: server CPU per delivery: %.2f us (%.2f user + %.2f kernel); per publish to %d subscribers: %.0f ms of CPU\n",
+                    who, (u + s) / hz * 1e6 / d, u / hz * 1e6 / d, s / hz * 1e6 / d, n, (u + s) / hz * 1e3 / (d / n) }'
+            stop
+        done
+    done
 fi
 
 if [[ " $MODES " == *" idle "* ]]; then
     echo "== idle: $IDLE WebSocket connections held"
     start 18220 "$JOURNEY" serve "$WWW" --port 18220 --threads 2 --ws-echo /ws --backlog 4096
     idle=$(rss_kib "$SERVER")
-    $LOAD idle --server 127.0.0.1:18220 --path /ws -c "$IDLE" --duration 600 --threads 2 > "$WWW/idle.log" &
+    opening=$(date +%s.%N)
+    $LOAD idle --server 127.0.0.1:18220 --path /ws -c "$IDLE" --duration 600 --threads 2 --sources "$SOURCES" \
+        > "$WWW/idle.log" &
     load=$!
-    until grep -q "connections open" "$WWW/idle.log" 2>/dev/null; do sleep 0.2; done
+    until grep -q "connections open" "$WWW/idle.log" 2>/dev/null; do
+        kill -0 $load 2>/dev/null || { cat "$WWW/idle.log"; echo "the load generator failed" >&2; exit 1; }
+        sleep 0.2
+    done
+    printf 'opened %d WebSockets (handshakes done) in %.1f s\n' "$IDLE" "$(echo "$(date +%s.%N) - $opening" | bc -l)"
     sleep 1
     held=$(rss_kib "$SERVER")
     kill $load

@@ -63,5 +63,13 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        // The session's state machine is internal: the debug build is testable, so the target imports it @testable.
+        fuzzTarget(
+            "FuzzWebSocketSession",
+            [
+                .product(name: "JourneyWebSocket", package: journeyPackage),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
     ]
 )

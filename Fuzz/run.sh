@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzByteRange FuzzRequestPath FuzzAcceptEncoding FuzzPreconditions FuzzDirectoryListing FuzzHTTP1 FuzzHTTP2 FuzzRESP)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzByteRange FuzzRequestPath FuzzAcceptEncoding FuzzPreconditions FuzzDirectoryListing FuzzHTTP1 FuzzHTTP2 FuzzRESP FuzzWebSocketSession)
 seconds="${SECONDS_EACH:-60}"
 # libFuzzer without main(), from the toolchain's clang runtime (FuzzSupport links it and drives it).
 FUZZER_NO_MAIN="$(ls "$(dirname "$(readlink -f "$(command -v swiftc)")")"/../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a | head -1)"

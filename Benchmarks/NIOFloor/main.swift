@@ -2,6 +2,7 @@
 // Benchmarks/compare.sh (SERVERS="journey nio-floor nginx").
 //
 //   swift run -c release journey-nio-floor FILE [PORT]
+//   swift run -c release journey-nio-floor --pubsub [PORT]     (the broadcast's floor: PubSubFloor.swift)
 //
 // One event loop, the accepted sockets as journey configures them, and one handler that answers every request head
 // (the bytes up to a blank line) with the same prepared bytes: a status line, five fields and the file, in one
@@ -56,8 +57,12 @@ final class FloorHandler: ChannelInboundHandler {
 }
 
 let arguments = CommandLine.arguments
+if arguments.count >= 2, arguments[1] == "--pubsub" {
+    try runPubSubFloor(port: arguments.count > 2 ? Int(arguments[2]) ?? 18085 : 18085)
+    exit(0)
+}
 guard arguments.count >= 2, let file = fopen(arguments[1], "rb") else {
-    print("usage: journey-nio-floor FILE [PORT]")
+    print("usage: journey-nio-floor FILE [PORT] | journey-nio-floor --pubsub [PORT]")
     exit(2)
 }
 var body: [UInt8] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompressNIO
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
@@ -55,6 +56,15 @@ struct WSLoad: AsyncParsableCommand {
     )
     var pace = 0
 
+    @Flag(help: "Offer permessage-deflate and compress every message (echo); fails if the server declines.")
+    var deflate = false
+
+    @Option(
+        help:
+            "Spread the connections over this many loopback source addresses, 127.0.0.2 and up (past one address's ephemeral ports)."
+    )
+    var sources = 1
+
     func run() async throws {
         let parts = self.server.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
@@ -63,10 +73,13 @@ struct WSLoad: AsyncParsableCommand {
         let tally = Tally()
         switch self.mode {
         case .echo:
-            let payload = String(repeating: "x", count: self.size)
+            // Text with some variety, as JSON is: all x's would deflate to nothing.
+            let sample = #"{"id":1234,"user":"journey","tags":["swift","nio"],"score":98.6,"ok":true},"#
+            let payload = String(String(repeating: sample, count: self.size / sample.utf8.count + 1).prefix(self.size))
             let gap: TimeAmount? = self.pace > 0 ? .nanoseconds(1_000_000_000 / Int64(self.pace)) : nil
+            let deflate = self.deflate
             let channels = try await self.open(self.connections, host: host, port: port, group: group) {
-                EchoDriver(payload: payload, gap: gap, tally: tally)
+                EchoDriver(payload: payload, gap: gap, tally: tally, compressing: deflate)
             }
             try await Task.sleep(for: .seconds(self.warmup))
             let start = tally.messages
@@ -146,14 +159,15 @@ struct WSLoad: AsyncParsableCommand {
         host: String,
         port: Int,
         group: MultiThreadedEventLoopGroup,
-        driver: @escaping @Sendable () -> any ChannelInboundHandler & Sendable
+        driver: @escaping @Sendable () -> any ChannelInboundHandler
     ) async throws -> [any Channel] {
         var channels: [any Channel] = []
         var next = 0
         while next < count {
             let batch = min(64, count - next)
             try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
-                for _ in 0..<batch {
+                for index in 0..<batch {
+                    let source = self.sources > 1 ? "127.0.0.\(2 + (next + index) % self.sources)" : "0.0.0.0"
                     tasks.addTask {
                         // One pick of the loop for both: a second `group.next()` for the promise would put every
                         // connection on the same loop of two.
@@ -164,10 +178,17 @@ struct WSLoad: AsyncParsableCommand {
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {
                                     try channel.pipeline.syncOperations.addHandler(
-                                        Handshake(host: host, path: self.path, upgraded: upgraded, driver: driver)
+                                        Handshake(
+                                            host: host,
+                                            path: self.path,
+                                            offersDeflate: self.deflate,
+                                            upgraded: upgraded,
+                                            driver: driver
+                                        )
                                     )
                                 }
                             }
+                            .bind(to: try SocketAddress(ipAddress: source, port: 0))
                             .connect(host: host, port: port).get()
                         try await upgraded.futureResult.get()
                         return channel
@@ -215,18 +236,21 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     let host: String
     let path: String
+    let offersDeflate: Bool
     let upgraded: EventLoopPromise<Void>
-    let driver: @Sendable () -> any ChannelInboundHandler & Sendable
+    let driver: @Sendable () -> any ChannelInboundHandler
     var received = ByteBuffer()
 
     init(
         host: String,
         path: String,
+        offersDeflate: Bool,
         upgraded: EventLoopPromise<Void>,
-        driver: @escaping @Sendable () -> any ChannelInboundHandler & Sendable
+        driver: @escaping @Sendable () -> any ChannelInboundHandler
     ) {
         self.host = host
         self.path = path
+        self.offersDeflate = offersDeflate
         self.upgraded = upgraded
         self.driver = driver
     }
@@ -234,7 +258,9 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     func channelActive(context: ChannelHandlerContext) {
         let request =
             "GET \(self.path) HTTP/1.1\r\nHost: \(self.host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + (self.offersDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" : "")
+            + "\r\n"
         context.writeAndFlush(NIOAny(ByteBuffer(string: request)), promise: nil)
         context.fireChannelActive()
     }
@@ -244,7 +270,8 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
         self.received.writeBuffer(&buffer)
         guard let end = self.received.readableBytesView.firstRange(of: Array("\r\n\r\n".utf8)) else { return }
         let head = String(decoding: self.received.readableBytesView[..<end.lowerBound], as: UTF8.self)
-        guard head.hasPrefix("HTTP/1.1 101") else {
+        guard head.hasPrefix("HTTP/1.1 101"), !self.offersDeflate || head.lowercased().contains("permessage-deflate")
+        else {
             self.upgraded.fail(ChannelError.inappropriateOperationForState)
             context.close(promise: nil)
             return
@@ -266,32 +293,54 @@ final class Handshake: ChannelInboundHandler, RemovableChannelHandler {
     }
 }
 
-/// Echo mode: one message in flight; each echo sends the next (after `gap`, when paced).
-final class EchoDriver: ChannelInboundHandler, Sendable {
+/// Echo mode: one message in flight; each echo sends the next (after `gap`, when paced). Compressing, each message
+/// goes deflated (context kept, as a browser's) and compressed echoes are inflated.
+final class EchoDriver: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     let payload: String
     let gap: TimeAmount?
     let tally: Tally
-    init(payload: String, gap: TimeAmount?, tally: Tally) {
+    let deflater: ZlibCompressor?
+    let inflater: ZlibDecompressor?
+    init(payload: String, gap: TimeAmount?, tally: Tally, compressing: Bool) {
         self.payload = payload
         self.gap = gap
         self.tally = tally
+        self.deflater = compressing ? try? ZlibCompressor(algorithm: .deflate) : nil
+        self.inflater = compressing ? try? ZlibDecompressor(algorithm: .deflate) : nil
     }
     func handlerAdded(context: ChannelHandlerContext) {
-        context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+        context.writeAndFlush(NIOAny(self.message()), promise: nil)
+    }
+    /// The next message: the payload, deflated when compressing (the sync flush's 4-byte tail taken off).
+    func message() -> WebSocketFrame {
+        guard let deflater = self.deflater else { return .masked(text: self.payload) }
+        var input = ByteBuffer(string: self.payload)
+        var output = ByteBuffer()
+        output.reserveCapacity(deflater.maxSize(from: input))
+        try? deflater.deflate(from: &input, to: &output, flush: .sync)
+        output.moveWriterIndex(to: output.writerIndex - 4)
+        return WebSocketFrame(fin: true, rsv1: true, opcode: .text, maskKey: .random(), data: output)
     }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         guard frame.opcode == .text || frame.opcode == .binary else { return }
+        if frame.rsv1, let inflater = self.inflater {
+            var input = frame.data
+            input.writeBytes([0, 0, 0xFF, 0xFF])
+            var output = ByteBuffer()
+            output.reserveCapacity(self.payload.utf8.count + 64)
+            try? inflater.inflate(from: &input, to: &output)
+        }
         self.tally.add(1)
         guard let gap = self.gap else {
-            context.writeAndFlush(NIOAny(WebSocketFrame.masked(text: self.payload)), promise: nil)
+            context.writeAndFlush(NIOAny(self.message()), promise: nil)
             return
         }
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let payload = self.payload
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.scheduleTask(in: gap) {
-            bound.value.writeAndFlush(NIOAny(WebSocketFrame.masked(text: payload)), promise: nil)
+            let (driver, context) = bound.value
+            context.writeAndFlush(NIOAny(driver.message()), promise: nil)
         }
     }
 }

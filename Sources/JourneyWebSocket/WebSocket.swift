@@ -58,6 +58,15 @@ public final class WebSocket: Sendable {
     /// Sends a text or binary message; `promise` completes once it was written (or fails if the connection is
     /// closing). A peer whose outbound queue is full meets the route's `slowConsumerPolicy`.
     public func send(_ message: WebSocketMessage, promise: EventLoopPromise<Void>? = nil) {
+        // On the loop (a callback answering), straight through: no closure to allocate per message.
+        if self.eventLoop.inEventLoop {
+            guard let session = self.session.value else {
+                promise?.fail(ChannelError.ioOnClosedChannel)
+                return
+            }
+            session.send(message, promise: promise)
+            return
+        }
         self.onLoop({ $0.send(message, promise: promise) }, ifClosed: { promise?.fail(ChannelError.ioOnClosedChannel) })
     }
 

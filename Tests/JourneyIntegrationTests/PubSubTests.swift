@@ -25,7 +25,7 @@ import WSClient
     }
 
     /// The `data` of a delivery, decoded.
-    static func data(of message: WebSocketMessage?) -> Any? {
+    static func data(of message: WSClient.WebSocketMessage?) -> Any? {
         guard case .text(let text) = message,
             let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         else { return nil }
@@ -111,7 +111,7 @@ import WSClient
     @Test(.requires(.curl)) func curlPublishesOverHTTP() async throws {
         try await TestServer.with(Self.pubSubServer()) { server in
             let subscribed = AsyncStream<Void>.makeStream()
-            async let received: [WebSocketMessage] = WebSocketClientRun.collect(
+            async let received: [WSClient.WebSocketMessage] = WebSocketClientRun.collect(
                 url: "ws://127.0.0.1:\(server.port)/pubsub",
                 count: 3
             ) { outbound in
@@ -222,8 +222,8 @@ enum WebSocketClientRun {
         count: Int,
         send: @escaping @Sendable (WebSocketOutboundWriter) async throws -> Void,
         onFirst: @escaping @Sendable () -> Void = {}
-    ) async throws -> [WebSocketMessage] {
-        let box = NIOLockedValueBox<[WebSocketMessage]>([])
+    ) async throws -> [WSClient.WebSocketMessage] {
+        let box = NIOLockedValueBox<[WSClient.WebSocketMessage]>([])
         try await WebSocketClient.connect(url: url, logger: PubSubTests.logger) { inbound, outbound, _ in
             try await send(outbound)
             var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()

@@ -154,6 +154,36 @@ import WSCompression
         }
     }
 
+    /// The callback style: state kept in the setup closure, answers in order, the close heard with the peer's code.
+    @Test func callbacksKeepTheirStateOnTheLoopAndHearTheClose() async throws {
+        let (closes, heard) = AsyncStream.makeStream(of: WebSocketErrorCode?.self)
+        var router = Router()
+        router.webSocket("/count") { socket, context in
+            var count = 0
+            socket.onText { socket, text in
+                count += 1
+                socket.send(text: "\(count): \(text) on \(context.request.path)")
+            }
+            socket.onClose { _, code in heard.yield(code) }
+        }
+        try await TestServer.with(router: router) { server in
+            let close = try await WebSocketClient.connect(url: Self.url("/count", server), logger: Self.logger) {
+                inbound,
+                outbound,
+                _ in
+                var messages = inbound.messages(maxSize: 1 << 10).makeAsyncIterator()
+                for word in ["a", "b", "c"] { try await outbound.write(.text(word)) }
+                #expect(try await messages.next() == .text("1: a on /count"))
+                #expect(try await messages.next() == .text("2: b on /count"))
+                #expect(try await messages.next() == .text("3: c on /count"))
+                try await outbound.close(WebSocketErrorCode(codeNumber: 4321), reason: "done")
+            }
+            #expect(close?.closeCode == WebSocketErrorCode(codeNumber: 4321))
+            var heardCloses = closes.makeAsyncIterator()
+            #expect(await heardCloses.next() == .some(WebSocketErrorCode(codeNumber: 4321)))
+        }
+    }
+
     @Test func aMessageOverTheLimitClosesWith1009() async throws {
         let configuration = Self.echoServer { $0.webSocket.options.maximumMessageSize = 1_024 }
         try await TestServer.with(configuration) { server in

@@ -33,7 +33,8 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     private var machine: WebSocketSessionStateMachine
     private let keepalive: WebSocketKeepalive
     private let recorder: JourneyRecorder?
-    private let start: (WebSocket) -> Void
+    /// Let go once run: what it captured (the upgrade request) is not kept for the connection's life.
+    private var start: ((WebSocket) -> Void)?
     private var socket: WebSocket?
     private var context: ChannelHandlerContext?
     private var queue: WebSocketOutboundQueue?
@@ -80,7 +81,9 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
         }
         let socket = WebSocket(session: self, eventLoop: context.eventLoop)
         self.socket = socket
-        self.start(socket)
+        let start = self.start
+        self.start = nil
+        start?(socket)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {

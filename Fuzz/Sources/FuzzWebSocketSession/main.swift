@@ -1,0 +1,3 @@
+import FuzzSupport
+
+fuzzMain { data, size in fuzz(data, size) }
