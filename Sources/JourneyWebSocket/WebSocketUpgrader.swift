@@ -103,7 +103,7 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         }
     }
 
-    /// Puts the frame codec, the outbound queue and the session in place and starts the route's session;
+    /// Puts the frame codec and the session in place and starts the route's session;
     /// after the 101 has been written.
     package func upgrade(context: ChannelHandlerContext, upgradeRequest head: HTTPRequestHead) -> EventLoopFuture<Void>
     {
@@ -125,17 +125,10 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
                     let pipeline = channel.pipeline.syncOperations
                     let watermark = try channel.syncOptions?.getOption(.writeBufferWaterMark)
                     try pipeline.addHandler(
-                        WebSocketOutboundQueue(
-                            limit: options.outboundQueueLimit,
-                            policy: options.slowConsumerPolicy,
-                            highWatermark: watermark?.high ?? Int.max,
-                            recorder: recorder
-                        )
-                    )
-                    try pipeline.addHandler(
                         WebSocketSessionHandler(
                             options: options,
                             deflate: options.deflate(offered: head),
+                            highWatermark: watermark?.high ?? Int.max,
                             recorder: recorder
                         ) { socket in route.start(socket, context: sessionContext) }
                     )

@@ -5,8 +5,8 @@ import Testing
 
 @testable import JourneyWebSocket
 
-/// The session in a pipeline (the outbound queue before it, as on a real connection), driven by frames a client
-/// would send.
+/// The session in a pipeline, driven by frames a client would send; the frames it writes are read as it wrote them
+/// (no encoder below it).
 @Suite struct WebSocketSessionHandlerTests {
     static func channel(
         ping: Duration = .seconds(10),
@@ -16,14 +16,17 @@ import Testing
     ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
-        try channel.pipeline.syncOperations.addHandler(
-            WebSocketOutboundQueue(limit: 1 << 20, policy: .disconnect, highWatermark: 64 << 10, recorder: nil)
-        )
         var options = WebSocketOptions()
         options.keepalive = WebSocketKeepalive(pingInterval: ping, pongTimeout: pong)
         options.maximumMessageSize = 1 << 10
         try channel.pipeline.syncOperations.addHandler(
-            WebSocketSessionHandler(options: options, deflate: deflate, recorder: nil, start: setup)
+            WebSocketSessionHandler(
+                options: options,
+                deflate: deflate,
+                highWatermark: 64 << 10,
+                recorder: nil,
+                start: setup
+            )
         )
         return channel
     }

@@ -6,9 +6,10 @@ import NIOWebSocket
 /// machine, whole messages to the route's callbacks (or, for a route that asked for a task, into its
 /// `WebSocketInbound`), and sends, pings, the close handshake, keepalive and the 1001 on shutdown go out from here.
 ///
-/// It sits last in the pipeline, behind `WebSocketOutboundQueue` (which bounds what waits for a slow peer) and NIO's
-/// frame codec. Nothing here allocates per connection beyond the handler itself and, when the route asks, its
-/// task's stream.
+/// It sits last in the pipeline, behind NIO's frame codec, and bounds what waits for a slow peer
+/// (`WebSocketOutboundLimit`) whoever sends: the route, or a hub writing a frame encoded once for all its subscribers
+/// from the encoder's place. Nothing follows a close frame (RFC 6455 §5.5.1). Nothing here allocates per connection
+/// beyond the handler itself and, when the route asks, its task's stream.
 final class WebSocketSessionHandler: ChannelDuplexHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -37,7 +38,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     private var start: ((WebSocket) -> Void)?
     private var socket: WebSocket?
     private var context: ChannelHandlerContext?
-    private var queue: WebSocketOutboundQueue?
+    /// The frame encoder's context: frames encoded once (`EncodedFrame`) are written from there, skipping it.
+    private var encoderContext: ChannelHandlerContext?
+    private var outbound: WebSocketOutboundLimit
+    /// A close frame went out: nothing more does.
+    private var sentClose = false
     private var liveness = WebSocketKeepaliveStateMachine()
     private var pingTask: RepeatedTask?
     private var pongTimeout: Scheduled<Void>?
@@ -53,6 +58,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     init(
         options: WebSocketOptions,
         deflate: PerMessageDeflateAgreement?,
+        highWatermark: Int,
         recorder: JourneyRecorder?,
         start: @escaping (WebSocket) -> Void
     ) {
@@ -63,6 +69,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
         self.keepalive = options.keepalive
         self.recorder = recorder
         self.start = start
+        self.outbound = WebSocketOutboundLimit(
+            limit: options.outboundQueueLimit,
+            policy: options.slowConsumerPolicy,
+            highWatermark: highWatermark
+        )
     }
 
     /// Whether the channel takes more without queueing past its high watermark.
@@ -70,7 +81,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        self.queue = try? context.pipeline.syncOperations.handler(type: WebSocketOutboundQueue.self)
+        self.encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         if let interval = self.keepalive.pingInterval {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let delay = TimeAmount(interval)
@@ -108,6 +119,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
         let callbacks = self.callbacks
         self.callbacks = Callbacks()
         self.context = nil
+        self.encoderContext = nil
         callbacks.close?(socket, self.machine.peerCloseCode)
         socket.detach()
     }
@@ -131,8 +143,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
             case .binary(let bytes): self.callbacks.binary?(socket, bytes)
             }
         case .pong(let payload):
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)))
-                .whenFailure { _ in }
+            self.writeControl(.pong, payload, context: context)
         case .echoClose(let code):
             var payload = context.channel.allocator.buffer(capacity: 2)
             if let code { payload.write(webSocketErrorCode: code) }
@@ -161,12 +172,14 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // NIO's protocol error handler has already sent the close for a frame the decoder refused (1002, 1009).
+        // It closes the connection once that frame is written; closing here could drop the frame.
+        self.machine.connectionClosed()
         if let error = error as? NIOWebSocketError {
             let code: WebSocketErrorCode = error == .invalidFrameLength ? .messageTooLarge : .protocolError
             self.callbacks.failed?(WebSocketClosedError(code: code, reason: "\(error)"))
+        } else {
+            context.close(promise: nil)
         }
-        self.machine.connectionClosed()
-        context.close(promise: nil)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -223,6 +236,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
             payload = deflated
             compressed = true
         }
+        guard self.admits(payload.readableBytes, context: context) else {
+            promise?.succeed()
+            return
+        }
+        self.recorder?.webSocketFrameSent(bytes: payload.readableBytes, completesMessage: true)
         let frame = WebSocketFrame(fin: true, rsv1: compressed, opcode: opcode, data: payload)
         context.writeAndFlush(Self.wrapOutboundOut(frame), promise: promise)
     }
@@ -241,16 +259,68 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Sends a frame encoded once for many connections, through the outbound queue's limit.
+    /// Sends a frame encoded once for many connections, within the outbound limit.
     func send(_ frame: EncodedFrame) {
-        guard self.machine.isOpen else { return }
-        self.queue?.deliver(frame)
+        guard self.machine.isOpen, !self.sentClose, let context = self.context, let encoder = self.encoderContext,
+            self.admits(frame.bytes.readableBytes, context: context)
+        else { return }
+        self.recorder?.webSocketFrameSent(bytes: frame.payloadLength, completesMessage: true)
+        encoder.writeAndFlush(NIOAny(frame.bytes), promise: nil)
     }
 
     /// Sends a ping.
     func ping(_ payload: ByteBuffer) {
         guard self.machine.isOpen, let context = self.context else { return }
-        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .ping, data: payload)))
+        self.writeControl(.ping, payload, context: context)
+    }
+
+    /// Frames written from behind (a test, an embedder's handler): nothing after a close; messages within the limit.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let frame = Self.unwrapOutboundIn(data)
+        guard !self.sentClose else {
+            promise?.succeed()
+            return
+        }
+        switch frame.opcode {
+        case .connectionClose:
+            self.sentClose = true
+        case .text, .binary, .continuation:
+            guard self.admits(frame.data.readableBytes, context: context) else {
+                promise?.succeed()
+                return
+            }
+        default:
+            break
+        }
+        context.write(data, promise: promise)
+    }
+
+    /// Whether `bytes` more fit within the outbound limit; if not, the route's policy is carried out and the caller
+    /// drops the message.
+    private func admits(_ bytes: Int, context: ChannelHandlerContext) -> Bool {
+        guard !self.sentClose else { return false }
+        switch self.outbound.verdict(on: bytes, channel: context.channel) {
+        case .send:
+            return true
+        case .drop:
+            self.recorder?.webSocketMessageDropped()
+        case .disconnect:
+            self.recorder?.webSocketSlowConsumerDisconnected()
+            self.machine.connectionClosed()
+            // The peer is not reading, so the close handshake cannot be waited for: say why, then go (at the latest
+            // a second later, if even the close frame cannot be written).
+            let reason = Self.closePayload(.policyViolation, "slow consumer", context.channel.allocator)
+            self.sendCloseFrame(reason, context: context, thenClose: true)
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        }
+        return false
+    }
+
+    /// A ping or pong, not subject to the outbound limit.
+    private func writeControl(_ opcode: WebSocketOpcode, _ payload: ByteBuffer, context: ChannelHandlerContext) {
+        guard !self.sentClose else { return }
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: payload)))
             .whenFailure { _ in }
     }
 
@@ -267,6 +337,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     }
 
     private func sendCloseFrame(_ payload: ByteBuffer, context: ChannelHandlerContext, thenClose: Bool) {
+        guard !self.sentClose else {
+            if thenClose { context.close(promise: nil) }
+            return
+        }
+        self.sentClose = true
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
         let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
         guard thenClose else {
