@@ -18,19 +18,36 @@ public struct EncodedFrame: Sendable {
 
     /// A final text frame carrying `payload` (which must be UTF-8).
     public init(text payload: ByteBuffer) {
-        self.init(opcode: 0x1, payload: payload)
+        self.init(opcode: 0x1, compressed: false, payload: payload)
     }
 
     /// A final binary frame carrying `payload`.
     public init(binary payload: ByteBuffer) {
-        self.init(opcode: 0x2, payload: payload)
+        self.init(opcode: 0x2, compressed: false, payload: payload)
     }
 
-    private init(opcode: UInt8, payload: ByteBuffer) {
-        // RFC 6455 §5.2: FIN and the opcode, then the length in 7 bits, or 126 and 16 bits, or 127 and 64 bits.
-        let length = payload.readableBytes
+    /// A final frame of `opcode` carrying `payload`; `compressed` sets RSV1 (a permessage-deflate message).
+    init(opcode: UInt8, compressed: Bool, payload: ByteBuffer) {
+        var bytes = Self.header(opcode: opcode, compressed: compressed, length: payload.readableBytes)
+        bytes.writeImmutableBuffer(payload)
+        self.bytes = bytes
+        self.payloadLength = payload.readableBytes
+    }
+
+    /// A final text frame carrying `text`, written straight after the header: one buffer, one copy of the text.
+    init(text: String) {
+        let length = text.utf8.count
+        var bytes = Self.header(opcode: 0x1, compressed: false, length: length)
+        bytes.writeString(text)
+        self.bytes = bytes
+        self.payloadLength = length
+    }
+
+    /// A buffer holding a frame header for a payload of `length` bytes, with room for the payload after it.
+    private static func header(opcode: UInt8, compressed: Bool, length: Int) -> ByteBuffer {
+        // RFC 6455 §5.2: FIN, RSV1 and the opcode, then the length in 7 bits, or 126 and 16 bits, or 127 and 64 bits.
         var bytes = ByteBufferAllocator().buffer(capacity: length + 10)
-        bytes.writeInteger(0x80 | opcode)
+        bytes.writeInteger(0x80 | (compressed ? 0x40 : 0) | opcode)
         switch length {
         case ..<126:
             bytes.writeInteger(UInt8(length))
@@ -41,8 +58,6 @@ public struct EncodedFrame: Sendable {
             bytes.writeInteger(UInt8(127))
             bytes.writeInteger(UInt64(length))
         }
-        bytes.writeImmutableBuffer(payload)
-        self.bytes = bytes
-        self.payloadLength = length
+        return bytes
     }
 }

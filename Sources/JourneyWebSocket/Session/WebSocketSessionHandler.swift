@@ -213,36 +213,56 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
 
     // MARK: Sending
 
-    /// Sends `message` now (a callback's send).
+    /// Sends `message` now (a callback's send): framed here into one buffer and written from the encoder's place,
+    /// so a message costs one buffer and one iovec.
     func send(_ message: WebSocketMessage, promise: EventLoopPromise<Void>?) {
         guard self.machine.isOpen, let context = self.context else {
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
-        var payload: ByteBuffer
-        let opcode: WebSocketOpcode
+        let frame: EncodedFrame
         switch message {
         case .text(let text):
-            payload = context.channel.allocator.buffer(string: text)
-            opcode = .text
+            if let deflate = self.machine.deflate, text.utf8.count >= Self.minimumCompressedSize,
+                let deflated = deflate.deflate(
+                    context.channel.allocator.buffer(string: text),
+                    allocator: context.channel.allocator
+                )
+            {
+                frame = EncodedFrame(opcode: 0x1, compressed: true, payload: deflated)
+            } else {
+                frame = EncodedFrame(text: text)
+            }
         case .binary(let bytes):
-            payload = bytes
-            opcode = .binary
+            if let deflate = self.machine.deflate, bytes.readableBytes >= Self.minimumCompressedSize,
+                let deflated = deflate.deflate(bytes, allocator: context.channel.allocator)
+            {
+                frame = EncodedFrame(opcode: 0x2, compressed: true, payload: deflated)
+            } else {
+                frame = EncodedFrame(opcode: 0x2, compressed: false, payload: bytes)
+            }
         }
-        var compressed = false
-        if let deflate = self.machine.deflate, payload.readableBytes >= Self.minimumCompressedSize,
-            let deflated = deflate.deflate(payload, allocator: context.channel.allocator)
-        {
-            payload = deflated
-            compressed = true
-        }
-        guard self.admits(payload.readableBytes, context: context) else {
+        guard self.admits(frame.bytes.readableBytes, context: context) else {
             promise?.succeed()
             return
         }
-        self.recorder?.webSocketFrameSent(bytes: payload.readableBytes, completesMessage: true)
-        let frame = WebSocketFrame(fin: true, rsv1: compressed, opcode: opcode, data: payload)
-        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: promise)
+        self.recorder?.webSocketFrameSent(bytes: frame.payloadLength, completesMessage: true)
+        if let encoder = self.encoderContext {
+            encoder.writeAndFlush(NIOAny(frame.bytes), promise: promise)
+        } else {
+            context.writeAndFlush(Self.wrapOutboundOut(Self.unencoded(frame)), promise: promise)
+        }
+    }
+
+    /// `frame` as NIO's frame type, for a pipeline with no encoder below the session (a test's).
+    private static func unencoded(_ frame: EncodedFrame) -> WebSocketFrame {
+        let first = frame.bytes.getInteger(at: frame.bytes.readerIndex, as: UInt8.self) ?? 0
+        return WebSocketFrame(
+            fin: true,
+            rsv1: first & 0x40 != 0,
+            opcode: WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F) ?? .binary,
+            data: frame.payload
+        )
     }
 
     /// Sends `message` once the connection is writable, after what already waits (a task's send).
