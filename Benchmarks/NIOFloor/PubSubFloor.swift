@@ -16,10 +16,10 @@ import NIOWebSocket
 
 /// Each loop's connections, and the fan-out to all of them.
 final class FloorHub: Sendable {
-    private let loops: [NIOLoopBound<FloorLoopMembers>]
+    private let loops: [NIOLoopBoundBox<FloorLoopMembers>]
 
     init(group: MultiThreadedEventLoopGroup) {
-        self.loops = group.makeIterator().map { NIOLoopBound(FloorLoopMembers(), eventLoop: $0) }
+        self.loops = group.makeIterator().map { NIOLoopBoundBox.makeBoxSendingValue(FloorLoopMembers(), eventLoop: $0) }
     }
 
     /// The members of `loop`'s connections; call on `loop`.
@@ -73,7 +73,12 @@ final class FloorSubscriber: ChannelInboundHandler {
         if bytes.firstRange(of: Self.bench) != nil {
             var encoded = context.channel.allocator.buffer(capacity: payload.readableBytes + 4)
             encoded.writeInteger(UInt8(0x81))
-            encoded.writeInteger(UInt8(payload.readableBytes))  // journey-wsload's publishes are under 126 bytes
+            if payload.readableBytes < 126 {
+                encoded.writeInteger(UInt8(payload.readableBytes))
+            } else {  // journey-wsload's publishes are under 64 KiB
+                encoded.writeInteger(UInt8(126))
+                encoded.writeInteger(UInt16(payload.readableBytes))
+            }
             encoded.writeImmutableBuffer(payload)
             self.hub.fanOut(encoded)
         } else {
@@ -99,7 +104,10 @@ func runPubSubFloor(port: Int) throws {
                 shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture([:]) },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(FloorSubscriber(hub: hub))
+                        let pipeline = channel.pipeline.syncOperations
+                        // NIO removes its HTTP handlers; the plain-GET answer is ours to remove.
+                        pipeline.removeHandler(try pipeline.handler(type: FloorRoot.self), promise: nil)
+                        try pipeline.addHandler(FloorSubscriber(hub: hub))
                     }
                 }
             )

@@ -167,13 +167,26 @@ struct WSLoad: AsyncParsableCommand {
             let batch = min(64, count - next)
             try await withThrowingTaskGroup(of: (any Channel).self) { tasks in
                 for index in 0..<batch {
-                    let source = self.sources > 1 ? "127.0.0.\(2 + (next + index) % self.sources)" : "0.0.0.0"
+                    let source = self.sources > 1 ? "127.0.0.\(2 + (next + index) % self.sources)" : nil
                     tasks.addTask {
                         // One pick of the loop for both: a second `group.next()` for the promise would put every
                         // connection on the same loop of two.
                         let loop = group.next()
                         let upgraded = loop.makePromise(of: Void.self)
-                        let channel = try await ClientBootstrap(group: loop)
+                        var bootstrap = ClientBootstrap(group: loop)
+                        if let source {
+                            // The port is picked at connect time, per destination, not at bind (which would
+                            // need one free port of the whole range per connection).
+                            bootstrap = try bootstrap.channelOption(
+                                ChannelOptions.Types.SocketOption(
+                                    level: .init(rawValue: CInt(IPPROTO_IP)),
+                                    name: .init(rawValue: 24)
+                                ),  // IP_BIND_ADDRESS_NO_PORT
+                                value: 1
+                            ).bind(to: SocketAddress(ipAddress: source, port: 0))
+                        }
+                        let channel =
+                            try await bootstrap
                             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {
@@ -188,7 +201,6 @@ struct WSLoad: AsyncParsableCommand {
                                     )
                                 }
                             }
-                            .bind(to: try SocketAddress(ipAddress: source, port: 0))
                             .connect(host: host, port: port).get()
                         try await upgraded.futureResult.get()
                         return channel

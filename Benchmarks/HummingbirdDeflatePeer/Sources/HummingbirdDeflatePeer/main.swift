@@ -31,7 +31,7 @@ let app = Application(
     router: router,
     server: .http1WebSocketUpgrade(
         webSocketRouter: webSocketRouter,
-        configuration: .init(maxFrameSize: 1 << 24, extensions: [.perMessageDeflate()])
+        configuration: .init(ws: .init(maxFrameSize: 1 << 24, extensions: [.perMessageDeflate()]))
     ),
     configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
     eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup(numberOfThreads: 1)),
