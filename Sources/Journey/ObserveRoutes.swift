@@ -64,9 +64,9 @@ struct ObserveRoutes: Sendable {
     static let feedInterval = Duration.milliseconds(500)
 
     /// The dashboard's feed: a WebSocket route (on the same session as every other, with no task) that sends a JSON
-    /// snapshot every 500 ms, server to browser. The session answers pings, echoes a close and says 1001 on shutdown; its outbound
-    /// queue drops the snapshots a stalled browser does not read (one queued at most), and its pings let go of one
-    /// that has vanished. Nothing is compressed: a snapshot is small and sent often.
+    /// snapshot every 500 ms, server to browser. The session answers pings, echoes a close and says 1001 on shutdown;
+    /// its outbound limit drops the snapshots a stalled browser does not read (one queued at most), and its pings let
+    /// go of one that has vanished. Nothing is compressed: a snapshot is small and sent often.
     private func feed(access: DashboardAccess) -> WebSocketRoute {
         let statistics = self.statistics
         let admission = self.admission
@@ -76,10 +76,7 @@ struct ObserveRoutes: Sendable {
         options.maximumFrameSize = 1 << 14
         options.slowConsumerPolicy = .drop
         options.outboundQueueLimit = 64 << 10
-        let shouldUpgrade: WebSocketRoute.UpgradeCheck = { context in
-            access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden)
-        }
-        return WebSocketRoute(Self.feedPath, options: options, shouldUpgrade: shouldUpgrade) { socket, _ in
+        var route = WebSocketRoute(Self.feedPath, options: options) { socket, _ in
             // A timer on the connection's loop; the browser's close (or the server's 1001 on shutdown) stops it.
             let interval = TimeAmount(Self.feedInterval)
             let feed = socket.eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in
@@ -89,6 +86,9 @@ struct ObserveRoutes: Sendable {
             }
             socket.onClose { _, _ in feed.cancel() }
         }
+        // Checked at once, on the loop: the feed's upgrade starts no task.
+        route.admits = { context in access.allows(context.remoteAddress) ? .upgrade() : .refuse(.forbidden) }
+        return route
     }
 }
 

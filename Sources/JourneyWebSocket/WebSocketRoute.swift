@@ -22,8 +22,12 @@ public struct WebSocketRoute: Sendable {
     public var path: String
     /// Sizes, liveness, compression, subprotocols, origins and the slow-consumer policy.
     public var options: WebSocketOptions
-    /// Asked after the handshake is found valid; nil upgrades every valid handshake.
+    /// Asked after the handshake is found valid; nil upgrades every valid handshake. Being async, it runs in a task
+    /// for the length of the handshake.
     public var shouldUpgrade: UpgradeCheck?
+    /// A check that answers at once, on the event loop, before anything else: the built-in routes' own (the
+    /// dashboard's access), so their upgrades start no task.
+    package var admits: (@Sendable (WebSocketRequestContext) -> WebSocketUpgradeDecision)?
     /// What runs on each connection.
     let session: Session
 

@@ -62,6 +62,9 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         if let agreed = route.options.deflate(offered: head) {
             headers.add(name: "Sec-WebSocket-Extensions", value: agreed.responseValue)
         }
+        if case .refuse(let status, let fields) = route.admits?(context) {
+            return channel.eventLoop.makeFailedFuture(HTTPError(status, headerFields: fields))
+        }
         let decision: EventLoopFuture<WebSocketUpgradeDecision>
         if self.routes.admitsEveryUpgrade, route.shouldUpgrade == nil {
             // Nothing to ask: no task.

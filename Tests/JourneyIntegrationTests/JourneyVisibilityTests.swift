@@ -268,6 +268,12 @@ struct JourneyVisibilityTests {
             // From this host's own outside address the client is not loopback.
             #expect(try await Curl.run(["http://\(ip):\(port)/_journey/"]).status == 403)
             #expect(try await Curl.run(["http://\(ip):\(port)/style.css"]).status == 200)
+            // The feed's upgrade is refused too (checked on the loop, before any task).
+            let upgrade = [
+                "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H", "Sec-WebSocket-Version: 13",
+                "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            ]
+            #expect(try await Curl.run(upgrade + ["http://\(ip):\(port)/_journey/live"]).status == 403)
             #expect(try await Curl.run([Curl.url("/_journey/", port: port)]).status == 200)
             try await server.shutdown()
         } catch {
