@@ -5,17 +5,44 @@ import Testing
 
 @testable import JourneyWebSocket
 
-/// The session in a pipeline, driven by frames a client would send; the frames it writes are read as it wrote them
-/// (no encoder below it).
+/// The session in a pipeline behind NIO's frame encoder, as on a connection, driven by frames a client would send;
+/// what it writes is read back through NIO's frame decoder, as a client reads it.
 @Suite struct WebSocketSessionHandlerTests {
+    /// The session's channel, and its output decoded into frames.
+    final class SessionChannel {
+        let channel = EmbeddedChannel()
+        private let decoder = EmbeddedChannel(
+            handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20))
+        )
+
+        var isActive: Bool { self.channel.isActive }
+        var eventLoop: any EventLoop { self.channel.eventLoop }
+        var embeddedEventLoop: EmbeddedEventLoop { self.channel.embeddedEventLoop }
+        var pipeline: ChannelPipeline { self.channel.pipeline }
+
+        func writeInbound(_ frame: WebSocketFrame) throws { try self.channel.writeInbound(frame) }
+        func writeOutbound(_ frame: WebSocketFrame) throws { try self.channel.writeOutbound(frame) }
+        func finish() throws { _ = try self.channel.finish() }
+
+        /// The next frame the session wrote, or nil when it wrote nothing more.
+        func readOutbound(as: WebSocketFrame.Type) throws -> WebSocketFrame? {
+            while let bytes = try self.channel.readOutbound(as: ByteBuffer.self) {
+                try self.decoder.writeInbound(bytes)
+            }
+            return try self.decoder.readInbound(as: WebSocketFrame.self)
+        }
+    }
+
     static func channel(
         ping: Duration = .seconds(10),
         pong: Duration = .seconds(5),
         deflate: PerMessageDeflateAgreement? = nil,
         setup: @escaping (WebSocket) -> Void = { _ in }
-    ) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
+    ) throws -> SessionChannel {
+        let session = SessionChannel()
+        let channel = session.channel
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         var options = WebSocketOptions()
         options.keepalive = WebSocketKeepalive(pingInterval: ping, pongTimeout: pong)
         options.maximumMessageSize = 1 << 10
@@ -28,7 +55,7 @@ import Testing
                 start: setup
             )
         )
-        return channel
+        return session
     }
 
     /// A frame as a client sends it: masked.

@@ -38,9 +38,9 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     private var start: ((WebSocket) -> Void)?
     private var socket: WebSocket?
     private var context: ChannelHandlerContext?
-    /// The frame encoder's context: frames encoded once (`EncodedFrame`) are written from there, skipping it.
+    /// The frame encoder's context: messages are framed here (`EncodedFrame`) and written from there, skipping it.
     private var encoderContext: ChannelHandlerContext?
-    private var outbound: WebSocketOutboundLimit
+    private let outbound: WebSocketOutboundLimit
     /// A close frame went out: nothing more does.
     private var sentClose = false
     private var liveness = WebSocketKeepaliveStateMachine()
@@ -220,53 +220,40 @@ final class WebSocketSessionHandler: ChannelDuplexHandler {
     /// Sends `message` now (a callback's send): framed here into one buffer and written from the encoder's place,
     /// so a message costs one buffer and one iovec.
     func send(_ message: WebSocketMessage, promise: EventLoopPromise<Void>?) {
-        guard self.machine.isOpen, let context = self.context else {
+        guard self.machine.isOpen, let context = self.context, let encoder = self.encoderContext else {
             promise?.fail(ChannelError.ioOnClosedChannel)
             return
         }
         let frame: EncodedFrame
         switch message {
+        case .text(let text) where !self.compresses(text.utf8.count):
+            frame = EncodedFrame(text: text)  // the header and the text in one buffer
         case .text(let text):
-            if let deflate = self.machine.deflate, text.utf8.count >= Self.minimumCompressedSize,
-                let deflated = deflate.deflate(
-                    context.channel.allocator.buffer(string: text),
-                    allocator: context.channel.allocator
-                )
-            {
-                frame = EncodedFrame(opcode: 0x1, compressed: true, payload: deflated)
-            } else {
-                frame = EncodedFrame(text: text)
-            }
+            frame = self.frame(opcode: 0x1, payload: context.channel.allocator.buffer(string: text), context: context)
         case .binary(let bytes):
-            if let deflate = self.machine.deflate, bytes.readableBytes >= Self.minimumCompressedSize,
-                let deflated = deflate.deflate(bytes, allocator: context.channel.allocator)
-            {
-                frame = EncodedFrame(opcode: 0x2, compressed: true, payload: deflated)
-            } else {
-                frame = EncodedFrame(opcode: 0x2, compressed: false, payload: bytes)
-            }
+            frame = self.frame(opcode: 0x2, payload: bytes, context: context)
         }
         guard self.admits(frame.bytes.readableBytes, context: context) else {
             promise?.succeed()
             return
         }
         self.recorder?.webSocketFrameSent(bytes: frame.payloadLength, completesMessage: true)
-        if let encoder = self.encoderContext {
-            encoder.writeAndFlush(NIOAny(frame.bytes), promise: promise)
-        } else {
-            context.writeAndFlush(Self.wrapOutboundOut(Self.unencoded(frame)), promise: promise)
-        }
+        encoder.writeAndFlush(NIOAny(frame.bytes), promise: promise)
     }
 
-    /// `frame` as NIO's frame type, for a pipeline with no encoder below the session (a test's).
-    private static func unencoded(_ frame: EncodedFrame) -> WebSocketFrame {
-        let first = frame.bytes.getInteger(at: frame.bytes.readerIndex, as: UInt8.self) ?? 0
-        return WebSocketFrame(
-            fin: true,
-            rsv1: first & 0x40 != 0,
-            opcode: WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F) ?? .binary,
-            data: frame.payload
-        )
+    /// Whether a message of `length` bytes goes compressed: deflate was agreed and it is long enough to be worth it.
+    private func compresses(_ length: Int) -> Bool {
+        self.machine.deflate != nil && length >= Self.minimumCompressedSize
+    }
+
+    /// A frame of `payload`, deflated when it `compresses` (and sent as it is if zlib fails).
+    private func frame(opcode: UInt8, payload: ByteBuffer, context: ChannelHandlerContext) -> EncodedFrame {
+        if self.compresses(payload.readableBytes),
+            let deflated = self.machine.deflate?.deflate(payload, allocator: context.channel.allocator)
+        {
+            return EncodedFrame(opcode: opcode, compressed: true, payload: deflated)
+        }
+        return EncodedFrame(opcode: opcode, compressed: false, payload: payload)
     }
 
     /// Sends `message` once the connection is writable, after what already waits (a task's send).

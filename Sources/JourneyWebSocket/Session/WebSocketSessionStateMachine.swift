@@ -120,11 +120,11 @@ struct WebSocketSessionStateMachine {
             return self.fail(.messageTooLarge, "message too large")
         }
         guard isText else { return .deliver(.binary(payload)) }
-        var text = UTF8Validation()
-        guard text.consume(payload), text.isComplete else {
+        // Whole, the text is checked and made a String in one pass.
+        guard let text = payload.withUnsafeReadableBytes({ String(validating: $0, as: UTF8.self) }) else {
             return self.fail(.dataInconsistentWithMessage, "text is not UTF-8")
         }
-        return .deliver(.text(String(buffer: payload)))
+        return .deliver(.text(text))
     }
 
     /// A fragment of the message under way; the message goes to the handler with its last one.
