@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        // The site configuration file (`journey run --config`): YAML read into nodes that keep their line.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         .target(
@@ -204,10 +206,22 @@ let package = Package(
                 .product(name: "MultipartKit", package: "multipart-kit"),
             ]
         ),
+        // The configuration file: YAML keys one to one onto `Configuration`, `JOURNEY_` variables over them.
+        .target(
+            name: "JourneyConfigurationFile",
+            dependencies: [
+                "Journey",
+                "JourneyTLS",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "journey",
             dependencies: [
                 "Journey",
+                "JourneyConfigurationFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -301,6 +315,10 @@ let package = Package(
         .testTarget(
             name: "JourneyTests",
             dependencies: ["Journey", "JourneyTesting"]
+        ),
+        .testTarget(
+            name: "JourneyConfigurationFileTests",
+            dependencies: ["Journey", "JourneyConfigurationFile", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "JourneyCoreTests",

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Journey
+import JourneyConfigurationFile
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -18,7 +20,7 @@ struct JourneyCommand: AsyncParsableCommand {
         commandName: "journey",
         abstract: "A web server that shows every request's journey.",
         discussion: "`journey [DIR] [flags]` is short for `journey serve [DIR] [flags]`.",
-        subcommands: [Serve.self, Cert.self],
+        subcommands: [Serve.self, Run.self, Validate.self, Config.self, Cert.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -32,7 +34,114 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        try await serve(self.options)
+        if self.options.devTls { try makeDevelopmentCertificate(for: self.options.host) }
+        try await serve(
+            self.options.configuration,
+            describing: self.options.directory ?? "the embedded site",
+            logLevel: self.options.logLevel
+        )
+    }
+}
+
+/// `journey run --config FILE`: serve what a configuration file describes.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve what a configuration file describes (JOURNEY_ variables override its keys)."
+    )
+
+    @OptionGroup var file: ConfigurationFileOption
+
+    func run() async throws {
+        let configuration = try self.file.read()
+        try await serve(
+            configuration,
+            describing: configuration.staticFiles?.root ?? "the embedded site",
+            logLevel: configuration.observe.logLevel
+        )
+    }
+}
+
+/// `journey validate --config FILE`: every problem of a configuration file, with its line, before it is served.
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a configuration file: every problem with its line and key; exits non-zero if there is one."
+    )
+
+    @OptionGroup var file: ConfigurationFileOption
+
+    func run() throws {
+        let configuration = try self.file.read()
+        let problems = ConfigurationFile.checkFiles(of: configuration, source: self.file.config)
+        guard problems.isEmpty else { throw ConfigurationFileError(problems: problems).exit() }
+        print("journey: \(self.file.config) is valid")
+    }
+}
+
+/// `journey config --print`: the effective configuration, every default filled in, as a file.
+struct Config: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the effective configuration (defaults, the file's keys, JOURNEY_ variables) as YAML."
+    )
+
+    @Flag(help: "Print the effective configuration.")
+    var print = false
+
+    @Option(help: "The configuration file to start from (without one: the defaults and JOURNEY_ variables).")
+    var config: String?
+
+    @Flag(help: "List the JOURNEY_ environment variable of every key.")
+    var environment = false
+
+    func validate() throws {
+        guard self.print || self.environment else {
+            throw ValidationError("say what to print: --print or --environment")
+        }
+    }
+
+    func run() throws {
+        if self.environment {
+            for (key, variable) in ConfigurationFile.environmentVariables { Swift.print("\(variable)  \(key)") }
+        }
+        guard self.print else { return }
+        let configuration: Configuration
+        do {
+            if let path = self.config {
+                configuration = try ConfigurationFile.read(path: path)
+            } else {
+                configuration = try ConfigurationFile.parse(
+                    "",
+                    source: "(defaults)",
+                    environment: ProcessInfo.processInfo.environment
+                )
+            }
+        } catch {
+            throw error.exit()
+        }
+        Swift.print(ConfigurationFile.text(of: configuration), terminator: "")
+    }
+}
+
+/// `--config FILE`, read with the environment's `JOURNEY_` variables over it.
+struct ConfigurationFileOption: ParsableArguments {
+    @Option(help: "The configuration file (YAML; `journey config --print` writes every key).")
+    var config: String
+
+    /// The file's configuration; its problems, one a line, as the command's error.
+    func read() throws -> Configuration {
+        do {
+            return try ConfigurationFile.read(path: self.config)
+        } catch {
+            throw error.exit()
+        }
+    }
+}
+
+extension ConfigurationFileError {
+    /// Writes the problems to standard error, one a line, and gives the exit code that ends the command: a file's
+    /// problems are not a usage mistake, so no usage text follows them.
+    func exit() -> ExitCode {
+        FileHandle.standardError.write(Data((self.description + "\n").utf8))
+        return ExitCode(1)
     }
 }
 
@@ -78,9 +187,18 @@ enum Main {
     }
 }
 
-/// Runs a server for `options` until SIGINT or SIGTERM, then drains it.
-func serve(_ options: ServeOptions) async throws {
-    let level = options.logLevel
+/// Makes the development certificate `--dev-tls` serves, unless it exists, for localhost and `host`.
+func makeDevelopmentCertificate(for host: String) throws {
+    let development = DevelopmentCertificate(folder: DevelopmentCertificate.defaultFolder)
+    guard !development.exists else { return }
+    try development.create(hosts: ["localhost"] + (["127.0.0.1", "::1", "localhost"].contains(host) ? [] : [host]))
+    let text =
+        "journey: made a development certificate; trust \(development.authorityPath) (journey cert --help tells how)\n"
+    FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// Runs a server for `configuration` until SIGINT or SIGTERM, then drains it; `what` names what it serves.
+func serve(_ configuration: Configuration, describing what: String, logLevel level: Logger.Level) async throws {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level
@@ -88,20 +206,6 @@ func serve(_ options: ServeOptions) async throws {
     }
     let logger = Logger(label: "journey")
     raiseOpenFileLimit()
-    let what = options.directory ?? "the embedded site"
-    let host = options.host
-    let configuration = options.configuration
-    if options.devTls {
-        let development = DevelopmentCertificate(folder: DevelopmentCertificate.defaultFolder)
-        if !development.exists {
-            try development.create(
-                hosts: ["localhost"] + (["127.0.0.1", "::1", "localhost"].contains(host) ? [] : [host])
-            )
-            logger.notice(
-                "made a development certificate; trust \(development.authorityPath) (journey cert --help tells how)"
-            )
-        }
-    }
     let scheme = configuration.tls == nil ? "http" : "https"
     let server = Server(configuration: configuration, logger: logger) { listening in
         for listener in listening {

@@ -159,6 +159,83 @@ struct CommandLineTests {
         #expect(await running.terminate() == 0, "SIGHUP reloads; it does not stop the server")
     }
 
+    @Test func runServesWhatAConfigurationFileDescribesWithTheEnvironmentOverIt() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("from the file\n", to: "site/page.txt")
+        let file = try directory.write(
+            """
+            listeners:
+              main: 127.0.0.1:0
+            staticFiles:
+              root: \(directory.path)/site
+              listsDirectories: true
+            """,
+            to: "journey.yaml"
+        )
+        let running = try await RunningJourney(
+            arguments: ["run", "--config", file],
+            environment: ["JOURNEY_OBSERVE_SERVES_METRICS": "true"]
+        )
+        let port = try await running.port()
+        #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "from the file\n")
+        #expect(try await Curl.run([Curl.url("/", port: port)]).text.contains("page.txt"))
+        #expect(try await Curl.run([Curl.url("/metrics", port: port)]).text.contains("journey_requests_total"))
+        #expect(await running.terminate() == 0)
+    }
+
+    @Test func validateReportsEveryProblemWithItsLineAndExitsNonZero() async throws {
+        let directory = try TemporaryDirectory()
+        let wrong = try directory.write(
+            "listeners:\n  main: 127.0.0.1:99999\naccept:\n  backlogg: 10\n  threads: 0\n",
+            to: "wrong.yaml"
+        )
+        let output = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["validate", "--config", wrong]
+        )
+        let errors = String(decoding: output.standardError, as: UTF8.self)
+        #expect(output.status == 1)
+        #expect(errors.contains("wrong.yaml:2:9: listeners.main: expected HOST:PORT"), "\(errors)")
+        #expect(errors.contains("wrong.yaml:4:3: accept.backlogg: unknown key 'backlogg'"), "\(errors)")
+        #expect(errors.contains("wrong.yaml:5:3: accept.threads: must be at least 1"), "\(errors)")
+
+        // What nginx -t finds on disk: a certificate that does not load, a folder that is not there.
+        let missing = try directory.write(
+            """
+            tls: {certificatePath: \(directory.path)/none.pem, privateKeyPath: \(directory.path)/none.key}
+            staticFiles: {root: \(directory.path)/nowhere}
+            """,
+            to: "missing.yaml"
+        )
+        let disk = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["validate", "--config", missing]
+        )
+        let diskErrors = String(decoding: disk.standardError, as: UTF8.self)
+        #expect(disk.status == 1)
+        #expect(diskErrors.contains("tls: the certificate and key do not load"), "\(diskErrors)")
+        #expect(diskErrors.contains("staticFiles.root: \(directory.path)/nowhere is not a folder"), "\(diskErrors)")
+    }
+
+    @Test func configPrintWritesEveryKeyAndValidateAcceptsIt() async throws {
+        let directory = try TemporaryDirectory()
+        let file = try directory.write("accept:\n  backlog: 64\n", to: "journey.yaml")
+        let printed = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["config", "--print", "--config", file]
+        )
+        #expect(printed.status == 0)
+        let text = String(decoding: printed.standardOutput, as: UTF8.self)
+        #expect(text.contains("  backlog: 64\n"))
+        #expect(text.contains("  headerRead: 10s\n"))
+        let copy = try directory.write(text, to: "printed.yaml")
+        let check = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["validate", "--config", copy]
+        )
+        #expect(check.status == 0, "\(String(decoding: check.standardError, as: UTF8.self))")
+    }
+
     @Test func refusesAMissingFolder() async throws {
         let output = try await Process.output(
             of: try JourneyBinary.require(),

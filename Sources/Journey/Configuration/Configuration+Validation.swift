@@ -80,6 +80,9 @@ extension Configuration {
             "must be 125 bytes to 4 GiB"
         )
         check(options.maximumFrameSize >= 125, "webSocket.options.maximumFrameSize", "must be at least 125 bytes")
+        if case .deflate(let windowBits?, _) = options.compression {
+            check((8...15).contains(windowBits), "webSocket.options.compression.windowBits", "must be 8...15")
+        }
         check(options.outboundQueueLimit > 0, "webSocket.options.outboundQueueLimit", "must be positive")
         check(options.keepalive.pongTimeout > .zero, "webSocket.options.keepalive.pongTimeout", "must be positive")
         check(

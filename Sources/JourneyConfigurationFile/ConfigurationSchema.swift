@@ -1,0 +1,213 @@
+import Journey
+import Logging
+
+/// The file's keys, one to one onto the `Configuration` tree: each key is the field's own name, so a complaint of
+/// `Configuration.validate()` (`timeouts.headerRead: must be a positive time`) names the key to fix.
+enum ConfigurationSchema {
+    /// The top-level keys, in the tree's order.
+    static var settings: [Setting<Configuration>] {
+        [
+            .section("listeners", \.listeners, Self.listeners),
+            .section("accept", \.accept, Self.accept),
+            .section("timeouts", \.timeouts, Self.timeouts),
+            .section("http1", \.http1, Self.http1),
+            .section("http2", \.http2, Self.http2),
+            .optionalSection("tls", \.tls, seed: TLSOptions(certificatePath: "", privateKeyPath: ""), Self.tls),
+            .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
+            .section("webSocket", \.webSocket, Self.webSocket),
+            .section("observe", \.observe, Self.observe),
+        ]
+    }
+
+    private static var listeners: [Setting<Configuration.Listeners>] {
+        [
+            .value("main", \.main, .address),
+            .value("admin", \.admin, SettingFormat.address.optional),
+            .value("redirect", \.redirect, SettingFormat.address.optional),
+            .value("resp", \.resp, SettingFormat.address.optional),
+        ]
+    }
+
+    private static var accept: [Setting<Configuration.Accept>] {
+        [
+            .value("threads", \.threads, .count),
+            .value("backlog", \.backlog, .count),
+            .value("model", \.model, .cases),
+            .value("maximumConnections", \.maximumConnections, SettingFormat.count.optional),
+            .value("drainTimeout", \.drainTimeout, .duration),
+        ]
+    }
+
+    private static var timeouts: [Setting<ConnectionTimeouts>] {
+        [
+            .value("headerRead", \.headerRead, .timeAmount),
+            .value("bodyRead", \.bodyRead, .timeAmount),
+            .value("keepAliveIdle", \.keepAliveIdle, .timeAmount),
+            .value("write", \.write, .timeAmount),
+            .optionalSection(
+                "minimumBodyRate",
+                \.minimumBodyRate,
+                seed: MinimumDataRate(),
+                [
+                    .value("bytesPerSecond", \.bytesPerSecond, .bytes),
+                    .value("gracePeriod", \.gracePeriod, .timeAmount),
+                ]
+            ),
+            .section(
+                "lingering",
+                \.lingering,
+                [
+                    .value("timeout", \.timeout, .timeAmount),
+                    .value("time", \.time, .timeAmount),
+                    .value("maximumDiscardedBytes", \.maximumDiscardedBytes, .bytes),
+                ]
+            ),
+        ]
+    }
+
+    private static var http1: [Setting<Configuration.HTTP1>] {
+        [
+            .section(
+                "limits",
+                \.limits,
+                [
+                    .value("maximumRequestLineLength", \.maximumRequestLineLength, .bytes),
+                    .value("maximumHeaderSectionSize", \.maximumHeaderSectionSize, .bytes),
+                    .value("maximumBodySize", \.maximumBodySize, .bytes),
+                ]
+            ),
+            .value("takesFastPath", \.takesFastPath, .flag),
+        ]
+    }
+
+    private static var http2: [Setting<Configuration.HTTP2>] {
+        [
+            .value("cleartext", \.cleartext, .flag),
+            .section(
+                "limits",
+                \.limits,
+                [
+                    .value("maximumConcurrentStreams", \.maximumConcurrentStreams, .count),
+                    .value("maximumHeaderListSize", \.maximumHeaderListSize, .bytes),
+                    .value("maximumBodySize", \.maximumBodySize, .bytes),
+                    .value("maximumResetsPerWindow", \.maximumResetsPerWindow, .count),
+                    .value("maximumControlFramesPerWindow", \.maximumControlFramesPerWindow, .count),
+                    .value("abuseWindowSeconds", \.abuseWindowSeconds, .count),
+                ]
+            ),
+            .value("takesFastPath", \.takesFastPath, .flag),
+        ]
+    }
+
+    private static var tls: [Setting<TLSOptions>] {
+        [
+            .value("certificatePath", \.certificatePath, .text),
+            .value("privateKeyPath", \.privateKeyPath, .text),
+            .value("checkInterval", \.checkInterval, .duration),
+            .value("handshakeTimeout", \.handshakeTimeout, .duration),
+        ]
+    }
+
+    private static var staticFiles: [Setting<StaticFileOptions>] {
+        [
+            .value("root", \.root, .text),
+            .value("indexFile", \.indexFile, SettingFormat.text.optional),
+            .value("listsDirectories", \.listsDirectories, .flag),
+            .value("servesDotfiles", \.servesDotfiles, .flag),
+            .value("followsSymlinks", \.followsSymlinks, .flag),
+            .value("cacheControl", \.cacheControl, SettingFormat.text.optional),
+            .value("openFileCacheCapacity", \.openFileCacheCapacity, .count),
+            .value("inMemoryLimit", \.inMemoryLimit, .bytes),
+            .value("sendfileMinimum", \.sendfileMinimum, SettingFormat.bytes.optional),
+        ]
+    }
+
+    private static var webSocket: [Setting<Configuration.WebSocket>] {
+        [
+            .section(
+                "options",
+                \.options,
+                [
+                    .value("maximumFrameSize", \.maximumFrameSize, .bytes),
+                    .value("maximumMessageSize", \.maximumMessageSize, .bytes),
+                    .section(
+                        "keepalive",
+                        \.keepalive,
+                        [
+                            .value("pingInterval", \.pingInterval, SettingFormat.duration.optional),
+                            .value("pongTimeout", \.pongTimeout, .duration),
+                        ]
+                    ),
+                    .section(
+                        "compression",
+                        \.self,
+                        [
+                            .value("enabled", \.compressionEnabled, .flag),
+                            .value("windowBits", \.compressionWindowBits, SettingFormat.count.optional),
+                            .value("noContextTakeover", \.compressionResetsContext, .flag),
+                        ]
+                    ),
+                    .value("subprotocols", \.subprotocols, .texts),
+                    .value("allowedOrigins", \.allowedOrigins, .texts),
+                    .value("outboundQueueLimit", \.outboundQueueLimit, .bytes),
+                    .value("slowConsumerPolicy", \.slowConsumerPolicy, .cases),
+                ]
+            ),
+            .value("echoPath", \.echoPath, SettingFormat.text.optional),
+            .value("pubSubPath", \.pubSubPath, SettingFormat.text.optional),
+            .value("pubSubIncludesSender", \.pubSubIncludesSender, .flag),
+            .value("liveReload", \.liveReload, .flag),
+        ]
+    }
+
+    private static var observe: [Setting<Configuration.Observe>] {
+        [
+            .value("recordsJourney", \.recordsJourney, .flag),
+            .value("sendsServerTiming", \.sendsServerTiming, .flag),
+            .value("servesMetrics", \.servesMetrics, .flag),
+            .value(
+                "dashboard",
+                \.dashboard,
+                .choice([("off", .off), ("loopbackOnly", .loopbackOnly), ("everyone", .everyone)], equal: ==)
+            ),
+            .value("accessLogPath", \.accessLogPath, SettingFormat.text.optional),
+            .value("accessLogFormat", \.accessLogFormat, .cases),
+            .value("logLevel", \.logLevel, .cases),
+        ]
+    }
+}
+
+extension WebSocketOptions {
+    /// permessage-deflate's switch, as the file writes it (`compression.enabled`).
+    fileprivate var compressionEnabled: Bool {
+        get { self.compression != .off }
+        set {
+            guard newValue != self.compressionEnabled else { return }
+            self.compression = newValue ? .deflate() : .off
+        }
+    }
+
+    /// The window cap of `WebSocketCompression.deflate` (`compression.windowBits`); nothing to set while it is off.
+    fileprivate var compressionWindowBits: Int? {
+        get {
+            if case .deflate(let windowBits, _) = self.compression { return windowBits }
+            return nil
+        }
+        set {
+            guard case .deflate(_, let resets) = self.compression else { return }
+            self.compression = .deflate(windowBits: newValue, noContextTakeover: resets)
+        }
+    }
+
+    /// Whether each message starts a new deflate window (`compression.noContextTakeover`).
+    fileprivate var compressionResetsContext: Bool {
+        get {
+            if case .deflate(_, let resets) = self.compression { return resets }
+            return false
+        }
+        set {
+            guard case .deflate(let windowBits, _) = self.compression else { return }
+            self.compression = .deflate(windowBits: windowBits, noContextTakeover: newValue)
+        }
+    }
+}
