@@ -28,19 +28,21 @@ extension Server {
         case tls(ServerIdentity, TLSOptions)
     }
 
-    /// What an HTTP listener speaks, for `responder`: HTTP/1.1 with `upgraders`, and HTTP/2 where `kind` offers it.
+    /// What an HTTP listener speaks, for `responder`: HTTP/1.1 with `upgraders`, and HTTP/2 where `kind` offers it,
+    /// with `configuration`'s limits and timeouts.
     func httpProtocol(
         _ kind: HTTPListenerKind,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
-        accessLog: AccessLogWriter?
+        accessLog: AccessLogWriter?,
+        configuration: Configuration
     ) -> any ConnectionProtocol {
-        var responding = self.responding(responder, accessLog: accessLog)
-        responding.takesFastPath = self.configuration.http1.takesFastPath
+        var responding = self.responding(responder, accessLog: accessLog, configuration: configuration)
+        responding.takesFastPath = configuration.http1.takesFastPath
         var http1 = HTTP1Connection(
             responding: responding,
-            limits: self.configuration.http1.limits,
-            timeouts: self.configuration.timeouts
+            limits: configuration.http1.limits,
+            timeouts: configuration.timeouts
         )
         http1.upgraders = upgraders
         switch kind {
@@ -49,15 +51,18 @@ extension Server {
         case .cleartextWithHTTP2:
             return PriorKnowledgeConnection(
                 http1: http1,
-                http2: self.http2Connection(responder: responder, accessLog: accessLog),
-                prefaceTimeout: self.configuration.timeouts.headerRead
+                http2: self.http2Connection(responder: responder, accessLog: accessLog, configuration: configuration),
+                prefaceTimeout: configuration.timeouts.headerRead
             )
         case .tls(let identity, let options):
             // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
             http1.fileReader = ThreadPoolFileReader(threadPool: self.threadPool)
             var tls = TLSConnection(
                 identity: identity,
-                protocols: [self.http2Connection(responder: responder, accessLog: accessLog), http1],
+                protocols: [
+                    self.http2Connection(responder: responder, accessLog: accessLog, configuration: configuration),
+                    http1,
+                ],
                 handshakeTimeout: TimeAmount(options.handshakeTimeout),
                 logger: self.logger
             )
@@ -90,25 +95,33 @@ extension Server {
     }
 
     /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts.
-    private func http2Connection(responder: any Responder, accessLog: AccessLogWriter?) -> HTTP2Connection {
-        var responding = self.responding(responder, accessLog: accessLog)
-        responding.takesFastPath = self.configuration.http2.takesFastPath
+    private func http2Connection(
+        responder: any Responder,
+        accessLog: AccessLogWriter?,
+        configuration: Configuration
+    ) -> HTTP2Connection {
+        var responding = self.responding(responder, accessLog: accessLog, configuration: configuration)
+        responding.takesFastPath = configuration.http2.takesFastPath
         return HTTP2Connection(
             responding: responding,
             fileReader: ThreadPoolFileReader(threadPool: self.threadPool),
-            limits: self.configuration.http2.limits,
-            timeouts: self.configuration.timeouts,
-            gracePeriod: TimeAmount(self.configuration.accept.drainTimeout)
+            limits: configuration.http2.limits,
+            timeouts: configuration.timeouts,
+            gracePeriod: TimeAmount(configuration.accept.drainTimeout)
         )
     }
 
     /// `responder` as every HTTP listener of this server answers with it: its log, its Server-Timing, its journey.
-    func responding(_ responder: any Responder, accessLog: AccessLogWriter?) -> HTTPResponding {
+    func responding(
+        _ responder: any Responder,
+        accessLog: AccessLogWriter?,
+        configuration: Configuration
+    ) -> HTTPResponding {
         var responding = HTTPResponding(
             responder: responder,
             accessLog: accessLog,
             logger: self.logger,
-            sendsServerTiming: self.configuration.observe.sendsServerTiming
+            sendsServerTiming: configuration.observe.sendsServerTiming
         )
         responding.journey = self.statistics.recorders
         return responding

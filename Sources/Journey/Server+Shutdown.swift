@@ -12,17 +12,17 @@ extension Server {
             return state.stopped
         }
         guard !alreadyStopped else { return true }
-        let (listeners, sampling, watcher, certificateWatch) = self.state.withLockedValue { state in
+        let (listeners, sampling, site) = self.state.withLockedValue { state in
             defer {
                 state.listeners = []
                 state.sampling = nil
-                state.watcher = nil
-                state.certificateWatch = nil
+                state.site?.watcher = nil
+                state.site?.certificateWatch = nil
             }
-            return (state.listeners.map(\.bound), state.sampling, state.watcher, state.certificateWatch)
+            return (state.listeners.map(\.bound), state.sampling, state.site)
         }
-        await certificateWatch?.stop()
-        await watcher?.stop()
+        await site?.certificateWatch?.stop()
+        await site?.watcher?.stop()
         // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
         sampling?.cancel()
         await sampling?.value
@@ -58,7 +58,9 @@ extension Server {
         }
         try await self.threadPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
-        self.state.withLockedValue { $0.accessLog }?.close()
+        for accessLog in self.state.withLockedValue({ [$0.site?.accessLog] + $0.retiredAccessLogs }) {
+            accessLog?.close()
+        }
         return drained
     }
 }

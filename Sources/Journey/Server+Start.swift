@@ -27,87 +27,42 @@ extension Server {
             return state.started
         }
         guard !alreadyStarted else { return }
-        try self.configuration.validate()
+        let configuration = self.configuration
+        try configuration.validate()
         var configured: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
-        if let resp = self.configuration.listeners.resp {
+        if let resp = configuration.listeners.resp {
             var connection = WireConnection(RESPProtocol(), logger: self.logger)
             connection.journey = self.statistics.recorders
             configured.append((.resp, resp, connection))
         }
         self.threadPool.start()
-        let observeOptions = self.configuration.observe
-        let accessLog = try observeOptions.accessLogPath.map {
-            try AccessLogWriter(path: $0, format: observeOptions.accessLogFormat)
-        }
         let observe = ObserveRoutes(statistics: self.statistics, admission: self.admission) { [weak self] in
             await self?.collectStatistics()
         }
-        var router = self.router ?? Router()
-        let webSocket = self.configuration.webSocket
-        if let path = webSocket.echoPath {
-            router.add(WebSocketRoute.echo(path, options: webSocket.options))
-        }
-        if let path = webSocket.pubSubPath {
-            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: webSocket.options))
-        }
-        if observeOptions.servesMetrics { observe.addMetrics(to: &router) }
-        if observeOptions.dashboard != .off {
-            observe.addDashboard(to: &router, access: observeOptions.dashboard)
-        }
-        if router.fallback == nil {
-            router.fallback = try self.makeFileResponder(embeddedSiteWhenNoFolder: self.router == nil)
-        }
-        if webSocket.liveReload, let root = self.configuration.staticFiles?.root, let files = router.fallback {
-            let liveReload = LiveReload()
-            router.add(liveReload.route)
-            router.fallback = LiveReloadInjector(responder: files)
-            let loop = self.group.next()
-            let staticFiles = files as? StaticFileResponder
-            let watcher = try await DirectoryWatcher.watch(root, on: loop, threadPool: self.threadPool) { _ in
-                staticFiles?.forgetCachedFiles()
-                liveReload.fileChanged(on: loop)
-            }
-            self.state.withLockedValue { $0.watcher = watcher }
-        }
-        try router.validate()
-        router.prepare()
-        var speaking = self.configuration.http2.cleartext ? HTTPListenerKind.cleartextWithHTTP2 : .http1
-        var identity: ServerIdentity?
-        if let tls = self.configuration.tls {
-            let served = try ServerIdentity(
-                certificatePath: tls.certificatePath,
-                privateKeyPath: tls.privateKeyPath,
-                checkInterval: tls.checkInterval,
-                logger: self.logger
-            )
-            speaking = .tls(served, tls)
-            identity = served
-        }
-        let mainAddress = self.configuration.listeners.main
-        let mainProtocol = self.httpProtocol(
-            speaking,
-            responder: router,
-            upgraders: self.upgraders(for: router),
-            accessLog: accessLog
-        )
+        let site = try await self.makeMainSite(configuration, observe: observe, replacing: nil)
+        // What the main listener speaks is looked up at each accept, so `reload(_:)` changes it for new connections
+        // while the open ones keep theirs.
+        let mainProtocol = ReloadableConnectionProtocol(site.connectionProtocol)
+        let mainAddress = configuration.listeners.main
         let main = try await self.bind(
             mainAddress,
-            acceptModel: self.configuration.accept.model,
+            acceptModel: configuration.accept.model,
             speaking: mainProtocol,
             admission: self.admission
         )
         self.state.withLockedValue { state in
             state.listeners.append((.main, mainAddress.host, main))
-            state.accessLog = accessLog
-            // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
-            state.certificateWatch = identity.map(CertificateWatch.init)
+            state.site = site
+            state.mainProtocol = mainProtocol
+            state.observe = observe
         }
-        if let redirect = self.configuration.listeners.redirect {
+        if let redirect = configuration.listeners.redirect {
             let redirectProtocol = self.httpProtocol(
                 .http1,
                 responder: HTTPSRedirect(httpsPort: main.port, fallbackHost: mainAddress.host),
                 upgraders: [],
-                accessLog: accessLog
+                accessLog: site.accessLog,
+                configuration: configuration
             )
             configured.append((.redirect, redirect, redirectProtocol))
         }
@@ -115,7 +70,7 @@ extension Server {
             let bound = try await self.bind(address, speaking: connectionProtocol, admission: self.admission)
             self.state.withLockedValue { $0.listeners.append((role, address.host, bound)) }
         }
-        if let admin = self.configuration.listeners.admin {
+        if let admin = configuration.listeners.admin {
             // The admin listener shows the dashboard to whoever can reach it: bind it where only operators can.
             var adminRouter = Router()
             observe.addMetrics(to: &adminRouter)
@@ -126,7 +81,8 @@ extension Server {
                 .http1,
                 responder: adminRouter,
                 upgraders: self.upgraders(for: adminRouter),
-                accessLog: nil
+                accessLog: nil,
+                configuration: configuration
             )
             // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
             let bound = try await self.bind(
@@ -140,8 +96,100 @@ extension Server {
         self.state.withLockedValue { $0.sampling = Task { await sampler.run() } }
     }
 
-    private func makeFileResponder(embeddedSiteWhenNoFolder: Bool) throws -> (any Responder)? {
-        guard let options = self.configuration.staticFiles else {
+    /// What the main listener serves under `configuration`: its router (the user's routes, the built-in endpoints,
+    /// the folder), its access log, its certificate and its protocol. What `previous` had and `configuration` keeps
+    /// as it was (the access log file, the certificate files) is taken over rather than opened again.
+    func makeMainSite(
+        _ configuration: Configuration,
+        observe: ObserveRoutes,
+        replacing previous: MainSite?
+    ) async throws -> MainSite {
+        let observeOptions = configuration.observe
+        let accessLog: AccessLogWriter?
+        if let path = observeOptions.accessLogPath {
+            if let previous = previous?.accessLog, previous.path == path,
+                previous.format == observeOptions.accessLogFormat
+            {
+                accessLog = previous
+            } else {
+                accessLog = try AccessLogWriter(path: path, format: observeOptions.accessLogFormat)
+            }
+        } else {
+            accessLog = nil
+        }
+        var router = self.router ?? Router()
+        let webSocket = configuration.webSocket
+        if let path = webSocket.echoPath {
+            router.add(WebSocketRoute.echo(path, options: webSocket.options))
+        }
+        if let path = webSocket.pubSubPath {
+            router.add(PubSubEndpoint(path: path, hub: self.pubSubHub, options: webSocket.options))
+        }
+        if observeOptions.servesMetrics { observe.addMetrics(to: &router) }
+        if observeOptions.dashboard != .off {
+            observe.addDashboard(to: &router, access: observeOptions.dashboard)
+        }
+        if router.fallback == nil {
+            router.fallback = try self.makeFileResponder(configuration, embeddedSiteWhenNoFolder: self.router == nil)
+        }
+        var watcher: DirectoryWatcher?
+        if webSocket.liveReload, let root = configuration.staticFiles?.root, let files = router.fallback {
+            let liveReload = LiveReload()
+            router.add(liveReload.route)
+            router.fallback = LiveReloadInjector(responder: files)
+            let loop = self.group.next()
+            let staticFiles = files as? StaticFileResponder
+            watcher = try await DirectoryWatcher.watch(root, on: loop, threadPool: self.threadPool) { _ in
+                staticFiles?.forgetCachedFiles()
+                liveReload.fileChanged(on: loop)
+            }
+        }
+        try router.validate()
+        router.prepare()
+        var speaking = configuration.http2.cleartext ? HTTPListenerKind.cleartextWithHTTP2 : .http1
+        var certificateWatch: CertificateWatch?
+        if let tls = configuration.tls {
+            let watch: CertificateWatch
+            if let previous = previous?.certificateWatch, previous.identity.certificatePath == tls.certificatePath,
+                previous.identity.privateKeyPath == tls.privateKeyPath
+            {
+                // The same files: read them again now, as nginx's reload does, and keep the watch.
+                let threadPool = self.threadPool
+                try await previous.reloadNow { read in try await threadPool.runIfActive(read) }
+                watch = previous
+            } else {
+                let identity = try ServerIdentity(
+                    certificatePath: tls.certificatePath,
+                    privateKeyPath: tls.privateKeyPath,
+                    checkInterval: tls.checkInterval,
+                    logger: self.logger
+                )
+                // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
+                watch = CertificateWatch(identity: identity)
+            }
+            certificateWatch = watch
+            speaking = .tls(watch.identity, tls)
+        }
+        let connectionProtocol = self.httpProtocol(
+            speaking,
+            responder: router,
+            upgraders: self.upgraders(for: router),
+            accessLog: accessLog,
+            configuration: configuration
+        )
+        return MainSite(
+            connectionProtocol: connectionProtocol,
+            accessLog: accessLog,
+            watcher: watcher,
+            certificateWatch: certificateWatch
+        )
+    }
+
+    private func makeFileResponder(
+        _ configuration: Configuration,
+        embeddedSiteWhenNoFolder: Bool
+    ) throws -> (any Responder)? {
+        guard let options = configuration.staticFiles else {
             return embeddedSiteWhenNoFolder ? DefaultSite.responder(modificationTime: Int(time(nil))) : nil
         }
         return try StaticFileResponder(options: options, threadPool: self.threadPool)

@@ -16,8 +16,10 @@ import ServiceLifecycle
 /// `run()` serves until graceful shutdown is requested (SIGTERM/SIGINT through a `ServiceGroup`), then
 /// stops accepting, lets in-flight responses finish within the drain timeout, and returns.
 public final class Server: Service, Sendable {
-    /// The configuration the server was made with.
-    public let configuration: Configuration
+    /// The configuration in force: the one the server was made with, or the last one `reload(_:)` adopted.
+    public var configuration: Configuration {
+        self.state.withLockedValue { $0.configuration }
+    }
     /// The user's router; nil when none was given (the CLI's case), and the embedded site is then the fallback.
     let router: Router?
     let logger: Logger
@@ -34,18 +36,25 @@ public final class Server: Service, Sendable {
     /// Gathers the journey and the kernel's queues once a second while the server runs.
     let sampler: JourneySampler
     let onListening: (@Sendable (_ listening: [Listening]) -> Void)?
-    let state = NIOLockedValueBox(State())
+    let state: NIOLockedValueBox<State>
 
     struct State {
+        /// The configuration in force.
+        var configuration: Configuration
         /// The bound listeners, each with its role, in the order they were bound.
         var listeners: [(role: ListenerRole, host: String, bound: BoundListener)] = []
         /// Listeners added with `listen(on:protocol:)`, bound by `start()` after the configured ones.
         var extraListeners: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
         var sampling: Task<Void, Never>?
-        var watcher: DirectoryWatcher?
-        var accessLog: AccessLogWriter?
-        /// The TLS certificate served, kept current.
-        var certificateWatch: CertificateWatch?
+        /// What the main listener serves now; `mainProtocol` hands its protocol to each new connection.
+        var site: MainSite?
+        var mainProtocol: ReloadableConnectionProtocol?
+        /// The routes of /metrics and the dashboard, made once: a reload adds them to its new router.
+        var observe: ObserveRoutes?
+        /// Access logs a reload replaced: connections accepted before it still write to them until shutdown.
+        var retiredAccessLogs: [AccessLogWriter] = []
+        /// A reload is under way (reloads run one at a time).
+        var reloading = false
         var started = false
         var stopped = false
     }
@@ -70,7 +79,7 @@ public final class Server: Service, Sendable {
         self.onListening = onListening
         self.pubSubHub = PubSubHub(includesSender: configuration.webSocket.pubSubIncludesSender)
         self.admission = ConnectionAdmission(maximum: configuration.accept.maximumConnections)
-        self.configuration = configuration
+        self.state = NIOLockedValueBox(State(configuration: configuration))
         self.router = router
         var logger = logger ?? Logger(label: "journey")
         logger.logLevel = configuration.observe.logLevel
@@ -148,14 +157,14 @@ public final class Server: Service, Sendable {
     /// the new certificate, open ones keep theirs. Throws when the files are missing, unreadable or do not match;
     /// the previous certificate is then still served.
     public func reloadCertificates() async throws {
-        guard let watch = self.state.withLockedValue({ $0.certificateWatch }) else { return }
+        guard let watch = self.state.withLockedValue({ $0.site?.certificateWatch }) else { return }
         let threadPool = self.threadPool
         try await watch.reloadNow { read in try await threadPool.runIfActive(read) }
     }
 
     /// How many renewed certificates were adopted since start-up (by SIGHUP or by the file check); 0 without TLS.
     public var certificateReloads: Int {
-        self.state.withLockedValue { $0.certificateWatch?.identity.reloads ?? 0 }
+        self.state.withLockedValue { $0.site?.certificateWatch?.identity.reloads ?? 0 }
     }
 
     /// Stops accepting: new connections wait in the kernel's accept queue (see `ConnectionAdmission`).

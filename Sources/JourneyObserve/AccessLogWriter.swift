@@ -25,11 +25,15 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
     /// One dedicated thread (Foundation's Thread would pull full Foundation, and ICU, into the binary).
     private let thread = NIOThreadPool(numberOfThreads: 1)
 
-    private let format: AccessLogFormat
+    /// The line format.
+    package let format: AccessLogFormat
+    /// The file written (`-`: standard output): a reload that names the same file keeps this writer.
+    package let path: String
 
     /// Appends `format` lines to `path`, creating it if needed; `"-"` writes to standard output.
     public init(path: String, format: AccessLogFormat = .combined) throws {
         self.format = format
+        self.path = path
         if path == "-" {
             self.descriptor = STDOUT_FILENO
             self.ownsDescriptor = false

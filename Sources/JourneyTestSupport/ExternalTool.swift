@@ -25,6 +25,9 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// redis-server: the RESP listener's answers are compared with it.
     public static let redisServer = ExternalTool(name: "redis-server", package: "redis-server")
 
+    /// wrk: HTTP load, to show that nothing fails while the server changes under it.
+    public static let wrk = ExternalTool(name: "wrk", package: "wrk")
+
     /// Whether the tests run under CI, where a missing tool is a failure.
     public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 

@@ -20,7 +20,7 @@ struct JourneyCommand: AsyncParsableCommand {
         commandName: "journey",
         abstract: "A web server that shows every request's journey.",
         discussion: "`journey [DIR] [flags]` is short for `journey serve [DIR] [flags]`.",
-        subcommands: [Serve.self, Run.self, Validate.self, Config.self, Cert.self],
+        subcommands: [Serve.self, Run.self, Validate.self, Config.self, Reload.self, Cert.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -51,13 +51,41 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var file: ConfigurationFileOption
 
+    @Option(help: "Write the process id to this file (for `journey reload --pid-file`).")
+    var pidFile: String?
+
     func run() async throws {
         let configuration = try self.file.read()
+        if let pidFile = self.pidFile {
+            try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        }
+        defer { if let pidFile = self.pidFile { unlink(pidFile) } }
         try await serve(
             configuration,
             describing: configuration.staticFiles?.root ?? "the embedded site",
-            logLevel: configuration.observe.logLevel
+            logLevel: configuration.observe.logLevel,
+            reloading: self.file.config
         )
+    }
+}
+
+/// `journey reload --pid-file FILE`: tells a running `journey run` to read its configuration file again (SIGHUP).
+struct Reload: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a running `journey run --pid-file FILE` read its configuration file again (sends SIGHUP)."
+    )
+
+    @Option(help: "The file `journey run --pid-file` wrote.")
+    var pidFile: String
+
+    func run() throws {
+        let text = (try? String(contentsOfFile: self.pidFile, encoding: .utf8)) ?? ""
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
+            throw ValidationError("\(self.pidFile) holds no process id")
+        }
+        guard kill(pid, SIGHUP) == 0 else {
+            throw ValidationError("cannot signal process \(pid): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -197,8 +225,14 @@ func makeDevelopmentCertificate(for host: String) throws {
     FileHandle.standardError.write(Data(text.utf8))
 }
 
-/// Runs a server for `configuration` until SIGINT or SIGTERM, then drains it; `what` names what it serves.
-func serve(_ configuration: Configuration, describing what: String, logLevel level: Logger.Level) async throws {
+/// Runs a server for `configuration` until SIGINT or SIGTERM, then drains it; `what` names what it serves. SIGHUP
+/// reads `configurationFile` again and reloads (without one, it reads the certificate files again).
+func serve(
+    _ configuration: Configuration,
+    describing what: String,
+    logLevel level: Logger.Level,
+    reloading configurationFile: String? = nil
+) async throws {
     LoggingSystem.bootstrap { label in
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = level
@@ -226,7 +260,10 @@ func serve(_ configuration: Configuration, describing what: String, logLevel lev
     }
     let group = ServiceGroup(
         configuration: ServiceGroupConfiguration(
-            services: [.init(service: server), .init(service: HangUpReloader(server: server, logger: logger))],
+            services: [
+                .init(service: server),
+                .init(service: HangUpReloader(server: server, configurationFile: configurationFile, logger: logger)),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -234,19 +271,47 @@ func serve(_ configuration: Configuration, describing what: String, logLevel lev
     try await group.run()
 }
 
-/// SIGHUP reloads the TLS certificate, as it makes nginx reread its configuration.
+/// SIGHUP: with a configuration file, reads it again and reloads (nginx's `-s reload`): a valid file is served to
+/// new connections, an invalid one is logged and the running configuration kept. Without one, it reads the TLS
+/// certificate again.
 struct HangUpReloader: Service {
     let server: Server
+    let configurationFile: String?
     let logger: Logger
 
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            do {
-                try await self.server.reloadCertificates()
-                self.logger.info("SIGHUP: certificate files read again")
-            } catch {
-                self.logger.warning("SIGHUP: certificate reload failed", metadata: ["error": "\(error)"])
-            }
+            if let configurationFile { await self.reload(configurationFile) } else { await self.reloadCertificates() }
+        }
+    }
+
+    private func reload(_ path: String) async {
+        do {
+            let configuration = try ConfigurationFile.read(path: path)
+            let waiting = try await self.server.reload(configuration)
+            self.logger.notice(
+                "SIGHUP: \(path) reloaded",
+                metadata: waiting.isEmpty ? [:] : ["waiting for a restart": "\(waiting.joined(separator: ", "))"]
+            )
+        } catch let error as ConfigurationFileError {
+            self.logger.error(
+                "SIGHUP: \(path) is not valid; still serving the configuration before it",
+                metadata: ["problems": "\(error.problems.map(\.description).joined(separator: "; "))"]
+            )
+        } catch {
+            self.logger.error(
+                "SIGHUP: reload failed; still serving the configuration before it",
+                metadata: ["error": "\(error)"]
+            )
+        }
+    }
+
+    private func reloadCertificates() async {
+        do {
+            try await self.server.reloadCertificates()
+            self.logger.info("SIGHUP: certificate files read again")
+        } catch {
+            self.logger.warning("SIGHUP: certificate reload failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -183,6 +183,36 @@ struct CommandLineTests {
         #expect(await running.terminate() == 0)
     }
 
+    @Test func reloadReadsTheFileAgainAndKeepsTheRunningConfigurationWhenItIsWrong() async throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("first\n", to: "one/page.txt")
+        try directory.write("second\n", to: "two/page.txt")
+        let site = { (folder: String) in
+            "listeners:\n  main: 127.0.0.1:0\nstaticFiles:\n  root: \(directory.path)/\(folder)\n"
+        }
+        let file = try directory.write(site("one"), to: "journey.yaml")
+        let pidFile = directory.path + "/journey.pid"
+        let running = try await RunningJourney(arguments: ["run", "--config", file, "--pid-file", pidFile])
+        let port = try await running.port()
+        #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "first\n")
+
+        try directory.write(site("two"), to: "journey.yaml")
+        let reload = try await Process.output(
+            of: try JourneyBinary.require(),
+            arguments: ["reload", "--pid-file", pidFile]
+        )
+        #expect(reload.status == 0)
+        try await running.waitForLog(containing: "journey.yaml reloaded")
+        #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "second\n")
+
+        try directory.write(site("one") + "accept:\n  threads: 0\n", to: "journey.yaml")
+        running.signal(SIGHUP)
+        try await running.waitForLog(containing: "accept.threads: must be at least 1")
+        #expect(try await Curl.run([Curl.url("/page.txt", port: port)]).text == "second\n")
+        #expect(await running.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: pidFile))
+    }
+
     @Test func validateReportsEveryProblemWithItsLineAndExitsNonZero() async throws {
         let directory = try TemporaryDirectory()
         let wrong = try directory.write(
