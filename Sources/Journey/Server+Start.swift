@@ -130,7 +130,10 @@ extension Server {
             observe.addDashboard(to: &router, access: observeOptions.dashboard)
         }
         if router.fallback == nil {
-            router.fallback = try self.makeFileResponder(configuration, embeddedSiteWhenNoFolder: self.router == nil)
+            router.fallback =
+                configuration.sites.isEmpty
+                ? try self.makeFileResponder(configuration, embeddedSiteWhenNoFolder: self.router == nil)
+                : try self.makeSiteResponder(configuration)
         }
         var watcher: DirectoryWatcher?
         if webSocket.liveReload, let root = configuration.staticFiles?.root, let files = router.fallback {
@@ -182,6 +185,29 @@ extension Server {
             accessLog: accessLog,
             watcher: watcher,
             certificateWatch: certificateWatch
+        )
+    }
+
+    /// The sites of `configuration` by the hosts they name.
+    private func makeSiteResponder(_ configuration: Configuration) throws -> SiteResponder {
+        var entries: [(patterns: [HostPattern], site: SiteResponder.Entry)] = []
+        var fallback: SiteResponder.Entry?
+        for site in configuration.sites {
+            let responder: any Responder =
+                try site.staticFiles.map { try StaticFileResponder(options: $0, threadPool: self.threadPool) }
+                ?? Router()
+            let entry = SiteResponder.Entry(responder)
+            entries.append((site.hosts.compactMap(HostPattern.init), entry))
+            if site.isDefault { fallback = entry }
+        }
+        if configuration.unknownHost == .defaultSite {
+            fallback = fallback ?? entries.first?.site
+        } else {
+            fallback = nil
+        }
+        return SiteResponder(
+            table: SiteTable(entries, fallback: fallback),
+            unknownHostStatus: configuration.unknownHost == .notFound ? .notFound : .misdirectedRequest
         )
     }
 

@@ -14,6 +14,8 @@ enum ConfigurationSchema {
             .section("http2", \.http2, Self.http2),
             .optionalSection("tls", \.tls, seed: TLSOptions(certificatePath: "", privateKeyPath: ""), Self.tls),
             .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
+            .list("sites", \.sites, seed: Configuration.Site(hosts: []), Self.sites),
+            .value("unknownHost", \.unknownHost, .cases),
             .section("webSocket", \.webSocket, Self.webSocket),
             .section("observe", \.observe, Self.observe),
         ]
@@ -119,6 +121,14 @@ enum ConfigurationSchema {
             .value("openFileCacheCapacity", \.openFileCacheCapacity, .count),
             .value("inMemoryLimit", \.inMemoryLimit, .bytes),
             .value("sendfileMinimum", \.sendfileMinimum, SettingFormat.bytes.optional),
+        ]
+    }
+
+    private static var sites: [Setting<Configuration.Site>] {
+        [
+            .value("hosts", \.hosts, .texts),
+            .value("isDefault", \.isDefault, .flag),
+            .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
         ]
     }
 

@@ -93,6 +93,40 @@ package struct Setting<Root> {
         )
     }
 
+    /// A list of sections (`sites:`), each read from `seed` by `settings`; the list replaces the default one.
+    static func list<Element>(
+        _ name: String,
+        _ keyPath: WritableKeyPath<Root, [Element]>,
+        seed: Element,
+        _ settings: [Setting<Element>]
+    ) -> Setting {
+        Setting(
+            name: name,
+            apply: { root, node, reading in
+                if node.isNull {
+                    root[keyPath: keyPath] = []
+                    return
+                }
+                guard let sequence = node.sequence else {
+                    reading.complain("expected a list, one item a line starting with -", at: node)
+                    return
+                }
+                var elements: [Element] = []
+                for (index, item) in sequence.enumerated() {
+                    var element = seed
+                    reading.apply(item, settings, to: &element, index: index)
+                    elements.append(element)
+                }
+                root[keyPath: keyPath] = elements
+            },
+            render: { root in
+                Node(root[keyPath: keyPath].map { Setting<Element>.render(settings, of: $0) })
+            },
+            // An item of a list has no variable of its own: a list is set whole, in the file.
+            values: []
+        )
+    }
+
     /// The section `settings` describe, as a mapping in their order.
     static func render(_ settings: [Setting], of root: Root) -> Node {
         Node(settings.map { (Node($0.name), $0.render(root)) })

@@ -31,7 +31,19 @@ struct SettingReading {
 
     /// Applies each key of the mapping `node` by the setting of its name; a key with none and a section that is not
     /// a mapping are problems (a key written twice is one already, for Yams).
-    mutating func apply<Root>(_ node: Node, _ settings: [Setting<Root>], to root: inout Root) {
+    mutating func apply<Root>(_ node: Node, _ settings: [Setting<Root>], to root: inout Root, index: Int? = nil) {
+        if let index {
+            // An item of a list: its keys are `sites[1].hosts`, as `Configuration.validate()` names them.
+            let list = self.path.removeLast()
+            self.path.append("\(list)[\(index)]")
+            self.places[self.key] = self.place(of: node)
+        }
+        defer {
+            if index != nil {
+                let item = self.path.removeLast()
+                self.path.append(String(item.prefix { $0 != "[" }))
+            }
+        }
         if node.isNull { return }
         guard let mapping = node.mapping else {
             self.complain("expected a section of keys (\(settings.map(\.name).joined(separator: ", ")))", at: node)

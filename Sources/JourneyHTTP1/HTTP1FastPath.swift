@@ -24,6 +24,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     typealias OutboundOut = ByteBuffer
 
     private let responder: any PreparedResponder
+    /// The responder's answers depend on the Host field (several sites): the scan then keeps it.
+    private let answersByHost: Bool
     /// This event loop's answers laid out whole, and its `Date` line.
     private let answers: DatedAnswerCache
     /// Whether a prepared file is handed to the kernel (sendfile); false behind TLS, where the full path reads it.
@@ -93,6 +95,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         timeline: ConnectionTimeline
     ) {
         self.responder = responder
+        self.answersByHost = responder.answersByHost
         self.answers = answers
         self.sendsFiles = sendsFiles
         self.limits = limits
@@ -101,6 +104,15 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
     }
 
     var deadlineContext: ChannelHandlerContext? { self.context }
+
+    /// The responder's prepared answer for a plain GET, asked with the host when answers depend on it.
+    private func prepared(_ path: Substring, host: Substring?, sendsAcceptEncoding: Bool) -> PreparedResponse? {
+        guard self.answersByHost else {
+            return self.responder.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)
+        }
+        guard let host else { return nil }
+        return self.responder.preparedResponse(toGET: path, host: host, sendsAcceptEncoding: sendsAcceptEncoding)
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
@@ -242,7 +254,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             let outcome = RequestHeadScan.scan(
                 self.unread,
                 maximumLineLength: self.limits.maximumRequestLineLength,
-                maximumHeadLength: self.limits.maximumHeaderSectionSize
+                maximumHeadLength: self.limits.maximumHeaderSectionSize,
+                capturesHost: self.answersByHost
             )
             switch outcome {
             case .incomplete:
@@ -254,8 +267,9 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             case .head(let head):
                 // A full send queue: the request handler parks the request until it drains.
                 if let path = head.plainGETPath, self.isWritable,
-                    let prepared = self.responder.preparedResponse(
-                        toGET: path,
+                    let prepared = self.prepared(
+                        path,
+                        host: head.plainGETHost,
                         sendsAcceptEncoding: head.sendsAcceptEncoding
                     ),
                     prepared.bodyIsInMemory || self.sendsFiles

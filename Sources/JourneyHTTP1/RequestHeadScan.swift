@@ -14,6 +14,8 @@ struct RequestHeadScan: Equatable {
     /// `GET origin-path HTTP/1.1` with one Host and no field that changes the answer (conditionals, Range) or the
     /// connection (Upgrade, a Connection option but close and keep-alive): the path, without the query.
     var plainGETPath: Substring?
+    /// The Host field's value of a plain GET, when the scan was asked for it (sites chosen by name).
+    var plainGETHost: Substring?
     /// The client sent `Connection: close`.
     var closes: Bool
     /// The client sent `Accept-Encoding` (a file with compressed siblings answers it by the full path).
@@ -31,9 +33,15 @@ struct RequestHeadScan: Equatable {
 
     /// Scans the head at the front of `bytes`; the request line may be at most `maximumLineLength` bytes and the
     /// head at most `maximumHeadLength` (beyond either, llhttp gives the error status).
-    static func scan(_ bytes: ByteBuffer, maximumLineLength: Int, maximumHeadLength: Int) -> Outcome {
+    /// `capturesHost` keeps a plain GET's Host value in `plainGETHost`.
+    static func scan(
+        _ bytes: ByteBuffer,
+        maximumLineLength: Int,
+        maximumHeadLength: Int,
+        capturesHost: Bool = false
+    ) -> Outcome {
         bytes.withUnsafeReadableBytes { raw in
-            var scanner = Scanner(bytes: raw, limit: min(raw.count, maximumHeadLength))
+            var scanner = Scanner(bytes: raw, limit: min(raw.count, maximumHeadLength), capturesHost: capturesHost)
             return scanner.head(maximumLineLength: maximumLineLength)
         }
     }
@@ -41,11 +49,13 @@ struct RequestHeadScan: Equatable {
     private struct Scanner {
         let bytes: UnsafeRawBufferPointer
         let limit: Int
+        let capturesHost: Bool
         var index = 0
 
-        init(bytes: UnsafeRawBufferPointer, limit: Int) {
+        init(bytes: UnsafeRawBufferPointer, limit: Int, capturesHost: Bool) {
             self.bytes = bytes
             self.limit = limit
+            self.capturesHost = capturesHost
         }
 
         /// `.incomplete` when the bytes ran out before the head did, if the limit was not what stopped them.
@@ -85,6 +95,7 @@ struct RequestHeadScan: Equatable {
 
             var plain = isGET && minor == UInt8(ascii: "1") && self.bytes[targetStart] == UInt8(ascii: "/")
             var hosts = 0
+            var hostValue = 0..<0
             var lengths = 0
             var closes = false
             var sendsAcceptEncoding = false
@@ -120,6 +131,7 @@ struct RequestHeadScan: Equatable {
                 switch name.count {
                 case 4 where self.matches(name, "host"):
                     hosts += 1
+                    hostValue = value
                     // A Host that is not `uri-host [ ":" port ]` is the full path's to refuse (400).
                     if value.isEmpty || !HostSyntax.isValid(UnsafeRawBufferPointer(rebasing: self.bytes[value])) {
                         plain = false
@@ -152,6 +164,7 @@ struct RequestHeadScan: Equatable {
             }
             if hosts != 1 { plain = false }
             var path: Substring?
+            var host: Substring?
             if plain {
                 var end = targetStart
                 var hasFragment = false
@@ -166,12 +179,20 @@ struct RequestHeadScan: Equatable {
                             decoding: UnsafeRawBufferPointer(rebasing: self.bytes[targetStart..<end]),
                             as: UTF8.self
                         )[...]
+                    if self.capturesHost {
+                        // A name of up to 15 bytes is a small string: no allocation.
+                        host =
+                            String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[hostValue]), as: UTF8.self)[
+                                ...
+                            ]
+                    }
                 }
             }
             return .head(
                 RequestHeadScan(
                     length: self.index,
                     plainGETPath: path,
+                    plainGETHost: host,
                     closes: closes,
                     sendsAcceptEncoding: sendsAcceptEncoding
                 )

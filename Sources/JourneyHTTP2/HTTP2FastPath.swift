@@ -30,6 +30,22 @@ final class HTTP2FastPath: ChannelInboundHandler {
     /// Frames were written since the last flush.
     private var flushIsDue = false
 
+    /// The responder's prepared answer for `request`, asked with its authority when answers depend on it.
+    private func prepared(_ request: PlainGET) -> PreparedResponse? {
+        guard self.responder.answersByHost else {
+            return self.responder.preparedResponse(
+                toGET: request.path,
+                sendsAcceptEncoding: request.sendsAcceptEncoding
+            )
+        }
+        guard let authority = request.authority else { return nil }
+        return self.responder.preparedResponse(
+            toGET: request.path,
+            host: authority,
+            sendsAcceptEncoding: request.sendsAcceptEncoding
+        )
+    }
+
     init(responder: any PreparedResponder, environment: HTTP2StreamEnvironment) {
         self.responder = responder
         self.environment = environment
@@ -42,10 +58,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
             self.newestStream = frame.streamID
             guard headers.endStream, context.channel.isWritable,
                 let request = PlainGET(headers.headers),
-                let prepared = self.responder.preparedResponse(
-                    toGET: request.path,
-                    sendsAcceptEncoding: request.sendsAcceptEncoding
-                ),
+                let prepared = self.prepared(request),
                 // A file not kept in memory is read in chunks by the stream handler.
                 prepared.bodyIsInMemory
             else {

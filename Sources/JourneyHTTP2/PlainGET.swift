@@ -6,12 +6,15 @@ import NIOHPACK
 struct PlainGET {
     var path: Substring
     var sendsAcceptEncoding: Bool
+    /// `:authority` (or Host), for responders whose answers depend on it.
+    var authority: Substring?
 
     /// Nil when the head is anything else than a plain GET.
     init?(_ headers: HPACKHeaders) {
         var isGET = false
         var target: String?
         var sendsAcceptEncoding = false
+        var authority: String?
         // NIOHTTP2 has checked the block (lowercase names, pseudo-fields first and once, no connection fields).
         for (name, value, _) in headers {
             switch name {
@@ -20,7 +23,9 @@ struct PlainGET {
             case "accept-encoding": sendsAcceptEncoding = true
             case "range": return nil
             // A bad authority is the stream handler's to refuse (400).
-            case ":authority", "host": if !HostSyntax.isValid(value) { return nil }
+            case ":authority", "host":
+                if !HostSyntax.isValid(value) { return nil }
+                authority = value
             default:
                 // If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range.
                 if name.utf8.starts(with: "if-".utf8) { return nil }
@@ -30,5 +35,6 @@ struct PlainGET {
         else { return nil }
         self.path = target.prefix { $0 != "?" }
         self.sendsAcceptEncoding = sendsAcceptEncoding
+        self.authority = authority?[...]
     }
 }

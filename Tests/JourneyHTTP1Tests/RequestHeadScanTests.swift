@@ -24,6 +24,41 @@ import Testing
         )
     }
 
+    @Test func theHostIsKeptOnlyWhenAskedFor() {
+        let text = "GET /index.html HTTP/1.1\r\nHost: Shop.Example.com:8080\r\nAccept: */*\r\n\r\n"
+        let bytes = ByteBuffer(string: text)
+        guard
+            case .head(let asked) = RequestHeadScan.scan(
+                bytes,
+                maximumLineLength: 8192,
+                maximumHeadLength: 16384,
+                capturesHost: true
+            ),
+            case .head(let unasked) = RequestHeadScan.scan(bytes, maximumLineLength: 8192, maximumHeadLength: 16384)
+        else {
+            Issue.record("not framed")
+            return
+        }
+        #expect(asked.plainGETHost == "Shop.Example.com:8080")
+        #expect(asked.plainGETPath == "/index.html")
+        #expect(unasked.plainGETHost == nil)
+        // A request the fast path cannot answer carries no host either.
+        let ranged = ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\n\r\n")
+        guard
+            case .head(let head) = RequestHeadScan.scan(
+                ranged,
+                maximumLineLength: 8192,
+                maximumHeadLength: 16384,
+                capturesHost: true
+            )
+        else {
+            Issue.record("not framed")
+            return
+        }
+        #expect(head.plainGETPath == nil)
+        #expect(head.plainGETHost == nil)
+    }
+
     @Test(arguments: [
         ("Connection: close", true, false), ("Connection: keep-alive", false, false),
         ("connection:  Keep-Alive , close\t", true, false), ("Accept-Encoding: gzip", false, true),

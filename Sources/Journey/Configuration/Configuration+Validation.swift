@@ -93,6 +93,31 @@ extension Configuration {
         if let staticFiles = self.staticFiles {
             check(!staticFiles.root.isEmpty, "staticFiles.root", "must name a folder")
         }
+        check(
+            self.sites.isEmpty || self.staticFiles == nil,
+            "staticFiles",
+            "with sites, each site names its own folder"
+        )
+        check(self.sites.filter(\.isDefault).count <= 1, "sites", "at most one site is the default")
+        var named: Set<String> = []
+        for (index, site) in self.sites.enumerated() {
+            let field = "sites[\(index)]"
+            check(!site.hosts.isEmpty || site.isDefault, "\(field).hosts", "names no host (and is not the default)")
+            for host in site.hosts {
+                if HostPattern(host) != nil {
+                    check(
+                        named.insert(host.lowercased()).inserted,
+                        "\(field).hosts",
+                        "\(host) is named by an earlier site"
+                    )
+                } else {
+                    check(false, "\(field).hosts", "\(host) is not a host name, *.domain or .domain")
+                }
+            }
+            if let staticFiles = site.staticFiles {
+                check(!staticFiles.root.isEmpty, "\(field).staticFiles.root", "must name a folder")
+            }
+        }
         guard problems.isEmpty else { throw InvalidConfiguration(problems: problems) }
     }
 }

@@ -25,6 +25,11 @@ public struct Configuration: Sendable {
     /// ⑥ Process: the folder served (`serve DIR`, `--index`, `--browse`, `--dotfiles`, `--follow-symlinks`,
     /// `--cache-control`); nil serves the embedded site.
     public var staticFiles: StaticFileOptions?
+    /// ⑥ Process: several sites on the main listener, chosen by host, each with its folder; empty serves
+    /// `staticFiles` to every host.
+    public var sites: [Site] = []
+    /// ⑥ Process: what a request for a host no site names gets, when there are sites.
+    public var unknownHost = UnknownHostAnswer.defaultSite
     /// ④→⑥ The built-in WebSocket endpoints: echo, pub/sub, live reload.
     public var webSocket = WebSocket()
     /// The journey made visible: stamps, Server-Timing, metrics, the dashboard, the access log, the log level.

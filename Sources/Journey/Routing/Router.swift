@@ -338,6 +338,19 @@ extension Router {
         else { return nil }
         return preparedFallback.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)
     }
+
+    /// Whether the fallback's answers depend on the host (sites chosen by name).
+    public var answersByHost: Bool { self.preparedFallback?.answersByHost ?? false }
+
+    /// The fallback's prepared answer for `GET path` on `host`, for a path no route claims.
+    public func preparedResponse(toGET path: Substring, host: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse?
+    {
+        guard let preparedFallback, self.middleware.isEmpty else { return nil }
+        guard case .notFound = self.routes.match(.get, path: path),
+            case .notFound = self.webSocketRoutes.match(.get, path: path)
+        else { return nil }
+        return preparedFallback.preparedResponse(toGET: path, host: host, sendsAcceptEncoding: sendsAcceptEncoding)
+    }
 }
 
 /// A response given as it is, for answers the router makes itself.

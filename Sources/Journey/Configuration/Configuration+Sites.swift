@@ -1,0 +1,32 @@
+import JourneyStaticFiles
+
+extension Configuration {
+    /// One site of several on the main listener, chosen by the request's host (nginx's `server` block with its
+    /// `server_name`, Caddy's site block).
+    public struct Site: Sendable {
+        /// The names it answers to: `example.com` exactly, `*.example.com` for any name under it (not the bare
+        /// name), `.example.com` for both. Compared without case, port or trailing dot.
+        public var hosts: [String]
+        /// Whether a request for a host no site names goes here (`unknownHost: .defaultSite`); without one the first
+        /// site is the default, as in nginx.
+        public var isDefault = false
+        /// The folder it serves; nil serves nothing but 404.
+        public var staticFiles: StaticFileOptions?
+
+        /// A site for `hosts` serving `staticFiles`.
+        public init(hosts: [String], staticFiles: StaticFileOptions? = nil) {
+            self.hosts = hosts
+            self.staticFiles = staticFiles
+        }
+    }
+
+    /// What a request whose host no site names is answered with.
+    public enum UnknownHostAnswer: String, Sendable, CaseIterable {
+        /// The default site serves it (nginx's `default_server`).
+        case defaultSite
+        /// 421 Misdirected Request: this server does not serve that name (RFC 9110 §15.5.20).
+        case misdirected
+        /// 404 Not Found.
+        case notFound
+    }
+}

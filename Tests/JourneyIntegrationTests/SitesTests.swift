@@ -1,0 +1,83 @@
+import Foundation
+import Journey
+import JourneyTestSupport
+import Testing
+
+/// Several sites on one listener, chosen by host, over real sockets: HTTP/1.1 (the fast path included) and HTTP/2.
+@Suite(.requires(.curl), .timeLimit(.minutes(2)))
+struct SitesTests {
+    /// Two folders with the same file names, so the answer shows which site gave it.
+    private static func twoSites(
+        unknownHost: Configuration.UnknownHostAnswer = .defaultSite
+    ) throws -> (
+        Configuration, [TemporaryDirectory]
+    ) {
+        let (first, second) = (try TemporaryDirectory(), try TemporaryDirectory())
+        try first.write("first site\n", to: "index.html")
+        try second.write("second site\n", to: "index.html")
+        var configuration = Configuration()
+        configuration.sites = [
+            .init(hosts: ["first.test", "*.first.test"], staticFiles: StaticFileOptions(root: first.path)),
+            .init(hosts: ["second.test"], staticFiles: StaticFileOptions(root: second.path)),
+        ]
+        configuration.sites[1].isDefault = true
+        configuration.unknownHost = unknownHost
+        return (configuration, [first, second])
+    }
+
+    @Test(arguments: [Transport.http1, .h2c])
+    func eachHostReachesItsSite(over transport: Transport) async throws {
+        let (configuration, folders) = try Self.twoSites()
+        try await TestServer.with(configuration, over: transport) { server in
+            for (host, expected) in [
+                ("first.test", "first site\n"), ("www.first.test", "first site\n"),
+                ("SECOND.test:443", "second site\n"),
+                ("unknown.test", "second site\n"),
+            ] {
+                // Over HTTP/2 curl sends the Host it is given as :authority.
+                let answer = try await server.curl(["-H", "Host: \(host)", server.url("/")])
+                #expect(answer.status == 200)
+                #expect(answer.text == expected, "\(host)")
+            }
+        }
+        _ = folders
+    }
+
+    @Test func theFastPathAnswersEachHostFromItsOwnSite() async throws {
+        let (configuration, folders) = try Self.twoSites()
+        try await TestServer.with(configuration) { server in
+            // One keep-alive connection, the same path on alternating hosts: a prepared answer of one site must
+            // never answer for the other (the first request of each makes its file hot).
+            let client = try await StreamingClient.connect(port: server.port)
+            var pipeline = ""
+            for round in 0..<6 {
+                let host = round.isMultiple(of: 2) ? "first.test" : "second.test"
+                pipeline += "GET /index.html HTTP/1.1\r\nHost: \(host)\r\n\r\n"
+            }
+            try await client.send(pipeline)
+            try await client.send(pipeline)
+            let bytes = try await client.receive { bytes in
+                String(decoding: bytes, as: UTF8.self).components(separatedBy: "HTTP/1.1 200").count == 13
+            }
+            let bodies = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n\r\n").dropFirst()
+                .map { String($0.prefix { $0 != "\n" }) }
+            #expect(bodies == Array(repeating: ["first site", "second site"], count: 6).flatMap { $0 })
+            await client.close()
+        }
+        _ = folders
+    }
+
+    @Test(arguments: [
+        (Configuration.UnknownHostAnswer.misdirected, 421), (.notFound, 404),
+    ])
+    func anUnknownHostGetsTheConfiguredStatus(answer: Configuration.UnknownHostAnswer, status: Int) async throws {
+        let (configuration, folders) = try Self.twoSites(unknownHost: answer)
+        try await TestServer.with(configuration) { server in
+            let unknown = try await server.curl(["-H", "Host: unknown.test", server.url("/")])
+            let known = try await server.curl(["-H", "Host: second.test", server.url("/")])
+            #expect(unknown.status == status)
+            #expect(known.status == 200)
+        }
+        _ = folders
+    }
+}
