@@ -11,5 +11,13 @@ struct MainSite: Sendable {
     var connectionProtocol: any ConnectionProtocol
     var accessLog: AccessLogWriter?
     var watcher: DirectoryWatcher?
+    /// The listener's certificate (the one for clients that name no site), kept current.
     var certificateWatch: CertificateWatch?
+    /// The sites' own certificates, chosen by SNI, kept current.
+    var siteCertificateWatches: [CertificateWatch] = []
+
+    /// Every certificate watched.
+    var allCertificateWatches: [CertificateWatch] {
+        (self.certificateWatch.map { [$0] } ?? []) + self.siteCertificateWatches
+    }
 }

@@ -24,8 +24,9 @@ extension Server {
         case http1
         /// HTTP/1.1, and HTTP/2 to clients that open with its preface (h2c).
         case cleartextWithHTTP2
-        /// TLS with `identity` (and the handshake's limits in `options`), then HTTP/2 or HTTP/1.1 as ALPN agrees.
-        case tls(ServerIdentity, TLSOptions)
+        /// TLS with `identity` (and the handshake's limits in `options`), then HTTP/2 or HTTP/1.1 as ALPN agrees;
+        /// `identityForServerName` picks a site's own certificate by SNI.
+        case tls(ServerIdentity, TLSOptions, identityForServerName: (@Sendable (String) -> ServerIdentity?)?)
     }
 
     /// What an HTTP listener speaks, for `responder`: HTTP/1.1 with `upgraders`, and HTTP/2 where `kind` offers it,
@@ -54,7 +55,7 @@ extension Server {
                 http2: self.http2Connection(responder: responder, accessLog: accessLog, configuration: configuration),
                 prefaceTimeout: configuration.timeouts.headerRead
             )
-        case .tls(let identity, let options):
+        case .tls(let identity, let options, let identityForServerName):
             // sendfile cannot reach past TLS: file bodies are read in chunks on the thread pool.
             http1.fileReader = ThreadPoolFileReader(threadPool: self.threadPool)
             var tls = TLSConnection(
@@ -67,6 +68,7 @@ extension Server {
                 logger: self.logger
             )
             tls.journey = self.statistics.recorders
+            tls.identityForServerName = identityForServerName
             return tls
         }
     }

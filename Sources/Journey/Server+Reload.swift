@@ -31,7 +31,10 @@ extension Server {
             state.configuration = adopted
             if let old = previous?.accessLog, old !== site.accessLog { state.retiredAccessLogs.append(old) }
         }
-        if let old = previous?.certificateWatch, old !== site.certificateWatch { await old.stop() }
+        for old in previous?.allCertificateWatches ?? []
+        where !site.allCertificateWatches.contains(where: { $0 === old }) {
+            await old.stop()
+        }
         await previous?.watcher?.stop()
         return waiting
     }

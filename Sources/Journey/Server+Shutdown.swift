@@ -18,10 +18,11 @@ extension Server {
                 state.sampling = nil
                 state.site?.watcher = nil
                 state.site?.certificateWatch = nil
+                state.site?.siteCertificateWatches = []
             }
             return (state.listeners.map(\.bound), state.sampling, state.site)
         }
-        await site?.certificateWatch?.stop()
+        for watch in site?.allCertificateWatches ?? [] { await watch.stop() }
         await site?.watcher?.stop()
         // The sampler stops before the loops do: a collection in flight must not schedule on a loop that is gone.
         sampling?.cancel()

@@ -151,27 +151,25 @@ extension Server {
         router.prepare()
         var speaking = configuration.http2.cleartext ? HTTPListenerKind.cleartextWithHTTP2 : .http1
         var certificateWatch: CertificateWatch?
+        var siteCertificateWatches: [CertificateWatch] = []
         if let tls = configuration.tls {
-            let watch: CertificateWatch
-            if let previous = previous?.certificateWatch, previous.identity.certificatePath == tls.certificatePath,
-                previous.identity.privateKeyPath == tls.privateKeyPath
-            {
-                // The same files: read them again now, as nginx's reload does, and keep the watch.
-                let threadPool = self.threadPool
-                try await previous.reloadNow { read in try await threadPool.runIfActive(read) }
-                watch = previous
-            } else {
-                let identity = try ServerIdentity(
-                    certificatePath: tls.certificatePath,
-                    privateKeyPath: tls.privateKeyPath,
-                    checkInterval: tls.checkInterval,
-                    logger: self.logger
-                )
-                // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
-                watch = CertificateWatch(identity: identity)
-            }
+            let previousWatches = previous?.allCertificateWatches ?? []
+            let watch = try await self.certificateWatch(for: tls, reusingOneOf: previousWatches)
             certificateWatch = watch
-            speaking = .tls(watch.identity, tls)
+            // Sites with certificates of their own: chosen by the name the client sends (SNI).
+            var named: [(patterns: [HostPattern], site: ServerIdentity)] = []
+            for site in configuration.sites {
+                guard let siteTLS = site.tls else { continue }
+                let siteWatch = try await self.certificateWatch(for: siteTLS, reusingOneOf: previousWatches)
+                siteCertificateWatches.append(siteWatch)
+                named.append((site.hosts.compactMap(HostPattern.init), siteWatch.identity))
+            }
+            let identities = SiteTable<ServerIdentity>(named, fallback: nil)
+            var identityForServerName: (@Sendable (String) -> ServerIdentity?)?
+            if !named.isEmpty {
+                identityForServerName = { name in identities.site(for: name[...]) }
+            }
+            speaking = .tls(watch.identity, tls, identityForServerName: identityForServerName)
         }
         let connectionProtocol = self.httpProtocol(
             speaking,
@@ -184,8 +182,32 @@ extension Server {
             connectionProtocol: connectionProtocol,
             accessLog: accessLog,
             watcher: watcher,
-            certificateWatch: certificateWatch
+            certificateWatch: certificateWatch,
+            siteCertificateWatches: siteCertificateWatches
         )
+    }
+
+    /// A watch of `tls`'s files: one of `previous` when it reads the same files (read again now, as nginx's reload
+    /// does), else a new one.
+    private func certificateWatch(
+        for tls: TLSOptions,
+        reusingOneOf previous: [CertificateWatch]
+    ) async throws -> CertificateWatch {
+        if let same = previous.first(where: {
+            $0.identity.certificatePath == tls.certificatePath && $0.identity.privateKeyPath == tls.privateKeyPath
+        }) {
+            let threadPool = self.threadPool
+            try await same.reloadNow { read in try await threadPool.runIfActive(read) }
+            return same
+        }
+        let identity = try ServerIdentity(
+            certificatePath: tls.certificatePath,
+            privateKeyPath: tls.privateKeyPath,
+            checkInterval: tls.checkInterval,
+            logger: self.logger
+        )
+        // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
+        return CertificateWatch(identity: identity)
     }
 
     /// The sites of `configuration` by the hosts they name.

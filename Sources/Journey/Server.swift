@@ -157,9 +157,9 @@ public final class Server: Service, Sendable {
     /// the new certificate, open ones keep theirs. Throws when the files are missing, unreadable or do not match;
     /// the previous certificate is then still served.
     public func reloadCertificates() async throws {
-        guard let watch = self.state.withLockedValue({ $0.site?.certificateWatch }) else { return }
+        let watches = self.state.withLockedValue { $0.site?.allCertificateWatches ?? [] }
         let threadPool = self.threadPool
-        try await watch.reloadNow { read in try await threadPool.runIfActive(read) }
+        for watch in watches { try await watch.reloadNow { read in try await threadPool.runIfActive(read) } }
     }
 
     /// How many renewed certificates were adopted since start-up (by SIGHUP or by the file check); 0 without TLS.

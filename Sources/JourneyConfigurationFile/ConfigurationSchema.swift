@@ -129,6 +129,7 @@ enum ConfigurationSchema {
             .value("hosts", \.hosts, .texts),
             .value("isDefault", \.isDefault, .flag),
             .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
+            .optionalSection("tls", \.tls, seed: TLSOptions(certificatePath: "", privateKeyPath: ""), Self.tls),
         ]
     }
 

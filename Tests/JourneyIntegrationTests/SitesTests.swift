@@ -80,4 +80,47 @@ struct SitesTests {
         }
         _ = folders
     }
+
+    @Test func eachSiteSendsItsOwnCertificateByTheNameTheClientAsks() async throws {
+        let (configuration, folders) = try Self.twoSites()
+        let directory = try TemporaryDirectory()
+        // Two authorities, one certificate each: a client that trusts one accepts only that site's certificate.
+        let first = try DevelopmentCertificate(folder: directory.path + "/first").create(hosts: [
+            "first.test", "*.first.test",
+        ])
+        let second = try DevelopmentCertificate(folder: directory.path + "/second").create(hosts: ["second.test"])
+        var tls = configuration
+        tls.tls = TLSOptions(
+            certificatePath: TestCertificate.shared.certificatePath,
+            privateKeyPath: TestCertificate.shared.privateKeyPath
+        )
+        tls.sites[0].tls = TLSOptions(certificatePath: first.certificatePath, privateKeyPath: first.privateKeyPath)
+        tls.sites[1].tls = TLSOptions(certificatePath: second.certificatePath, privateKeyPath: second.privateKeyPath)
+        try await TestServer.with(tls) { server in
+            for (host, authority, body) in [
+                ("first.test", first.authorityPath, "first site\n"),
+                ("www.first.test", first.authorityPath, "first site\n"),
+                ("second.test", second.authorityPath, "second site\n"),
+                ("localhost", TestCertificate.shared.authorityPath, "second site\n"),
+            ] {
+                for version in ["--http2", "--http1.1"] {
+                    let answer = try await Curl.run([
+                        version, "--cacert", authority, "--resolve", "\(host):\(server.port):127.0.0.1",
+                        "https://\(host):\(server.port)/",
+                    ])
+                    #expect(answer.status == 200, "\(host) \(version)")
+                    #expect(answer.text == body, "\(host) \(version)")
+                }
+                // The other sites' authorities do not vouch for this name's certificate.
+                let wrong = host.hasPrefix("second") ? first.authorityPath : second.authorityPath
+                await #expect(throws: (any Error).self, "\(host) with the wrong authority") {
+                    try await Curl.run([
+                        "--cacert", wrong, "--resolve", "\(host):\(server.port):127.0.0.1",
+                        "https://\(host):\(server.port)/",
+                    ])
+                }
+            }
+        }
+        _ = folders
+    }
 }

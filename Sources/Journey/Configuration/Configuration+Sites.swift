@@ -12,6 +12,9 @@ extension Configuration {
         public var isDefault = false
         /// The folder it serves; nil serves nothing but 404.
         public var staticFiles: StaticFileOptions?
+        /// Its own certificate, sent to clients that name one of `hosts` by SNI; nil: the listener's (`tls`).
+        /// Only its certificate and key (and check interval) are the site's: the handshake is the listener's.
+        public var tls: TLSOptions?
 
         /// A site for `hosts` serving `staticFiles`.
         public init(hosts: [String], staticFiles: StaticFileOptions? = nil) {

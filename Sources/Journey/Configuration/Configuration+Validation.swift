@@ -117,6 +117,14 @@ extension Configuration {
             if let staticFiles = site.staticFiles {
                 check(!staticFiles.root.isEmpty, "\(field).staticFiles.root", "must name a folder")
             }
+            if let siteTLS = site.tls {
+                check(self.tls != nil, "\(field).tls", "needs tls on the listener (the certificate for other names)")
+                check(
+                    !siteTLS.certificatePath.isEmpty && !siteTLS.privateKeyPath.isEmpty,
+                    "\(field).tls",
+                    "needs a certificate and a key"
+                )
+            }
         }
         guard problems.isEmpty else { throw InvalidConfiguration(problems: problems) }
     }
