@@ -10,6 +10,14 @@ import JourneyWebSocket
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// How the server's HTTP listeners are made: what each speaks, with the configuration's limits and timeouts.
 extension Server {
     /// One upgrader serves every WebSocket route of a listener (NIO takes one per protocol name).
@@ -81,9 +89,104 @@ extension Server {
         speaking connectionProtocol: any ConnectionProtocol,
         admission: ConnectionAdmission
     ) async throws -> BoundListener {
+        try await self.bind(
+            .address(host: address.host, port: address.port),
+            acceptModel: acceptModel,
+            speaking: connectionProtocol,
+            admission: admission
+        )
+    }
+
+    /// Every socket the main listener's site is served on, the first one first: `main` (or the sockets systemd
+    /// passed), the additional addresses, the Unix sockets. Each is reported with the host it listens on (a Unix
+    /// socket as `unix:PATH`).
+    func bindMainListeners(
+        _ configuration: Configuration,
+        speaking connectionProtocol: any ConnectionProtocol
+    ) async throws -> [(host: String, bound: BoundListener)] {
+        let listeners = configuration.listeners
+        let model = configuration.accept.model
+        var bound: [(host: String, bound: BoundListener)] = []
+        let inherited =
+            listeners.socketActivation ? SocketActivation.descriptors(environment: Self.environment, pid: getpid()) : []
+        if inherited.isEmpty {
+            if listeners.socketActivation {
+                self.logger.notice("socket activation: no socket was passed (LISTEN_FDS); binding listeners.main")
+            }
+            let main = try await self.bind(
+                listeners.main,
+                acceptModel: model,
+                speaking: connectionProtocol,
+                admission: self.admission
+            )
+            bound.append((listeners.main.host, main))
+        } else {
+            SocketActivation.closeOnExec(inherited)
+            for descriptor in inherited {
+                let socket = try await self.bind(
+                    .inherited(descriptor: descriptor),
+                    speaking: connectionProtocol,
+                    admission: self.admission
+                )
+                bound.append((socket.channels.first?.localAddress?.ipAddress ?? "fd:\(descriptor)", socket))
+            }
+        }
+        for address in listeners.additional {
+            let socket = try await self.bind(
+                address,
+                acceptModel: model,
+                speaking: connectionProtocol,
+                admission: self.admission
+            )
+            bound.append((address.host, socket))
+        }
+        for unix in listeners.unixSockets {
+            let socket = try await self.bind(
+                .unixSocket(path: unix.path),
+                speaking: connectionProtocol,
+                admission: self.admission
+            )
+            try await self.threadPool.runIfActive { try Self.setPermissions(of: unix) }
+            bound.append(("unix:" + unix.path, socket))
+        }
+        return bound
+    }
+
+    /// The process's environment, for socket activation's variables.
+    private static var environment: [String: String] {
+        var variables: [String: String] = [:]
+        for name in ["LISTEN_PID", "LISTEN_FDS"] {
+            if let value = getenv(name) { variables[name] = String(cString: value) }
+        }
+        return variables
+    }
+
+    /// Gives a Unix socket's file its mode and owner. Blocks (the user database, the file): off the event loops.
+    private static func setPermissions(of socket: UnixSocketListener) throws {
+        guard chmod(socket.path, mode_t(socket.mode)) == 0 else { throw UnixSocketError(socket: socket, errno: errno) }
+        guard let owner = socket.owner else { return }
+        let parts = owner.split(separator: ":", maxSplits: 1).map(String.init)
+        guard let user = getpwnam(parts[0]) else { throw UnixSocketError(socket: socket, errno: ENOENT) }
+        var group = user.pointee.pw_gid
+        if parts.count == 2 {
+            guard let named = getgrnam(parts[1]) else { throw UnixSocketError(socket: socket, errno: ENOENT) }
+            group = named.pointee.gr_gid
+        }
+        guard chown(socket.path, user.pointee.pw_uid, group) == 0 else {
+            throw UnixSocketError(socket: socket, errno: errno)
+        }
+    }
+
+    /// Binds a listener on `target` speaking `connectionProtocol`, with the configured backlog, its connections
+    /// registered for the drain and counted against `admission`.
+    func bind(
+        _ target: ListenTarget,
+        acceptModel: AcceptModel = .shared,
+        speaking connectionProtocol: any ConnectionProtocol,
+        admission: ConnectionAdmission
+    ) async throws -> BoundListener {
         let listener = Listener(
-            host: address.host,
-            port: address.port,
+            target: target,
             backlog: self.configuration.accept.backlog,
             acceptModel: acceptModel,
             protocol: connectionProtocol

@@ -44,14 +44,10 @@ extension Server {
         // while the open ones keep theirs.
         let mainProtocol = ReloadableConnectionProtocol(site.connectionProtocol)
         let mainAddress = configuration.listeners.main
-        let main = try await self.bind(
-            mainAddress,
-            acceptModel: configuration.accept.model,
-            speaking: mainProtocol,
-            admission: self.admission
-        )
+        let mains = try await self.bindMainListeners(configuration, speaking: mainProtocol)
+        let main = mains[0].bound
         self.state.withLockedValue { state in
-            state.listeners.append((.main, mainAddress.host, main))
+            for (host, bound) in mains { state.listeners.append((.main, host, bound)) }
             state.site = site
             state.mainProtocol = mainProtocol
             state.observe = observe

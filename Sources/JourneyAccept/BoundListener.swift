@@ -29,6 +29,30 @@ package struct BoundListener: Sendable {
         connections: ConnectionRegistry,
         admission: ConnectionAdmission = ConnectionAdmission(maximum: nil)
     ) async throws -> BoundListener {
+        let host: String
+        var port: Int
+        switch listener.target {
+        case .address(let address, let number):
+            (host, port) = (address, number)
+        case .unixSocket(let path):
+            let channel = try await Self.bootstrap(
+                listener,
+                group: group,
+                connections: connections,
+                admission: admission
+            )
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).get()
+            return BoundListener(channels: [channel], protocolName: listener.connectionProtocol.name)
+        case .inherited(let descriptor):
+            let channel = try await Self.bootstrap(
+                listener,
+                group: group,
+                connections: connections,
+                admission: admission
+            )
+            .withBoundSocket(descriptor).get()
+            return BoundListener(channels: [channel], protocolName: listener.connectionProtocol.name)
+        }
         switch listener.acceptModel {
         case .shared:
             let channel = try await Self.bootstrap(
@@ -38,11 +62,10 @@ package struct BoundListener: Sendable {
                 admission: admission,
                 reusePort: false
             )
-            .bind(host: listener.host, port: listener.port).get()
+            .bind(host: host, port: port).get()
             return BoundListener(channels: [channel], protocolName: listener.connectionProtocol.name)
         case .reuseport:
             var channels: [any Channel] = []
-            var port = listener.port
             do {
                 for loop in group.makeIterator() {
                     let channel = try await Self.bootstrap(
@@ -51,7 +74,7 @@ package struct BoundListener: Sendable {
                         connections: connections,
                         admission: admission,
                         reusePort: true
-                    ).bind(host: listener.host, port: port).get()
+                    ).bind(host: host, port: port).get()
                     // With port 0 the first socket's port is the one the others share.
                     port = channel.localAddress?.port ?? port
                     channels.append(channel)
@@ -76,7 +99,7 @@ package struct BoundListener: Sendable {
         group: any EventLoopGroup,
         connections: ConnectionRegistry,
         admission: ConnectionAdmission,
-        reusePort: Bool
+        reusePort: Bool = false
     ) -> ServerBootstrap {
         let connectionProtocol = listener.connectionProtocol
         let logger = Logger(label: "journey.accept")

@@ -3,10 +3,8 @@ import NIOCore
 
 /// A listening address and what it speaks: the Accept stage's configuration.
 package struct Listener: Sendable {
-    /// The host or address to bind (`127.0.0.1`, `::`, `localhost`).
-    package var host: String
-    /// The port; 0 lets the kernel pick one (see `BoundListener.port`).
-    package var port: Int
+    /// Where its socket comes from.
+    package var target: ListenTarget
     /// The accept queue's length (listen(2) backlog).
     package var backlog: Int
     /// Shared socket or one socket per loop.
@@ -22,8 +20,22 @@ package struct Listener: Sendable {
         acceptModel: AcceptModel,
         protocol connectionProtocol: any ConnectionProtocol
     ) {
-        self.host = host
-        self.port = port
+        self.init(
+            target: .address(host: host, port: port),
+            backlog: backlog,
+            acceptModel: acceptModel,
+            protocol: connectionProtocol
+        )
+    }
+
+    /// Creates a listener on `target`; a Unix socket or an inherited one is one socket whatever `acceptModel` says.
+    package init(
+        target: ListenTarget,
+        backlog: Int,
+        acceptModel: AcceptModel,
+        protocol connectionProtocol: any ConnectionProtocol
+    ) {
+        self.target = target
         self.backlog = backlog
         self.acceptModel = acceptModel
         self.connectionProtocol = connectionProtocol

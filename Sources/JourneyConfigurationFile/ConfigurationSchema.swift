@@ -27,6 +27,18 @@ enum ConfigurationSchema {
             .value("admin", \.admin, SettingFormat.address.optional),
             .value("redirect", \.redirect, SettingFormat.address.optional),
             .value("resp", \.resp, SettingFormat.address.optional),
+            .value("additional", \.additional, .list(of: .address)),
+            .list(
+                "unixSockets",
+                \.unixSockets,
+                seed: UnixSocketListener(path: ""),
+                [
+                    .value("path", \.path, .text),
+                    .value("mode", \.mode, .permissions),
+                    .value("owner", \.owner, SettingFormat.text.optional),
+                ]
+            ),
+            .value("socketActivation", \.socketActivation, .flag),
         ]
     }
 

@@ -50,23 +50,28 @@ extension SettingFormat where Value == String {
     }
 }
 
-extension SettingFormat where Value == [String] {
-    /// A list of strings (`[a, b]` or one item a line).
-    static var texts: SettingFormat {
+extension SettingFormat {
+    /// A list of values in `element`'s format (`[a, b]`, or one item a line).
+    static func list<Element>(of element: SettingFormat<Element>) -> SettingFormat where Value == [Element] {
         SettingFormat(
-            expected: "a list of strings",
+            expected: "a list, each item \(element.expected)",
             parse: { node in
                 guard let sequence = node.sequence else { return nil }
-                var texts: [String] = []
+                var values: [Element] = []
                 for item in sequence {
-                    guard let text = SettingFormat<String>.text.parse(item) else { return nil }
-                    texts.append(text)
+                    guard let value = element.parse(item) else { return nil }
+                    values.append(value)
                 }
-                return texts
+                return values
             },
-            render: { Node($0.map(SettingFormat<String>.text.render), .implicit, .flow) }
+            render: { Node($0.map(element.render), .implicit, .flow) }
         )
     }
+}
+
+extension SettingFormat where Value == [String] {
+    /// A list of strings (`[a, b]` or one item a line).
+    static var texts: SettingFormat { .list(of: .text) }
 }
 
 extension SettingFormat where Value == Int {
@@ -88,6 +93,22 @@ extension SettingFormat where Value == Int {
                 return ByteSize.bytes(text)
             },
             render: { ByteSize.text(for: $0) }
+        )
+    }
+}
+
+extension SettingFormat where Value == Int {
+    /// Permission bits in octal, as chmod writes them: `660`, `0660` or `0o660`.
+    static var permissions: SettingFormat {
+        SettingFormat(
+            expected: "permission bits in octal, such as 0660",
+            parse: { node in
+                guard var text = node.scalar?.string else { return nil }
+                if text.hasPrefix("0o") { text.removeFirst(2) }
+                guard !text.isEmpty, text.count <= 4, let bits = Int(text, radix: 8) else { return nil }
+                return bits
+            },
+            render: { Node("0" + String($0, radix: 8), .implicit, .doubleQuoted) }
         )
     }
 }

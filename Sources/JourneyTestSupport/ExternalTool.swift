@@ -28,6 +28,9 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// wrk: HTTP load, to show that nothing fails while the server changes under it.
     public static let wrk = ExternalTool(name: "wrk", package: "wrk")
 
+    /// python3: stands in for systemd, handing journey a listening socket.
+    public static let python = ExternalTool(name: "python3", package: "python3")
+
     /// Whether the tests run under CI, where a missing tool is a failure.
     public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 

@@ -243,7 +243,11 @@ func serve(
     let scheme = configuration.tls == nil ? "http" : "https"
     let server = Server(configuration: configuration, logger: logger) { listening in
         for listener in listening {
-            let address = "\(listener.address.host):\(listener.address.port)"
+            let host = listener.address.host
+            let address =
+                host.hasPrefix("unix:")
+                ? host
+                : host.contains(":") ? "[\(host)]:\(listener.address.port)" : "\(host):\(listener.address.port)"
             let line: String
             switch listener.role {
             case .main: line = "journey serving \(what) on \(scheme)://\(address)/"

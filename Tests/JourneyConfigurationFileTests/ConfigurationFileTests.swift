@@ -97,7 +97,8 @@ struct ConfigurationFileTests {
         #expect(
             error.problems.map(\.description) == [
                 "site.yaml:2:9: listeners.main: expected HOST:PORT, such as 127.0.0.1:8080 or [::1]:8080",
-                "site.yaml:3:3: listeners.admn: unknown key 'admn' (known here: main, admin, redirect, resp)",
+                "site.yaml:3:3: listeners.admn: unknown key 'admn' (known here: main, admin, redirect, resp, additional, "
+                    + "unixSockets, socketActivation)",
                 "site.yaml:5:12: accept.backlog: expected a whole number",
                 "site.yaml:7:15: timeouts.headerRead: expected a duration such as 30s, 500ms or 2m",
                 "site.yaml:8:12: webSocket: expected a section of keys (options, echoPath, pubSubPath, "

@@ -13,9 +13,33 @@ extension Configuration {
         public var redirect: ListenAddress?
         /// A RESP (Redis protocol) listener serving an in-memory keyspace (`--resp [HOST:]PORT`). nil for none.
         public var resp: ListenAddress?
+        /// More addresses the main listener's site is served on: IPv6 beside IPv4 (`[::]:8080`), a second port.
+        public var additional: [ListenAddress] = []
+        /// Unix domain sockets the main listener's site is served on (for a proxy on the same machine).
+        public var unixSockets: [UnixSocketListener] = []
+        /// Whether the main listener's site is served on the listening sockets systemd passes (socket activation,
+        /// `LISTEN_FDS`/`LISTEN_PID`) instead of binding `main`; without any passed, `main` is bound.
+        public var socketActivation = false
 
         /// The defaults: only the main listener, on 127.0.0.1:8080.
         public init() {}
+    }
+}
+
+/// A Unix domain socket to listen on, with the file's permissions: who may connect is who may write to it.
+public struct UnixSocketListener: Sendable, Equatable {
+    /// The socket file; a stale one left by an earlier run is replaced.
+    public var path: String
+    /// The file's permission bits (`0o660`: the owner and the group may connect).
+    public var mode: Int
+    /// `user` or `user:group` the file is given to (a proxy's group, say); nil keeps the server's.
+    public var owner: String?
+
+    /// A socket at `path` with `mode` (owner and group by default), owned by `owner` when given.
+    public init(path: String, mode: Int = 0o660, owner: String? = nil) {
+        self.path = path
+        self.mode = mode
+        self.owner = owner
     }
 }
 

@@ -18,6 +18,20 @@ extension Configuration {
             check((0...65535).contains(address.port), field, "the port must be 0...65535")
             check(!address.host.isEmpty, field, "the host must not be empty")
         }
+        for (index, address) in self.listeners.additional.enumerated() {
+            check((0...65535).contains(address.port), "listeners.additional[\(index)]", "the port must be 0...65535")
+            check(!address.host.isEmpty, "listeners.additional[\(index)]", "the host must not be empty")
+        }
+        for (index, socket) in self.listeners.unixSockets.enumerated() {
+            let field = "listeners.unixSockets[\(index)]"
+            check(
+                socket.path.hasPrefix("/") && socket.path.utf8.count < 108,
+                "\(field).path",
+                "must be an absolute path under 108 bytes"
+            )
+            check((0...0o777).contains(socket.mode), "\(field).mode", "must be permission bits, 0...0o777")
+            check(socket.owner.map { !$0.isEmpty } ?? true, "\(field).owner", "must be user or user:group")
+        }
         check(self.listeners.redirect == nil || self.tls != nil, "listeners.redirect", "redirects to https: needs tls")
 
         check(self.accept.threads >= 1, "accept.threads", "must be at least 1")
