@@ -180,9 +180,12 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["EmbedSiteTool"]
         ),
+        // libxcrypt's crypt(3): basic authentication checks password hashes with the system's own code.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(
             name: "Journey",
             dependencies: [
+                "CCrypt",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "JourneyCore",
                 "JourneyAccept",

@@ -211,9 +211,13 @@ extension Server {
         var entries: [(patterns: [HostPattern], site: SiteResponder.Entry)] = []
         var fallback: SiteResponder.Entry?
         for site in configuration.sites {
-            let responder: any Responder =
+            var responder: any Responder =
                 try site.staticFiles.map { try StaticFileResponder(options: $0, threadPool: self.threadPool) }
                 ?? Router()
+            if !site.rules.isEmpty {
+                let rules = try site.rules.map { try CompiledRule($0, threadPool: self.threadPool) }
+                responder = SiteRulesResponder(rules: rules, files: responder)
+            }
             let entry = SiteResponder.Entry(responder)
             entries.append((site.hosts.compactMap(HostPattern.init), entry))
             if site.isDefault { fallback = entry }

@@ -142,6 +142,50 @@ enum ConfigurationSchema {
             .value("isDefault", \.isDefault, .flag),
             .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
             .optionalSection("tls", \.tls, seed: TLSOptions(certificatePath: "", privateKeyPath: ""), Self.tls),
+            .list("rules", \.rules, seed: SiteRule(path: ""), Self.rules),
+        ]
+    }
+
+    private static var rules: [Setting<SiteRule>] {
+        [
+            .value("path", \.path, .text),
+            .optionalSection(
+                "redirect",
+                \.redirect,
+                seed: SiteRule.Redirect(to: ""),
+                [.value("to", \.to, .text), .value("status", \.status, .count)]
+            ),
+            .value("rewrite", \.rewrite, SettingFormat.text.optional),
+            .value("tryFiles", \.tryFiles, .texts),
+            .section(
+                "headers",
+                \.headers,
+                [
+                    .value("add", \.add, .map(keys: .text, of: .text)),
+                    .value("set", \.set, .map(keys: .text, of: .text)),
+                    .value("remove", \.remove, .texts),
+                ]
+            ),
+            .value("allow", \.allow, .texts),
+            .value("deny", \.deny, .texts),
+            .optionalSection(
+                "basicAuth",
+                \.basicAuth,
+                seed: SiteRule.BasicAuth(users: [:]),
+                [.value("realm", \.realm, .text), .value("users", \.users, .map(keys: .text, of: .text))]
+            ),
+            .optionalSection(
+                "rateLimit",
+                \.rateLimit,
+                seed: SiteRule.RateLimit(requestsPerSecond: 1),
+                [
+                    .value("requestsPerSecond", \.requestsPerSecond, .number),
+                    .value("burst", \.burst, .count),
+                    .value("nodelay", \.nodelay, .flag),
+                ]
+            ),
+            .value("maximumBodySize", \.maximumBodySize, SettingFormat.bytes.optional),
+            .value("errorPages", \.errorPages, .map(keys: .count, of: .text)),
         ]
     }
 

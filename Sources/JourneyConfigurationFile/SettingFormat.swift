@@ -69,6 +69,41 @@ extension SettingFormat {
     }
 }
 
+extension SettingFormat {
+    /// A mapping of names to values in `element`'s format (`{Cache-Control: no-store}`), in the file's order.
+    static func map<Key: Hashable & Comparable, Element>(
+        keys: SettingFormat<Key>,
+        of element: SettingFormat<Element>
+    ) -> SettingFormat where Value == [Key: Element] {
+        SettingFormat(
+            expected: "a mapping, each key \(keys.expected) and each value \(element.expected)",
+            parse: { node in
+                guard let mapping = node.mapping else { return node.isNull ? [:] : nil }
+                var values: [Key: Element] = [:]
+                for (keyNode, valueNode) in mapping {
+                    guard let key = keys.parse(keyNode), let value = element.parse(valueNode) else { return nil }
+                    values[key] = value
+                }
+                return values
+            },
+            render: { values in
+                Node(values.sorted { $0.key < $1.key }.map { (keys.render($0.key), element.render($0.value)) })
+            }
+        )
+    }
+}
+
+extension SettingFormat where Value == Double {
+    /// A number, with a fraction or without.
+    static var number: SettingFormat {
+        SettingFormat(
+            expected: "a number",
+            parse: { node in node.scalar == nil ? nil : node.float.flatMap { $0.isFinite ? $0 : nil } },
+            render: { Node($0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0)) }
+        )
+    }
+}
+
 extension SettingFormat where Value == [String] {
     /// A list of strings (`[a, b]` or one item a line).
     static var texts: SettingFormat { .list(of: .text) }

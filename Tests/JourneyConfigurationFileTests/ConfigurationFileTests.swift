@@ -251,4 +251,78 @@ struct ConfigurationFileTests {
             try ConfigurationFile.parse("http1:\n  limits:\n    maximumBodySize: \(text)\n", source: "t")
         }
     }
+
+    @Test func sitesAndTheirRulesReadFromTheFile() throws {
+        let configuration = try ConfigurationFile.parse(
+            """
+            tls: {certificatePath: /etc/journey/default.pem, privateKeyPath: /etc/journey/default.key}
+            sites:
+              - hosts: [example.com, www.example.com]
+                staticFiles: {root: /srv/example}
+                tls: {certificatePath: /etc/journey/example.pem, privateKeyPath: /etc/journey/example.key}
+                rules:
+                  - path: /
+                    headers:
+                      set: {Strict-Transport-Security: max-age=63072000}
+                      remove: [Server]
+                  - path: "~ ^/blog/([0-9]+)$"
+                    redirect: {to: /posts/$1, status: 308}
+                  - path: /admin/
+                    basicAuth: {realm: Admin, users: {ada: "$2b$05$abc"}}
+                    allow: [10.0.0.0/8]
+                    rateLimit: {requestsPerSecond: 0.5, burst: 5, nodelay: true}
+                    maximumBodySize: 1m
+                    errorPages: {401: /errors/401.html}
+                  - path: /app/
+                    tryFiles: [$path, /app/index.html]
+              - hosts: [example.org]
+                isDefault: true
+            unknownHost: misdirected
+            """,
+            source: "sites.yaml"
+        )
+        #expect(configuration.sites.count == 2)
+        #expect(configuration.unknownHost == .misdirected)
+        let site = configuration.sites[0]
+        #expect(site.hosts == ["example.com", "www.example.com"])
+        #expect(site.tls?.certificatePath == "/etc/journey/example.pem")
+        #expect(site.rules.map(\.path) == ["/", "~ ^/blog/([0-9]+)$", "/admin/", "/app/"])
+        #expect(site.rules[0].headers.set == ["Strict-Transport-Security": "max-age=63072000"])
+        #expect(site.rules[0].headers.remove == ["Server"])
+        #expect(site.rules[1].redirect == .init(to: "/posts/$1", status: 308))
+        #expect(site.rules[2].basicAuth == .init(realm: "Admin", users: ["ada": "$2b$05$abc"]))
+        #expect(site.rules[2].allow == ["10.0.0.0/8"])
+        #expect(site.rules[2].rateLimit == .init(requestsPerSecond: 0.5, burst: 5, nodelay: true))
+        #expect(site.rules[2].maximumBodySize == 1 << 20)
+        #expect(site.rules[2].errorPages == [401: "/errors/401.html"])
+        #expect(site.rules[3].tryFiles == ["$path", "/app/index.html"])
+        #expect(configuration.sites[1].isDefault)
+        // What it prints reads back the same.
+        let text = ConfigurationFile.text(of: configuration)
+        #expect(ConfigurationFile.text(of: try ConfigurationFile.parse(text, source: "printed.yaml")) == text)
+    }
+
+    @Test func aWrongRuleIsReportedAtItsLine() throws {
+        let error = try #require(throws: ConfigurationFileError.self) {
+            try ConfigurationFile.parse(
+                """
+                sites:
+                  - hosts: [a.test]
+                    rules:
+                      - path: "~ ^/(unclosed"
+                      - path: /x/
+                        redirect: {to: /y/, status: 200}
+                        allow: [10.0.0.0/33]
+                        headers: {set: {"Bad Name": x}}
+                """,
+                source: "rules.yaml"
+            )
+        }
+        let lines = error.problems.map(\.description)
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("rules.yaml:4:9: sites[0].rules[0].path: ") })
+        #expect(lines.contains("rules.yaml:6:29: sites[0].rules[1].redirect.status: must be 301, 302, 303, 307 or 308"))
+        #expect(lines.contains("rules.yaml:7:9: sites[0].rules[1].allow: 10.0.0.0/33 is not an address or network"))
+        #expect(lines.contains("rules.yaml:8:9: sites[0].rules[1].headers: Bad Name is not a field name"))
+    }
 }

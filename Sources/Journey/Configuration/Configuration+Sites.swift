@@ -15,6 +15,8 @@ extension Configuration {
         /// Its own certificate, sent to clients that name one of `hosts` by SNI; nil: the listener's (`tls`).
         /// Only its certificate and key (and check interval) are the site's: the handshake is the listener's.
         public var tls: TLSOptions?
+        /// What the site does beyond serving its folder, for the paths each rule matches; the first match applies.
+        public var rules: [SiteRule] = []
 
         /// A site for `hosts` serving `staticFiles`.
         public init(hosts: [String], staticFiles: StaticFileOptions? = nil) {

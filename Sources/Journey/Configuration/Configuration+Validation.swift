@@ -131,6 +131,11 @@ extension Configuration {
             if let staticFiles = site.staticFiles {
                 check(!staticFiles.root.isEmpty, "\(field).staticFiles.root", "must name a folder")
             }
+            for (number, rule) in site.rules.enumerated() {
+                for (key, message) in CompiledRule.problems(of: rule) {
+                    check(false, "\(field).rules[\(number)].\(key)", message)
+                }
+            }
             if let siteTLS = site.tls {
                 check(self.tls != nil, "\(field).tls", "needs tls on the listener (the certificate for other names)")
                 check(
