@@ -182,10 +182,16 @@ let package = Package(
         ),
         // libxcrypt's crypt(3): basic authentication checks password hashes with the system's own code.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        // Debian's libbrotli and libzstd: responses compressed on the fly (gzip is compress-nio's zlib).
+        .systemLibrary(name: "CBrotli", providers: [.apt(["libbrotli-dev"])]),
+        .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .target(
             name: "Journey",
             dependencies: [
                 "CCrypt",
+                "CBrotli",
+                "CZstd",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "JourneyCore",
                 "JourneyAccept",

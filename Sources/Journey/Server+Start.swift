@@ -167,9 +167,12 @@ extension Server {
             }
             speaking = .tls(watch.identity, tls, identityForServerName: identityForServerName)
         }
+        let responder: any Responder =
+            configuration.compression.map { CompressingResponder(router, options: $0, threadPool: self.threadPool) }
+            ?? router
         let connectionProtocol = self.httpProtocol(
             speaking,
-            responder: router,
+            responder: responder,
             upgraders: self.upgraders(for: router),
             accessLog: accessLog,
             configuration: configuration

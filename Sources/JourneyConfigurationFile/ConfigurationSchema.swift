@@ -16,6 +16,7 @@ enum ConfigurationSchema {
             .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
             .list("sites", \.sites, seed: Configuration.Site(hosts: []), Self.sites),
             .value("unknownHost", \.unknownHost, .cases),
+            .optionalSection("compression", \.compression, seed: Configuration.Compression(), Self.compression),
             .section("webSocket", \.webSocket, Self.webSocket),
             .section("observe", \.observe, Self.observe),
         ]
@@ -133,6 +134,19 @@ enum ConfigurationSchema {
             .value("openFileCacheCapacity", \.openFileCacheCapacity, .count),
             .value("inMemoryLimit", \.inMemoryLimit, .bytes),
             .value("sendfileMinimum", \.sendfileMinimum, SettingFormat.bytes.optional),
+        ]
+    }
+
+    private static var compression: [Setting<Configuration.Compression>] {
+        [
+            .value("codings", \.codings, .list(of: .cases)),
+            .value("minimumSize", \.minimumSize, .bytes),
+            .value("types", \.types, .texts),
+            .value("cacheSize", \.cacheSize, .bytes),
+            .value("maximumFileSize", \.maximumFileSize, .bytes),
+            .value("gzipLevel", \.gzipLevel, .count),
+            .value("brotliQuality", \.brotliQuality, .count),
+            .value("zstdLevel", \.zstdLevel, .count),
         ]
     }
 

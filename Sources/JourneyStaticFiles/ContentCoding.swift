@@ -21,6 +21,11 @@ public enum ContentCoding: String, CaseIterable, Sendable {
     /// RFC 9110 §12.5.3: a coding with q=0 is refused, `*` covers codings not named, and
     /// `x-gzip` is the same as `gzip`. An absent field means only `identity` is safe to assume here.
     public static func acceptable(from acceptEncoding: some StringProtocol) -> [ContentCoding] {
+        Self.ranked(Self.allCases, by: acceptEncoding)
+    }
+
+    /// `offered`, best first by `acceptEncoding`'s q-values, ties in `offered`'s order; those refused left out.
+    package static func ranked(_ offered: [ContentCoding], by acceptEncoding: some StringProtocol) -> [ContentCoding] {
         var weights: [String: Double] = [:]
         for member in acceptEncoding.split(separator: ",") {
             let parameters = member.split(separator: ";")
@@ -37,11 +42,11 @@ public enum ContentCoding: String, CaseIterable, Sendable {
             weights[name] = quality
         }
         let wildcard = weights["*"]
-        let ranked = Self.allCases.compactMap { coding -> (ContentCoding, Double)? in
+        let ranked = offered.compactMap { coding -> (ContentCoding, Double)? in
             guard let quality = weights[coding.rawValue] ?? wildcard, quality > 0 else { return nil }
             return (coding, quality)
         }
-        // A stable sort keeps Journey's preference among equal q-values.
+        // A stable sort keeps the offered order among equal q-values.
         return ranked.enumerated().sorted {
             $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset
         }.map(\.element.0)

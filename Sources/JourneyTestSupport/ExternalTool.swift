@@ -31,6 +31,11 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// python3: stands in for systemd, handing journey a listening socket.
     public static let python = ExternalTool(name: "python3", package: "python3")
 
+    /// brotli: decodes what the server compressed with Brotli.
+    public static let brotli = ExternalTool(name: "brotli", package: "brotli")
+    /// zstd: decodes what the server compressed with Zstandard.
+    public static let zstd = ExternalTool(name: "zstd", package: "zstd")
+
     /// Whether the tests run under CI, where a missing tool is a failure.
     public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 

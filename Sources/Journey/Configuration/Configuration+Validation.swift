@@ -145,6 +145,18 @@ extension Configuration {
                 )
             }
         }
+        if let compression = self.compression {
+            check(!compression.codings.isEmpty, "compression.codings", "names no coding (null turns compression off)")
+            check(compression.minimumSize >= 0, "compression.minimumSize", "must not be negative")
+            check(compression.cacheSize >= 0, "compression.cacheSize", "must not be negative")
+            check(compression.maximumFileSize >= 0, "compression.maximumFileSize", "must not be negative")
+            check((1...9).contains(compression.gzipLevel), "compression.gzipLevel", "must be 1...9")
+            check((0...11).contains(compression.brotliQuality), "compression.brotliQuality", "must be 0...11")
+            check((1...19).contains(compression.zstdLevel), "compression.zstdLevel", "must be 1...19")
+            for type in compression.types where !type.contains("/") {
+                check(false, "compression.types", "\(type) is not a media type (type/subtype or type/*)")
+            }
+        }
         guard problems.isEmpty else { throw InvalidConfiguration(problems: problems) }
     }
 }

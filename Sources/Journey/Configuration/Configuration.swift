@@ -30,6 +30,9 @@ public struct Configuration: Sendable {
     public var sites: [Site] = []
     /// ⑥ Process: what a request for a host no site names gets, when there are sites.
     public var unknownHost = UnknownHostAnswer.defaultSite
+    /// ⑦ Write: responses compressed on the fly (gzip, Brotli, zstd) for clients that accept it; nil: none
+    /// (precompressed siblings are sent whatever this says).
+    public var compression: Compression?
     /// ④→⑥ The built-in WebSocket endpoints: echo, pub/sub, live reload.
     public var webSocket = WebSocket()
     /// The journey made visible: stamps, Server-Timing, metrics, the dashboard, the access log, the log level.
