@@ -9,7 +9,10 @@ import JourneyWebSocket
 struct MainSite: Sendable {
     /// HTTP/1.1 (and HTTP/2, TLS) over the configuration's router.
     var connectionProtocol: any ConnectionProtocol
-    var accessLog: AccessLogWriter?
+    /// Where its requests are logged: the server's log, or each site's (`SiteAccessLog`); nil for none.
+    var accessLog: (any AccessLogSink)?
+    /// Every log file open for it, the server's and the sites'.
+    var accessLogWriters: [AccessLogWriter] = []
     var watcher: DirectoryWatcher?
     /// The listener's certificate (the one for clients that name no site), kept current.
     var certificateWatch: CertificateWatch?

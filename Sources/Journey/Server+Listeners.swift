@@ -43,7 +43,7 @@ extension Server {
         _ kind: HTTPListenerKind,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
-        accessLog: AccessLogWriter?,
+        accessLog: (any AccessLogSink)?,
         configuration: Configuration
     ) -> any ConnectionProtocol {
         var responding = self.responding(responder, accessLog: accessLog, configuration: configuration)
@@ -202,7 +202,7 @@ extension Server {
     /// HTTP/2 for a listener that offers it, with the configuration's limits and timeouts.
     private func http2Connection(
         responder: any Responder,
-        accessLog: AccessLogWriter?,
+        accessLog: (any AccessLogSink)?,
         configuration: Configuration
     ) -> HTTP2Connection {
         var responding = self.responding(responder, accessLog: accessLog, configuration: configuration)
@@ -219,7 +219,7 @@ extension Server {
     /// `responder` as every HTTP listener of this server answers with it: its log, its Server-Timing, its journey.
     func responding(
         _ responder: any Responder,
-        accessLog: AccessLogWriter?,
+        accessLog: (any AccessLogSink)?,
         configuration: Configuration
     ) -> HTTPResponding {
         var responding = HTTPResponding(

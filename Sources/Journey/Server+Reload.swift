@@ -29,7 +29,9 @@ extension Server {
             state.mainProtocol?.replace(with: site.connectionProtocol)
             state.site = site
             state.configuration = adopted
-            if let old = previous?.accessLog, old !== site.accessLog { state.retiredAccessLogs.append(old) }
+            for old in previous?.accessLogWriters ?? [] where !site.accessLogWriters.contains(where: { $0 === old }) {
+                state.retiredAccessLogs.append(old)
+            }
         }
         for old in previous?.allCertificateWatches ?? []
         where !site.allCertificateWatches.contains(where: { $0 === old }) {
@@ -37,6 +39,13 @@ extension Server {
         }
         await previous?.watcher?.stop()
         return waiting
+    }
+
+    /// Opens every access log file again by its path (SIGUSR1 in `journey`, nginx's `-s reopen`): after logrotate
+    /// has moved the files away, the next lines go to new ones; nothing is lost and nothing copied.
+    public func reopenLogs() {
+        let writers = self.state.withLockedValue { ($0.site?.accessLogWriters ?? []) + $0.retiredAccessLogs }
+        for writer in writers { writer.reopen() }
     }
 
     /// Why `reload(_:)` did nothing.

@@ -59,8 +59,8 @@ extension Server {
         }
         try await self.threadPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
-        for accessLog in self.state.withLockedValue({ [$0.site?.accessLog] + $0.retiredAccessLogs }) {
-            accessLog?.close()
+        for accessLog in self.state.withLockedValue({ ($0.site?.accessLogWriters ?? []) + $0.retiredAccessLogs }) {
+            accessLog.close()
         }
         return drained
     }

@@ -101,17 +101,33 @@ extension Server {
         replacing previous: MainSite?
     ) async throws -> MainSite {
         let observeOptions = configuration.observe
-        let accessLog: AccessLogWriter?
-        if let path = observeOptions.accessLogPath {
-            if let previous = previous?.accessLog, previous.path == path,
-                previous.format == observeOptions.accessLogFormat
-            {
-                accessLog = previous
-            } else {
-                accessLog = try AccessLogWriter(path: path, format: observeOptions.accessLogFormat)
+        let previousLogs = previous?.accessLogWriters ?? []
+        var writers: [AccessLogWriter] = []
+        /// The writer for `path` in `format`: the one open before a reload when it is the same, else a new one.
+        func writer(_ path: String, _ format: AccessLogFormat) throws -> AccessLogWriter {
+            if let open = (writers + previousLogs).first(where: { $0.path == path && $0.format == format }) {
+                if !writers.contains(where: { $0 === open }) { writers.append(open) }
+                return open
             }
-        } else {
-            accessLog = nil
+            let made = try AccessLogWriter(path: path, format: format)
+            writers.append(made)
+            return made
+        }
+        let serverLog = try observeOptions.accessLogPath.map { try writer($0, observeOptions.accessLogFormat) }
+        var accessLog: (any AccessLogSink)? = serverLog
+        if configuration.sites.contains(where: { $0.accessLogPath != nil }) {
+            var logs: [(patterns: [HostPattern], site: AccessLogWriter?)] = []
+            var defaultLog = serverLog
+            let defaultIndex = configuration.sites.firstIndex(where: \.isDefault) ?? 0
+            for (index, site) in configuration.sites.enumerated() {
+                let format = site.accessLogFormat ?? observeOptions.accessLogFormat
+                let log = try site.accessLogPath.map { try writer($0, format) } ?? serverLog
+                logs.append((site.hosts.compactMap(HostPattern.init), log))
+                if index == defaultIndex { defaultLog = log }
+            }
+            // A host no site names is logged where it is served: the default site, or the server's log for a 421.
+            let unknownHost = configuration.unknownHost == .defaultSite ? defaultLog : serverLog
+            accessLog = SiteAccessLog(logs: SiteTable(logs, fallback: nil), unknownHost: unknownHost)
         }
         var router = self.router ?? Router()
         let webSocket = configuration.webSocket
@@ -180,6 +196,7 @@ extension Server {
         return MainSite(
             connectionProtocol: connectionProtocol,
             accessLog: accessLog,
+            accessLogWriters: writers,
             watcher: watcher,
             certificateWatch: certificateWatch,
             siteCertificateWatches: siteCertificateWatches

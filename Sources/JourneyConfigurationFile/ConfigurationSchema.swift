@@ -157,6 +157,8 @@ enum ConfigurationSchema {
             .optionalSection("staticFiles", \.staticFiles, seed: StaticFileOptions(root: ""), Self.staticFiles),
             .optionalSection("tls", \.tls, seed: TLSOptions(certificatePath: "", privateKeyPath: ""), Self.tls),
             .list("rules", \.rules, seed: SiteRule(path: ""), Self.rules),
+            .value("accessLogPath", \.accessLogPath, SettingFormat.text.optional),
+            .value("accessLogFormat", \.accessLogFormat, SettingFormat.accessLogFormat.optional),
         ]
     }
 
@@ -252,7 +254,7 @@ enum ConfigurationSchema {
                 .choice([("off", .off), ("loopbackOnly", .loopbackOnly), ("everyone", .everyone)], equal: ==)
             ),
             .value("accessLogPath", \.accessLogPath, SettingFormat.text.optional),
-            .value("accessLogFormat", \.accessLogFormat, .cases),
+            .value("accessLogFormat", \.accessLogFormat, .accessLogFormat),
             .value("logLevel", \.logLevel, .cases),
         ]
     }

@@ -184,6 +184,17 @@ extension SettingFormat where Value == ListenAddress {
     }
 }
 
+extension SettingFormat where Value == AccessLogFormat {
+    /// `combined`, `journey`, or a template with nginx's `$variables`.
+    static var accessLogFormat: SettingFormat {
+        SettingFormat(
+            expected: "combined, journey, or a template with $variables ($remote_addr, $request, $status …)",
+            parse: { node in node.scalar.flatMap { AccessLogFormat($0.string) } },
+            render: { SettingFormat<String>.text.render($0.description) }
+        )
+    }
+}
+
 extension SettingFormat {
     /// One of the names `names` lists, each for its value.
     static func choice(_ names: [(String, Value)], equal: @escaping (Value, Value) -> Bool) -> SettingFormat {

@@ -22,6 +22,8 @@ public struct AccessLogEntry: Sendable {
     public var handshake: TLSHandshake?
     /// The request's id (`X-Request-ID` on its response, from `RequestIDMiddleware`), nil when it had none.
     public var requestID: String?
+    /// The host the request named (Host, or `:authority`), as it arrived: which site it was for.
+    public var host: String?
 
     /// Creates an entry.
     public init(

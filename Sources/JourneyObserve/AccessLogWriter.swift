@@ -22,6 +22,8 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
     private let finished = ConditionLock(value: false)
     private var buffer: [UInt8] = []
     private var closed = false
+    /// Where in `buffer` `reopen()` was asked for (lines before it go to the old file), until the thread does it.
+    private var reopenAt: Int?
     /// One dedicated thread (Foundation's Thread would pull full Foundation, and ICU, into the binary).
     private let thread = NIOThreadPool(numberOfThreads: 1)
 
@@ -58,6 +60,14 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
         self.condition.unlock(withValue: true)
     }
 
+    /// Opens the file again by its path, on the writer thread, after what is queued (SIGUSR1, as nginx's `-s
+    /// reopen`): logrotate moves the file away and the next lines go to a new one, no line lost and none copied.
+    public func reopen() {
+        self.condition.lock()
+        if self.reopenAt == nil { self.reopenAt = self.buffer.count }
+        self.condition.unlock(withValue: true)
+    }
+
     /// Writes what is queued and stops the writer thread.
     public func close() {
         self.condition.lock()
@@ -73,16 +83,17 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
             self.condition.lock(whenValue: true)
             let pending = self.buffer
             let closing = self.closed
+            let reopenAt = self.reopenAt
+            self.reopenAt = nil
             self.buffer.removeAll(keepingCapacity: true)
             self.condition.unlock(withValue: false)
-            // The lock is released: the write may block without holding up any event loop.
-            pending.withUnsafeBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let written = write(self.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                    if written <= 0 { break }
-                    offset += written
-                }
+            // The lock is released: the writes may block without holding up any event loop.
+            if let reopenAt {
+                self.write(pending[..<reopenAt])
+                if self.ownsDescriptor { self.reopenFile() }
+                self.write(pending[reopenAt...])
+            } else {
+                self.write(pending[...])
             }
             if closing {
                 if self.ownsDescriptor { _ = Glibc.close(self.descriptor) }
@@ -91,6 +102,27 @@ public final class AccessLogWriter: AccessLogSink, @unchecked Sendable {
                 return
             }
         }
+    }
+
+    private func write(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(self.descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written <= 0 { break }
+                offset += written
+            }
+        }
+    }
+
+    /// Opens the path again; the new file takes the old one's descriptor number, so nothing else needs to know.
+    private func reopenFile() {
+        let descriptor = open(self.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return }
+        _ = dup2(descriptor, self.descriptor)
+        // dup2 clears close-on-exec on the descriptor it replaces.
+        _ = fcntl(self.descriptor, F_SETFD, FD_CLOEXEC)
+        _ = Glibc.close(descriptor)
     }
 }
 

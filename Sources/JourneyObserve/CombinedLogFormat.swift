@@ -15,16 +15,20 @@ public enum CombinedLogFormat {
 
     /// One log line, newline included. Times are UTC (`+0000`), so lines sort the same on every host.
     public static func line(for entry: AccessLogEntry) -> String {
-        var time = time_t(entry.time)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let stamp =
-            "\(two(parts.tm_mday))/\(Self.months[Int(parts.tm_mon)])/\(Int(parts.tm_year) + 1900):"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        let stamp = Self.localTime(entry.time)
         let address = entry.remoteAddress?.ipAddress ?? "-"
         return "\(address) - - [\(stamp)] \"\(Self.escape(entry.requestLine))\" \(entry.status) \(entry.bodyBytes) "
             + "\"\(Self.escape(entry.referer ?? "-"))\" \"\(Self.escape(entry.userAgent ?? "-"))\"\n"
+    }
+
+    /// nginx's `$time_local` for `seconds` since the epoch, in UTC: `06/Dec/2026:16:13:46 +0000`.
+    static func localTime(_ seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(two(parts.tm_mday))/\(Self.months[Int(parts.tm_mon)])/\(Int(parts.tm_year) + 1900):"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 
     /// Escapes `"`, `\`, control and non-ASCII bytes as nginx does (`\xHH`), so a client cannot forge log lines.

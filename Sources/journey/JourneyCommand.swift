@@ -267,6 +267,7 @@ func serve(
             services: [
                 .init(service: server),
                 .init(service: HangUpReloader(server: server, configurationFile: configurationFile, logger: logger)),
+                .init(service: LogReopener(server: server, logger: logger)),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
@@ -316,6 +317,20 @@ struct HangUpReloader: Service {
             self.logger.info("SIGHUP: certificate files read again")
         } catch {
             self.logger.warning("SIGHUP: certificate reload failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// SIGUSR1 opens the access logs again by their paths, as it makes nginx: logrotate moves a log away, signals, and
+/// the next lines go to a new file (no `copytruncate`, no line lost).
+struct LogReopener: Service {
+    let server: Server
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sigusr1).cancelOnGracefulShutdown() {
+            self.server.reopenLogs()
+            self.logger.notice("SIGUSR1: access logs reopened")
         }
     }
 }

@@ -331,4 +331,9 @@ extension TimeAmount {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-extension AccessLogFormat: ExpressibleByArgument {}
+extension AccessLogFormat: ExpressibleByArgument {
+    /// `combined`, `journey`, or a template with `$variables` (nginx's `log_format`).
+    public init?(argument: String) {
+        self.init(argument)
+    }
+}

@@ -80,6 +80,41 @@ import Testing
     }
 }
 
+@Suite struct AccessLogTemplateTests {
+    @Test func variablesArePutInAndClientTextEscaped() throws {
+        var entry = AccessLogEntry(
+            remoteAddress: try SocketAddress(ipAddress: "10.0.0.1", port: 5),
+            time: 1_765_037_626,
+            requestLine: "GET /\"x HTTP/1.1",
+            status: 201,
+            bodyBytes: 12,
+            referer: nil,
+            userAgent: "curl/8",
+            timeline: RequestTimeline.stamped(headParsed: 3_000, processed: 10_000, written: 1_521_000_000),
+            requestID: "abc"
+        )
+        entry.host = "example.com"
+        let template = try AccessLogTemplate(
+            "$remote_addr $host [$time_local] $time_iso8601 \"$request\" $status ${body_bytes_sent}B "
+                + "\"$http_referer\" $http_user_agent $request_id $request_time $ssl_protocol"
+        )
+        #expect(
+            template.line(for: entry)
+                == "10.0.0.1 example.com [06/Dec/2025:16:13:46 +0000] 2025-12-06T16:13:46+00:00 \"GET /\\x22x HTTP/1.1\" "
+                + "201 12B \"-\" curl/8 abc 1.521 -\n"
+        )
+        #expect(AccessLogFormat("$status $request")?.line(for: entry) == "201 GET /\\x22x HTTP/1.1\n")
+        #expect(AccessLogFormat("combined") == .combined)
+        #expect(AccessLogFormat("journey")?.description == "journey")
+        #expect(AccessLogFormat("plain words") == nil)
+    }
+
+    @Test func anUnknownVariableIsRefusedByName() {
+        #expect(throws: AccessLogTemplate.UnknownVariable.self) { try AccessLogTemplate("$status $upstream_addr") }
+        #expect(AccessLogFormat("$nope") == nil)
+    }
+}
+
 @Suite struct JourneyStatisticsTests {
     @Test func collectedCountsReachTheSnapshotAndPrometheus() async throws {
         let group = MultiThreadedEventLoopGroup.singleton

@@ -1,3 +1,4 @@
+import JourneyObserve
 import JourneyStaticFiles
 
 extension Configuration {
@@ -15,6 +16,11 @@ extension Configuration {
         /// Its own certificate, sent to clients that name one of `hosts` by SNI; nil: the listener's (`tls`).
         /// Only its certificate and key (and check interval) are the site's: the handshake is the listener's.
         public var tls: TLSOptions?
+        /// Where the site's requests are logged (`-`: standard output); nil logs them with the server's
+        /// (`observe.accessLogPath`).
+        public var accessLogPath: String?
+        /// The site's log line format; nil: the server's (`observe.accessLogFormat`).
+        public var accessLogFormat: AccessLogFormat?
         /// What the site does beyond serving its folder, for the paths each rule matches; the first match applies.
         public var rules: [SiteRule] = []
 

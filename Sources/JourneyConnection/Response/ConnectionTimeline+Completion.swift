@@ -24,7 +24,7 @@ extension ConnectionTimeline {
         )
         guard let accessLog else { return }
         let fields = answered.request.head.headerFields
-        accessLog.record(
+        var entry =
             AccessLogEntry(
                 remoteAddress: remoteAddress,
                 time: answered.arrivedAt,
@@ -37,7 +37,8 @@ extension ConnectionTimeline {
                 handshake: self.handshake,
                 requestID: requestID
             )
-        )
+        entry.host = answered.request.head.authority
+        accessLog.record(entry)
     }
 
     /// The log phase of a plain GET a fast path answered from a prepared response, without a `Request` (and never
