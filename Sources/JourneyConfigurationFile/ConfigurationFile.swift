@@ -80,35 +80,44 @@ package enum ConfigurationFile {
         }
     }
 
-    /// What `journey validate` checks beyond the file, as nginx's `-t` does: the certificate and key load and match,
-    /// the served folder is a folder, the access log's folder exists. Reads the disk: call it before serving.
-    package static func checkFiles(of configuration: Configuration, source: String) -> [ConfigurationFileError.Problem]
-    {
+    /// What `journey validate` checks beyond the file, as nginx's `-t` does: each certificate and key load and
+    /// match, each served folder is a folder, each access log's folder exists. Reads the disk: call it before serving.
+    package static func checkFiles(
+        of configuration: Configuration,
+        source: String
+    ) -> [ConfigurationFileError.Problem] {
         var problems: [ConfigurationFileError.Problem] = []
-        if let tls = configuration.tls {
+        func certificate(_ tls: TLSOptions?, key: String) {
+            guard let tls else { return }
             do {
                 _ = try ServerIdentity(certificatePath: tls.certificatePath, privateKeyPath: tls.privateKeyPath)
             } catch {
                 problems.append(
-                    .init(place: source, key: "tls", message: "the certificate and key do not load: \(error)")
+                    .init(place: source, key: key, message: "the certificate and key do not load: \(error)")
                 )
             }
         }
-        var isFolder: ObjCBool = false
-        if let root = configuration.staticFiles?.root,
-            !(FileManager.default.fileExists(atPath: root, isDirectory: &isFolder) && isFolder.boolValue)
-        {
-            problems.append(.init(place: source, key: "staticFiles.root", message: "\(root) is not a folder"))
+        func isFolder(_ path: String) -> Bool {
+            var isFolder: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
         }
-        if let log = configuration.observe.accessLogPath, log != "-" {
-            let folder = (log as NSString).deletingLastPathComponent
-            if !FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isFolder)
-                || !isFolder.boolValue
-            {
-                problems.append(
-                    .init(place: source, key: "observe.accessLogPath", message: "the folder \(folder) does not exist")
-                )
-            }
+        func folder(_ root: String?, key: String) {
+            guard let root, !isFolder(root) else { return }
+            problems.append(.init(place: source, key: key, message: "\(root) is not a folder"))
+        }
+        func log(_ path: String?, key: String) {
+            guard let path, path != "-" else { return }
+            let parent = (path as NSString).deletingLastPathComponent
+            guard !isFolder(parent.isEmpty ? "." : parent) else { return }
+            problems.append(.init(place: source, key: key, message: "the folder \(parent) does not exist"))
+        }
+        certificate(configuration.tls, key: "tls")
+        folder(configuration.staticFiles?.root, key: "staticFiles.root")
+        log(configuration.observe.accessLogPath, key: "observe.accessLogPath")
+        for (index, site) in configuration.sites.enumerated() {
+            certificate(site.tls, key: "sites[\(index)].tls")
+            folder(site.staticFiles?.root, key: "sites[\(index)].staticFiles.root")
+            log(site.accessLogPath, key: "sites[\(index)].accessLogPath")
         }
         return problems
     }

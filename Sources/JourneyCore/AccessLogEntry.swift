@@ -24,6 +24,9 @@ public struct AccessLogEntry: Sendable {
     public var requestID: String?
     /// The host the request named (Host, or `:authority`), as it arrived: which site it was for.
     public var host: String?
+    /// The configured rule that gave or shaped the answer (`redirect /old/`, `refused:rate-limit /api/`), nil when
+    /// none did.
+    public var rule: String?
 
     /// Creates an entry.
     public init(

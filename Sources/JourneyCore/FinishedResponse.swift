@@ -11,6 +11,8 @@ package struct FinishedResponse {
     package var head: HTTPResponse
     /// What goes on the wire after the head: nothing for a bodiless status or a HEAD request.
     package var body: ResponseBody
+    /// What the log phase notes of it: its request id and the rule that answered it.
+    package var notes: ResponseNotes
 
     /// Finishes `response` to a request with `method`. `date` is this second's `Date` (nil for a head laid out ahead
     /// of time, whose `Date` is added as it is sent); `serverTiming`, the request's stage durations when the
@@ -26,7 +28,16 @@ package struct FinishedResponse {
         if let date, response.head.headerFields[.date] == nil { response.head.headerFields[.date] = date }
         if response.head.headerFields[.server] == nil { response.head.headerFields[.server] = Self.serverName }
         if let serverTiming, !serverTiming.isEmpty {
-            response.head.headerFields[Self.serverTimingName] = serverTiming
+            var timing = serverTiming
+            if let rule = response.rule {
+                var escaped = ""
+                for character in rule {
+                    if character == "\"" || character == "\\" { escaped.append("\\") }
+                    escaped.append(character)
+                }
+                timing += ", rule;desc=\"\(escaped)\""
+            }
+            response.head.headerFields[Self.serverTimingName] = timing
         }
         let status = response.head.status.code
         // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send
@@ -42,6 +53,7 @@ package struct FinishedResponse {
             }
             if method == .head { response.body = .empty }
         }
+        self.notes = ResponseNotes(requestID: response.head.headerFields[.requestID], rule: response.rule)
         self.head = response.head
         self.body = response.body
     }

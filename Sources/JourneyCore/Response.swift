@@ -7,6 +7,9 @@ public struct Response: Sendable {
     public var head: HTTPResponse
     /// The body; a `.file` body travels by sendfile where the connection allows it.
     public var body: ResponseBody
+    /// Which configured rule gave or shaped this answer (`redirect /old/`, `refused:auth /admin/`), for the journey
+    /// log line and Server-Timing; nil when none did.
+    package var rule: String?
 
     /// Creates a response from a head and a body.
     public init(head: HTTPResponse, body: ResponseBody = .empty) {

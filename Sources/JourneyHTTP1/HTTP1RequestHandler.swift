@@ -390,7 +390,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let status = finished.status
         let body = finished.body
-        let requestID = finished.head.headerFields[.requestID]
+        let notes = finished.notes
         // A status made from a bare code has no reason phrase: use the standard one.
         let reason = finished.head.status.reasonPhrase
         let head = HTTPResponseHead(
@@ -411,7 +411,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 status: status,
                 keepAlive: keepAlive,
                 for: pending,
-                requestID: requestID,
+                notes: notes,
                 context: context
             )
             return
@@ -423,7 +423,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 body: body,
                 keepAlive: keepAlive,
                 for: pending,
-                requestID: requestID,
+                notes: notes,
                 context: context
             )
         }
@@ -467,7 +467,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         status: Int,
         keepAlive: Bool,
         for pending: Pending,
-        requestID: String?,
+        notes: ResponseNotes,
         context: ChannelHandlerContext
     ) {
         context.flush()
@@ -486,7 +486,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     body: .stream(stream),
                     keepAlive: keepAlive,
                     for: pending,
-                    requestID: requestID,
+                    notes: notes,
                     context: context,
                     trailers: trailers.map { HTTPHeaders($0) },
                     bodyBytes: streaming.bytesWritten
@@ -504,7 +504,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         body: ResponseBody,
         keepAlive: Bool,
         for pending: Pending,
-        requestID: String?,
+        notes: ResponseNotes,
         context: ChannelHandlerContext,
         trailers: HTTPHeaders? = nil,
         bodyBytes: Int? = nil
@@ -532,7 +532,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 bodyBytes: bodyBytes ?? body.count,
                 accessLog: accessLog,
                 remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress,
-                requestID: requestID
+                notes: notes
             )
             switch continuation {
             case .keepAlive:

@@ -269,7 +269,7 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
                     bodyBytes: bodyBytes,
                     accessLog: accessLog,
                     remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress,
-                    requestID: finished.head.headerFields[.requestID]
+                    notes: finished.notes
                 )
                 // The rest of a refused request body is not wanted, nor that of a streamed body its handler answered
                 // without reading to the end: RST_STREAM(NO_ERROR) after the complete response tells the client to

@@ -14,7 +14,7 @@ import Darwin
 /// `$remote_addr`, `$time_local` (`06/Dec/2026:16:13:46 +0000`), `$time_iso8601`, `$msec` (seconds with
 /// milliseconds), `$request` (`GET /path HTTP/1.1`), `$status`, `$body_bytes_sent`, `$http_referer`,
 /// `$http_user_agent`, `$host`, `$request_id`, `$request_time` (seconds, from the first byte to the last written),
-/// `$ssl_protocol`, `$ssl_alpn`; `${name}` when a letter follows. Values a client sends are escaped as nginx escapes
+/// `$ssl_protocol`, `$ssl_alpn`, `$rule` (the configured rule that answered); `${name}` when a letter follows. Values a client sends are escaped as nginx escapes
 /// them (`\xHH`), so a client cannot forge lines; one that is absent is `-`.
 public struct AccessLogTemplate: Sendable, Equatable, CustomStringConvertible {
     private enum Piece: Sendable, Equatable {
@@ -37,6 +37,7 @@ public struct AccessLogTemplate: Sendable, Equatable, CustomStringConvertible {
         case requestTime = "request_time"
         case tlsProtocol = "ssl_protocol"
         case alpn = "ssl_alpn"
+        case rule
     }
 
     private let pieces: [Piece]
@@ -112,6 +113,7 @@ public struct AccessLogTemplate: Sendable, Equatable, CustomStringConvertible {
             return "\(milliseconds / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
         case .tlsProtocol: return entry.handshake?.version ?? "-"
         case .alpn: return entry.handshake?.applicationProtocol ?? "-"
+        case .rule: return entry.rule.map(CombinedLogFormat.escape) ?? "-"
         }
     }
 

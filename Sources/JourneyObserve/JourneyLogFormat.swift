@@ -22,6 +22,10 @@ public enum JourneyLogFormat {
             line += ",\"request_id\":"
             Self.appendString(requestID, to: &line)
         }
+        if let rule = entry.rule {
+            line += ",\"rule\":"
+            Self.appendString(rule, to: &line)
+        }
         if let handshake = entry.handshake {
             line += ",\"tls\":"
             Self.appendString(handshake.version, to: &line)

@@ -206,4 +206,28 @@ struct SiteRulesTests {
         }
         _ = folder
     }
+
+    @Test func theRuleThatAnsweredShowsInServerTimingAndTheJourneyLog() async throws {
+        var old = SiteRule(path: "/old/")
+        old.redirect = .init(to: "/new/$rest")
+        var area = SiteRule(path: "/private/")
+        area.basicAuth = .init(realm: "Staff", users: ["ada": Self.bcrypt])
+        var (configuration, folder) = try Self.site([old, area])
+        configuration.observe.sendsServerTiming = true
+        configuration.observe.accessLogPath = folder.path + "/access.log"
+        configuration.observe.accessLogFormat = .journey
+        let server = try await TestServer.start(configuration)
+        let redirected = try await server.curl([server.url("/old/page.html")])
+        let refused = try await server.curl([server.url("/private/notes.txt")])
+        let untouched = try await server.curl([server.url("/index.html")])
+        try await server.server.shutdown()
+        #expect(redirected.headers["server-timing"]?.hasSuffix(", rule;desc=\"redirect /old/\"") == true)
+        #expect(refused.headers["server-timing"]?.contains("rule;desc=\"refused:auth /private/\"") == true)
+        #expect(untouched.headers["server-timing"]?.contains("rule;") == false)
+        let log = try String(contentsOfFile: folder.path + "/access.log", encoding: .utf8).split(separator: "\n")
+        #expect(log.count == 3)
+        #expect(log[0].contains("\"rule\":\"redirect /old/\""))
+        #expect(log[1].contains("\"rule\":\"refused:auth /private/\""))
+        #expect(!log[2].contains("\"rule\""))
+    }
 }

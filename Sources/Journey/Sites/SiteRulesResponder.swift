@@ -32,7 +32,7 @@ struct SiteRulesResponder: PreparedResponder {
         if rule.deny.contains(where: { $0.contains(client) })
             || (!rule.allow.isEmpty && !rule.allow.contains(where: { $0.contains(client) }))
         {
-            return self.finish(self.error(.forbidden, request, rule, context), rule)
+            return self.finish(self.error(.forbidden, request, rule, context), rule, "refused:access")
         }
         var wait: TimeAmount?
         if let limiter = rule.limiter {
@@ -47,7 +47,7 @@ struct SiteRulesResponder: PreparedResponder {
                     context,
                     fields: [.retryAfter: "\(retryAfter)"]
                 )
-                return self.finish(refused, rule)
+                return self.finish(refused, rule, "refused:rate-limit")
             }
         }
         let delay = wait
@@ -57,12 +57,16 @@ struct SiteRulesResponder: PreparedResponder {
             guard authorized else {
                 let realm = rule.rule.basicAuth?.realm ?? ""
                 let challenge = "Basic realm=\"\(realm)\", charset=\"UTF-8\""
-                return self.error(.unauthorized, request, rule, context, fields: [.wwwAuthenticate: challenge])
+                return self.error(.unauthorized, request, rule, context, fields: [.wwwAuthenticate: challenge]).map {
+                    var refused = $0
+                    refused.rule = "refused:auth " + rule.rule.path
+                    return refused
+                }
             }
             guard let delay else { return self.answer(request, rule, match, context) }
             return loop.scheduleTask(in: delay) {}.futureResult.flatMap { self.answer(request, rule, match, context) }
         }
-        return self.finish(answer, rule)
+        return self.finish(answer, rule, "matched")
     }
 
     /// What a request the rule lets through is answered with: a redirect, a rewritten path, the first of
@@ -76,21 +80,31 @@ struct SiteRulesResponder: PreparedResponder {
         if let redirect = rule.rule.redirect {
             let target = Self.expand(redirect.to, request: request, match: match)
             let status = HTTPResponse.Status(code: redirect.status)
-            return context.eventLoop.makeSucceededFuture(Response(status: status, headerFields: [.location: target]))
+            var redirected = Response(status: status, headerFields: [.location: target])
+            redirected.rule = "redirect " + rule.rule.path
+            return context.eventLoop.makeSucceededFuture(redirected)
         }
         let answered: EventLoopFuture<Response>
+        let action: String
         if let rewrite = rule.rule.rewrite {
+            action = "rewrite"
             answered = self.serve(
                 Self.request(request, at: Self.expand(rewrite, request: request, match: match)),
                 context
             )
         } else if !rule.rule.tryFiles.isEmpty {
+            action = "tryFiles"
             let paths = rule.rule.tryFiles.map { Self.expand($0, request: request, match: match) }
             answered = self.firstFound(paths[...], request, context)
         } else {
+            action = "matched"
             answered = self.serve(request, context)
         }
-        return answered.flatMap { response in self.errorPage(for: response, request, rule, context) }
+        return answered.flatMap { response in self.errorPage(for: response, request, rule, context) }.map {
+            var response = $0
+            response.rule = response.rule ?? action + " " + rule.rule.path
+            return response
+        }
     }
 
     /// The folder's answer to `request`, its refusals (a 404 is an `HTTPError`) made into their pages, so that the
@@ -145,6 +159,7 @@ struct SiteRulesResponder: PreparedResponder {
             guard found.head.status == .ok else { return response }
             var answer = found
             answer.head.status = response.head.status
+            answer.rule = "errorPage " + rule.rule.path
             for field in response.head.headerFields where [.wwwAuthenticate, .retryAfter, .allow].contains(field.name) {
                 answer.head.headerFields.append(field)
             }
@@ -152,11 +167,15 @@ struct SiteRulesResponder: PreparedResponder {
         }
     }
 
-    /// `answer` with the rule's field changes.
-    private func finish(_ answer: EventLoopFuture<Response>, _ rule: CompiledRule) -> EventLoopFuture<Response> {
-        guard !rule.headers.isEmpty else { return answer }
-        return answer.map { response in
+    /// `answer` with the rule's field changes, and named after what the rule did (`action`, unless it said).
+    private func finish(
+        _ answer: EventLoopFuture<Response>,
+        _ rule: CompiledRule,
+        _ action: String
+    ) -> EventLoopFuture<Response> {
+        answer.map { response in
             var response = response
+            response.rule = response.rule ?? action + " " + rule.rule.path
             for (name, value, adds) in rule.headers {
                 if let value {
                     if !adds { response.head.headerFields[values: name] = [] }

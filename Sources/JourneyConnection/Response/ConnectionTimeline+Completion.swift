@@ -3,7 +3,7 @@ import NIOCore
 
 extension ConnectionTimeline {
     /// The log phase (nginx's): `answered`'s last byte has left, so its journey is recorded and, when there is an
-    /// access log, its line written (with `requestID`, its response's `X-Request-ID`). Every HTTP version's request
+    /// access log, its line written (with `notes`: its response's `X-Request-ID`, the rule that answered it). Every HTTP version's request
     /// handler ends a request here.
     package func requestCompleted(
         _ answered: AnsweredRequest,
@@ -11,7 +11,7 @@ extension ConnectionTimeline {
         bodyBytes: Int,
         accessLog: (any AccessLogSink)?,
         remoteAddress: SocketAddress?,
-        requestID: String? = nil
+        notes: ResponseNotes = ResponseNotes()
     ) {
         var finished = answered.timeline
         finished.lastByteWritten = self.clock.now()
@@ -20,7 +20,7 @@ extension ConnectionTimeline {
             status: status,
             bodyBytes: bodyBytes,
             request: answered.request,
-            requestID: requestID
+            requestID: notes.requestID
         )
         guard let accessLog else { return }
         let fields = answered.request.head.headerFields
@@ -35,9 +35,10 @@ extension ConnectionTimeline {
                 userAgent: fields[.userAgent],
                 timeline: finished,
                 handshake: self.handshake,
-                requestID: requestID
+                requestID: notes.requestID
             )
         entry.host = answered.request.head.authority
+        entry.rule = notes.rule
         accessLog.record(entry)
     }
 
