@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "JourneyWire", targets: ["JourneyWire"]),
         .library(name: "JourneyRESP", targets: ["JourneyRESP"]),
         .library(name: "JourneyWebSocket", targets: ["JourneyWebSocket"]),
+        // A configuration file (YAML) read into the `Configuration` tree, as `journey run --config` reads it.
+        .library(name: "JourneyConfigurationFile", targets: ["JourneyConfigurationFile"]),
         // Users test their routers with it, in-process or against a live server.
         .library(name: "JourneyTesting", targets: ["JourneyTesting"]),
         .executable(name: "journey", targets: ["journey"]),

@@ -12,6 +12,13 @@
 # the least a SwiftNIO server can do per request: it answers every request with the 1 KiB file's bytes, so use it
 # with the 1 KiB tests only (SERVERS="journey nio-floor nginx" TESTS="1k 1k-c1000").
 #
+# Site configuration (`journey run --config`), for the 1 KiB tests: journey-rules is the folder as a site with 20
+# rules (prefixes, exact paths, regular expressions) none of which touches the file, so the file keeps the fast
+# path (issue: within 5 % of journey); journey-header has one rule that matches the file and sets a field (every
+# request by the full path); journey-gzip compresses on the fly and wrk asks for gzip (the compressed form of the
+# hot file is cached).
+#   SERVERS="journey journey-rules journey-header journey-gzip nginx" TESTS=1k IDLE_CONNS=0 Benchmarks/compare.sh
+#
 # Both servers run pinned to CPU 0 (one event loop / one worker, sendfile and an open-file cache on);
 # wrk runs pinned to CPU 1. Each test is run REPS times, servers interleaved (order alternating), and
 # medians are reported. On this 2-core machine wrk often saturates its core before nginx does, so the
@@ -47,6 +54,9 @@ NGINX_PORT=18081
 BARE_PORT=18082
 WHOLE_PORT=18083
 FLOOR_PORT=18084
+RULES_PORT=18085
+HEADER_PORT=18086
+GZIP_PORT=18087
 WORK="$(mktemp -d /tmp/journey-bench.XXXXXX)"
 trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -117,6 +127,31 @@ http {
 }
 CONF
 
+# The configuration files of the site variants: the same listener settings as journey's flags above.
+site_config() { # port rules-yaml compression-yaml
+    cat <<YAML
+listeners:
+  main: 127.0.0.1:$1
+accept: {threads: $THREADS, backlog: 4096${ACCEPT:+, model: $ACCEPT}}
+observe: {logLevel: error}
+sites:
+  - hosts: [bench.test]
+    isDefault: true
+    staticFiles: {root: "$WWW"}
+    rules:
+$2
+$3
+YAML
+}
+rules20=""
+for i in $(seq 0 9); do rules20+="      - {path: /r$i/, headers: {set: {Cache-Control: no-store}}}"$'\n'; done
+for i in $(seq 0 4); do rules20+="      - {path: \"= /old$i.html\", redirect: {to: /new$i.html}}"$'\n'; done
+for i in $(seq 0 4); do rules20+="      - {path: \"~ ^/post$i/([0-9]+)\$\", redirect: {to: /p/\$1, status: 308}}"$'\n'; done
+site_config "$RULES_PORT" "$rules20" "" > "$WORK/rules.yaml"
+site_config "$HEADER_PORT" "      - {path: = /index.html, headers: {set: {Cache-Control: max-age=60}}}" "" > "$WORK/header.yaml"
+site_config "$GZIP_PORT" "      - {path: /nothing-here/, headers: {set: {X-None: none}}}" "compression: {codings: [gzip]}" \
+    > "$WORK/gzip.yaml"
+
 declare -A PID
 start() { # name
     case "$1" in
@@ -126,6 +161,8 @@ start() { # name
                      --backlog 4096 --log-level error --no-journey >"$WORK/journey-bare.log" 2>&1 & ;;
         journey-whole) taskset -c "$SERVER_CPU" "$JOURNEY" serve "$WWW" --port "$WHOLE_PORT" --threads 1 \
                      --backlog 4096 --log-level error --no-fast-path >"$WORK/journey-whole.log" 2>&1 & ;;
+        journey-rules|journey-header|journey-gzip)
+            taskset -c "$SERVER_CPU" "$JOURNEY" run --config "$WORK/${1#journey-}.yaml" >"$WORK/$1.log" 2>&1 & ;;
         nio-floor) taskset -c "$SERVER_CPU" "$FLOOR" "$WWW/index.html" "$FLOOR_PORT" \
                      >"$WORK/nio-floor.log" 2>&1 & ;;
         nginx) taskset -c "$SERVER_CPU" nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" \
@@ -140,7 +177,9 @@ start() { # name
     echo "$1 did not start" >&2; exit 1
 }
 stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null || true; wait "${PID[$name]}" 2>/dev/null || true; done; }
-port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; nio-floor) echo "$FLOOR_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
+port_of() { case "$1" in journey) echo "$JOURNEY_PORT" ;; journey-bare) echo "$BARE_PORT" ;; journey-whole) echo "$WHOLE_PORT" ;; nio-floor) echo "$FLOOR_PORT" ;; journey-rules) echo "$RULES_PORT" ;; journey-header) echo "$HEADER_PORT" ;; journey-gzip) echo "$GZIP_PORT" ;; *) echo "$NGINX_PORT" ;; esac; }
+# What wrk sends besides its request line: journey-gzip's clients accept gzip.
+asks_of() { [ "$1" = journey-gzip ] && echo "-H Accept-Encoding:gzip" || true; }
 # CPU ticks and memory of a server and its children (nginx's workers, with ACCEPT set).
 tree() { echo "$1" $(pgrep -P "$1"); }
 ticks() { local p; for p in $(tree "$1"); do awk '{print $14+$15}' "/proc/$p/stat"; done | awk '{t += $1} END {print t}'; }
@@ -174,11 +213,11 @@ for rep in $(seq 1 "$REPS"); do
         for name in $order; do
             url="http://127.0.0.1:$(port_of "$name")$(path_of "$test")"
             # shellcheck disable=SC2046
-            taskset -c "$LOAD_CPU" wrk -t1 -c"$(conns_of "$test")" -d"$WARMUP" $(extra_of "$test") "$url" >/dev/null 2>&1 || true
+            taskset -c "$LOAD_CPU" wrk -t1 -c"$(conns_of "$test")" -d"$WARMUP" $(extra_of "$test") $(asks_of "$name") "$url" >/dev/null 2>&1 || true
             t0=$(date +%s.%N); c0=$(ticks "${PID[$name]}")
             # shellcheck disable=SC2046
             out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$(conns_of "$test")" -d"$DURATION" --timeout 5s --latency \
-                  $(extra_of "$test") "$url" 2>&1)
+                  $(extra_of "$test") $(asks_of "$name") "$url" 2>&1)
             t1=$(date +%s.%N); c1=$(ticks "${PID[$name]}")
             rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
             p99=$(echo "$out" | awk '$1=="99%" {print $2}')

@@ -235,7 +235,9 @@ extension Server {
                 try site.staticFiles.map { try StaticFileResponder(options: $0, threadPool: self.threadPool) }
                 ?? Router()
             if !site.rules.isEmpty {
-                let rules = try site.rules.map { try CompiledRule($0, threadPool: self.threadPool) }
+                let rules = try site.rules.map {
+                    try CompiledRule($0, folder: site.staticFiles, threadPool: self.threadPool)
+                }
                 responder = SiteRulesResponder(rules: rules, files: responder)
             }
             let entry = SiteResponder.Entry(responder)
@@ -249,7 +251,9 @@ extension Server {
         }
         return SiteResponder(
             table: SiteTable(entries, fallback: fallback),
-            unknownHostStatus: configuration.unknownHost == .notFound ? .notFound : .misdirectedRequest
+            unknownHostStatus: configuration.unknownHost == .notFound ? .notFound : .misdirectedRequest,
+            // One site that every host reaches: the fast paths need not read the Host at all.
+            only: entries.count == 1 && configuration.unknownHost == .defaultSite ? entries[0].site : nil
         )
     }
 

@@ -9,13 +9,18 @@ import Yams
 /// Reading it finds every problem at once, each with its line: YAML that does not parse, a key the tree does not
 /// have (never silently ignored), a value of the wrong kind, a key written twice, and whatever
 /// `Configuration.validate()` says of the result. `journey validate` also checks what nginx's `-t` checks on disk.
-package enum ConfigurationFile {
+///
+/// ```swift
+/// let configuration = try ConfigurationFile.read(path: "journey.yaml")
+/// let server = Server(configuration: configuration, router: api)   // the file's sites behind your routes
+/// ```
+public enum ConfigurationFile {
     /// The prefix of the environment variables that override keys: `JOURNEY_TIMEOUTS_HEADER_READ=30s` sets
     /// `timeouts.headerRead`.
-    package static let environmentPrefix = "JOURNEY_"
+    public static let environmentPrefix = "JOURNEY_"
 
     /// The configuration the file at `path` describes, defaults filled in, `environment`'s variables applied.
-    package static func read(
+    public static func read(
         path: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigurationFileError) -> Configuration {
@@ -29,7 +34,7 @@ package enum ConfigurationFile {
     }
 
     /// The configuration `text` describes; `source` names it in complaints.
-    package static func parse(
+    public static func parse(
         _ text: String,
         source: String,
         environment: [String: String] = [:]
@@ -65,13 +70,13 @@ package enum ConfigurationFile {
 
     /// The whole of `configuration` as a file, every key written (`journey config --print`): what it reads back as
     /// is `configuration` itself.
-    package static func text(of configuration: Configuration) -> String {
+    public static func text(of configuration: Configuration) -> String {
         let node = Setting.render(ConfigurationSchema.settings, of: configuration)
         return (try? Yams.serialize(node: node, indent: 2, width: -1, sortKeys: false)) ?? ""
     }
 
     /// Every environment variable that sets a key, by key: `timeouts.headerRead` → `JOURNEY_TIMEOUTS_HEADER_READ`.
-    package static var environmentVariables: [(key: String, variable: String)] {
+    public static var environmentVariables: [(key: String, variable: String)] {
         ConfigurationSchema.settings.flatMap { setting in
             setting.values.map { value in
                 let path = [setting.name] + value.path
@@ -82,7 +87,7 @@ package enum ConfigurationFile {
 
     /// What `journey validate` checks beyond the file, as nginx's `-t` does: each certificate and key load and
     /// match, each served folder is a folder, each access log's folder exists. Reads the disk: call it before serving.
-    package static func checkFiles(
+    public static func checkFiles(
         of configuration: Configuration,
         source: String
     ) -> [ConfigurationFileError.Problem] {

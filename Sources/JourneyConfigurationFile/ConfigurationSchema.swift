@@ -201,6 +201,7 @@ enum ConfigurationSchema {
                 ]
             ),
             .value("maximumBodySize", \.maximumBodySize, SettingFormat.bytes.optional),
+            .value("listsDirectories", \.listsDirectories, SettingFormat.flag.optional),
             .value("errorPages", \.errorPages, .map(keys: .count, of: .text)),
         ]
     }

@@ -157,11 +157,15 @@ public struct StaticFileResponder: PreparedResponder {
     }
 
     private func listingResponse(for request: Request, path: RequestPath, items: [DirectoryListing.Item]) -> Response {
-        let html = DirectoryListing(urlPath: path.encodedDirectory, items: items).html
-        var fields: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        fields[.contentLength] = String(html.utf8.count)
+        let listing = DirectoryListing(urlPath: path.encodedDirectory, items: items)
+        // A client that asks for JSON gets the listing as data (Caddy's browse answers the same way).
+        let asksForJSON = request.head.headerFields[values: .accept].contains { $0.contains("application/json") }
+        let text = asksForJSON ? listing.json : listing.html
+        var fields: HTTPFields = [.contentType: asksForJSON ? "application/json" : "text/html; charset=utf-8"]
+        fields[.contentLength] = String(text.utf8.count)
+        fields[.vary] = "Accept"
         if let cacheControl = self.options.cacheControl { fields[.cacheControl] = cacheControl }
-        let body: ResponseBody = request.head.method == .head ? .empty : .bytes(ByteBuffer(string: html))
+        let body: ResponseBody = request.head.method == .head ? .empty : .bytes(ByteBuffer(string: text))
         return Response(status: .ok, headerFields: fields, body: body)
     }
 }

@@ -36,6 +36,9 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// zstd: decodes what the server compressed with Zstandard.
     public static let zstd = ExternalTool(name: "zstd", package: "zstd")
 
+    /// openssl: makes a password hash in the README's example.
+    public static let openssl = ExternalTool(name: "openssl", package: "openssl")
+
     /// Whether the tests run under CI, where a missing tool is a failure.
     public static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 

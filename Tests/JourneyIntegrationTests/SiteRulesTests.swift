@@ -230,4 +230,26 @@ struct SiteRulesTests {
         #expect(log[1].contains("\"rule\":\"refused:auth /private/\""))
         #expect(!log[2].contains("\"rule\""))
     }
+
+    @Test func aRuleListsItsDirectoriesInHTMLOrJSON() async throws {
+        var published = SiteRule(path: "/new/")
+        published.listsDirectories = true
+        let (configuration, folder) = try Self.site([published])
+        try folder.write("x", to: "new/second \"quoted\".txt")
+        try folder.write("", to: "errors/empty/.keep")
+        try await TestServer.with(configuration) { server async throws in
+            let html = try await server.curl([server.url("/new/")])
+            #expect(html.status == 200)
+            #expect(html.text.contains("page.html"))
+            let json = try await server.curl(["-H", "Accept: application/json", server.url("/new/")])
+            #expect(json.headers["content-type"] == "application/json")
+            let items = try #require(try JSONSerialization.jsonObject(with: Data(json.text.utf8)) as? [[String: Any]])
+            #expect(items.map { $0["name"] as? String } == ["page.html", "second \"quoted\".txt"])
+            #expect(items.first?["size"] as? Int == 9)
+            #expect(items.first?["url"] as? String == "./page.html")
+            #expect(items.first?["is_dir"] as? Bool == false)
+            // Outside the rule the site's folder does not list.
+            #expect(try await server.curl([server.url("/errors/")]).status == 403)
+        }
+    }
 }

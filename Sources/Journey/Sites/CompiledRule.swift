@@ -1,9 +1,12 @@
 import HTTPTypes
+import JourneyCore
+import JourneyStaticFiles
 import NIOPosix
 
 /// A `SiteRule` made ready to answer: its pattern compiled, its networks read, its fields named, its limiter and
-/// password check made. Built once per configuration; `SiteRulesResponder` applies it.
-struct CompiledRule: Sendable {
+/// password check made. Built once per configuration; `SiteRulesResponder` applies it. A class: the rules are looked
+/// through on every request, and a reference is all that is passed around.
+final class CompiledRule: Sendable {
     let pattern: PathPattern
     let rule: SiteRule
     let allow: [NetworkRange]
@@ -11,9 +14,12 @@ struct CompiledRule: Sendable {
     let headers: [(name: HTTPField.Name, value: String?, adds: Bool)]
     let limiter: RateLimiter?
     let passwords: PasswordCheck?
+    /// The folder as this rule serves it, when it lists directories otherwise than the site does.
+    let files: (any Responder)?
 
-    /// Compiles `rule`; throws what is wrong with it (`Configuration.validate()` has said so already).
-    init(_ rule: SiteRule, threadPool: NIOThreadPool) throws {
+    /// Compiles `rule` for a site serving `folder`; throws what is wrong with it (`Configuration.validate()` has
+    /// said so already) or what making its own view of the folder threw.
+    init(_ rule: SiteRule, folder: StaticFileOptions?, threadPool: NIOThreadPool) throws {
         self.pattern = try PathPattern(rule.path)
         self.rule = rule
         self.allow = rule.allow.compactMap(NetworkRange.init)
@@ -31,6 +37,12 @@ struct CompiledRule: Sendable {
         self.headers = headers
         self.limiter = rule.rateLimit.map(RateLimiter.init)
         self.passwords = rule.basicAuth.map { PasswordCheck(users: $0.users, threadPool: threadPool) }
+        if let lists = rule.listsDirectories, var options = folder, options.listsDirectories != lists {
+            options.listsDirectories = lists
+            self.files = try StaticFileResponder(options: options, threadPool: threadPool)
+        } else {
+            self.files = nil
+        }
     }
 
     /// The problems of `rule`, for `Configuration.validate()`: each with the rule's key under `field`.

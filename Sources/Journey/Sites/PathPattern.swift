@@ -13,7 +13,9 @@ final class PathPattern: @unchecked Sendable {
     private enum Kind {
         case prefix(String)
         case exact(String)
-        case regex(UnsafeMutablePointer<regex_t>, groups: Int)
+        /// `literal`: what every match starts with (an anchored expression's leading text), checked before the
+        /// expression runs, so a path it cannot match costs a prefix comparison, not a `regexec`.
+        case regex(UnsafeMutablePointer<regex_t>, groups: Int, literal: String)
     }
 
     private let kind: Kind
@@ -49,7 +51,8 @@ final class PathPattern: @unchecked Sendable {
                     )
                 )
             }
-            self.kind = .regex(regex, groups: min(Int(regex.pointee.re_nsub), 9))
+            let literal = flags & REG_ICASE == 0 ? Self.literalPrefix(of: source) : ""
+            self.kind = .regex(regex, groups: min(Int(regex.pointee.re_nsub), 9), literal: literal)
         } else if text.hasPrefix("=") {
             let path = String(text.dropFirst().drop { $0 == " " })
             guard path.hasPrefix("/") else { throw PatternError(message: "an exact path starts with /") }
@@ -63,9 +66,32 @@ final class PathPattern: @unchecked Sendable {
     }
 
     deinit {
-        if case .regex(let regex, _) = self.kind {
+        if case .regex(let regex, _, _) = self.kind {
             regfree(regex)
             regex.deallocate()
+        }
+    }
+
+    /// The pattern's kind and the text a path must start with (a prefix), equal (an exact path), or start with before
+    /// the expression runs (a regular expression's literal start), for `RulePaths`.
+    var literal: (text: String, kind: RulePaths.Kind) {
+        switch self.kind {
+        case .prefix(let prefix): (prefix, .prefix)
+        case .exact(let exact): (exact, .exact)
+        case .regex(_, _, let literal): (literal, .expression)
+        }
+    }
+
+    /// Whether `path` matches, without gathering what it found: what the fast paths ask of every rule.
+    func matches(_ path: Substring) -> Bool {
+        switch self.kind {
+        case .prefix(let prefix):
+            return path.utf8.starts(with: prefix.utf8)
+        case .exact(let exact):
+            return path.utf8.elementsEqual(exact.utf8)
+        case .regex(let regex, _, let literal):
+            guard path.utf8.starts(with: literal.utf8) else { return false }
+            return String(path).withCString { regexec(regex, $0, 0, nil, 0) == 0 }
         }
     }
 
@@ -74,10 +100,11 @@ final class PathPattern: @unchecked Sendable {
         switch self.kind {
         case .prefix(let prefix):
             guard path.utf8.starts(with: prefix.utf8) else { return nil }
-            return Match(rest: path.dropFirst(prefix.count))
+            return Match(rest: Substring(path.utf8.dropFirst(prefix.utf8.count)))
         case .exact(let exact):
             return path.utf8.elementsEqual(exact.utf8) ? Match() : nil
-        case .regex(let regex, let groups):
+        case .regex(let regex, let groups, let literal):
+            guard path.utf8.starts(with: literal.utf8) else { return nil }
             return String(path).withCString { text -> Match? in
                 var found = [regmatch_t](repeating: regmatch_t(), count: groups + 1)
                 guard regexec(regex, text, found.count, &found, 0) == 0 else { return nil }
@@ -94,6 +121,21 @@ final class PathPattern: @unchecked Sendable {
                 return match
             }
         }
+    }
+
+    /// The text every match of the POSIX extended expression `source` starts with: after a leading `^`, the
+    /// characters up to the first that means more than itself (a character that a quantifier follows is left out,
+    /// as it may be absent). Empty for an unanchored expression.
+    static func literalPrefix(of source: String) -> String {
+        guard source.hasPrefix("^") else { return "" }
+        var literal: [Character] = []
+        var rest = source.dropFirst()
+        while let character = rest.first, !".[]()*+?{}|\\^$".contains(character) {
+            literal.append(character)
+            rest = rest.dropFirst()
+        }
+        if let next = rest.first, "*?{".contains(next), !literal.isEmpty { literal.removeLast() }
+        return String(literal)
     }
 
     /// Why a pattern does not compile.

@@ -20,9 +20,18 @@ struct SiteResponder: PreparedResponder {
     let table: SiteTable<Entry>
     /// The answer for a host no site names, when there is no default site to give it.
     let unknownHostStatus: HTTPResponse.Status
+    /// The one site every host reaches (one site, and it is the default): no host needs to be read.
+    private let only: Entry?
+
+    /// Sites by the hosts they name; `only` when every host reaches that one site.
+    init(table: SiteTable<Entry>, unknownHostStatus: HTTPResponse.Status, only: Entry? = nil) {
+        self.table = table
+        self.unknownHostStatus = unknownHostStatus
+        self.only = only
+    }
 
     private func entry(for request: Request) -> Entry? {
-        self.table.site(for: request.head.authority?[...])
+        self.only ?? self.table.site(for: request.head.authority?[...])
     }
 
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
@@ -41,10 +50,12 @@ struct SiteResponder: PreparedResponder {
         self.entry(for: request)?.responder.bodyPolicy(for: request) ?? .collected()
     }
 
-    var answersByHost: Bool { true }
+    var answersByHost: Bool { self.only == nil }
 
-    /// Without a host nothing is known: the full path decides.
-    func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? { nil }
+    /// Without a host only the one site every host reaches can answer; otherwise the full path decides.
+    func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
+        self.only?.prepared?.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)
+    }
 
     func preparedResponse(toGET path: Substring, host: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
         self.table.site(for: host)?.prepared?.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)

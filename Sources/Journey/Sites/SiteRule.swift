@@ -33,6 +33,9 @@ public struct SiteRule: Sendable {
     public var rateLimit: RateLimit?
     /// The largest request body, in bytes (413 beyond it); nil: the server's.
     public var maximumBodySize: Int?
+    /// Whether a directory without an index file is listed (HTML, or JSON for `Accept: application/json`) under
+    /// this rule's paths; nil: as the site's folder says (nginx's `autoindex` per location).
+    public var listsDirectories: Bool?
     /// A page of the site's folder for an error status (`404: /404.html`), answered with that status.
     public var errorPages: [Int: String] = [:]
 

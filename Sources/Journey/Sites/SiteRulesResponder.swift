@@ -9,11 +9,14 @@ struct SiteRulesResponder: PreparedResponder {
     let rules: [CompiledRule]
     let files: any Responder
     private let preparedFiles: (any PreparedResponder)?
+    /// The rules' paths for the fast path's question: does any rule want this path?
+    private let paths: RulePaths
 
     init(rules: [CompiledRule], files: any Responder) {
         self.rules = rules
         self.files = files
         self.preparedFiles = files as? any PreparedResponder
+        self.paths = RulePaths(rules.map(\.pattern))
     }
 
     private func matching(_ path: Substring) -> (rule: CompiledRule, match: PathPattern.Match)? {
@@ -90,15 +93,16 @@ struct SiteRulesResponder: PreparedResponder {
             action = "rewrite"
             answered = self.serve(
                 Self.request(request, at: Self.expand(rewrite, request: request, match: match)),
+                rule,
                 context
             )
         } else if !rule.rule.tryFiles.isEmpty {
             action = "tryFiles"
             let paths = rule.rule.tryFiles.map { Self.expand($0, request: request, match: match) }
-            answered = self.firstFound(paths[...], request, context)
+            answered = self.firstFound(paths[...], request, rule, context)
         } else {
             action = "matched"
-            answered = self.serve(request, context)
+            answered = self.serve(request, rule, context)
         }
         return answered.flatMap { response in self.errorPage(for: response, request, rule, context) }.map {
             var response = $0
@@ -109,8 +113,9 @@ struct SiteRulesResponder: PreparedResponder {
 
     /// The folder's answer to `request`, its refusals (a 404 is an `HTTPError`) made into their pages, so that the
     /// rule can look at the status, put its own page in place and set its fields.
-    private func serve(_ request: Request, _ context: RequestContext) -> EventLoopFuture<Response> {
-        self.files.respond(to: request, context: context).flatMapErrorThrowing { error in
+    private func serve(_ request: Request, _ rule: CompiledRule, _ context: RequestContext) -> EventLoopFuture<Response>
+    {
+        (rule.files ?? self.files).respond(to: request, context: context).flatMapErrorThrowing { error in
             guard let error = error as? HTTPError else { throw error }
             return ErrorPage.response(for: error.status, headerFields: error.headerFields, detail: error.detail)
         }
@@ -120,13 +125,14 @@ struct SiteRulesResponder: PreparedResponder {
     private func firstFound(
         _ paths: ArraySlice<String>,
         _ request: Request,
+        _ rule: CompiledRule,
         _ context: RequestContext
     ) -> EventLoopFuture<Response> {
-        let first = self.serve(Self.request(request, at: paths.first!), context)
+        let first = self.serve(Self.request(request, at: paths.first!), rule, context)
         guard paths.count > 1 else { return first }
         return first.flatMap { response in
             guard response.head.status == .notFound else { return context.eventLoop.makeSucceededFuture(response) }
-            return self.firstFound(paths.dropFirst(), request, context)
+            return self.firstFound(paths.dropFirst(), request, rule, context)
         }
     }
 
@@ -155,7 +161,7 @@ struct SiteRulesResponder: PreparedResponder {
         var pageRequest = Self.request(request, at: page)
         pageRequest.head.method = request.head.method == .head ? .head : .get
         pageRequest.head.headerFields = [:]
-        return self.serve(pageRequest, context).map { found in
+        return self.serve(pageRequest, rule, context).map { found in
             guard found.head.status == .ok else { return response }
             var answer = found
             answer.head.status = response.head.status
@@ -237,7 +243,7 @@ struct SiteRulesResponder: PreparedResponder {
 
     func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
         // A path a rule matches is the rule's to answer, always by the full path.
-        guard self.matching(path) == nil else { return nil }
+        guard !self.paths.anyMatches(path) else { return nil }
         return self.preparedFiles?.preparedResponse(toGET: path, sendsAcceptEncoding: sendsAcceptEncoding)
     }
 }

@@ -30,8 +30,10 @@ struct SiteTable<Site: Sendable>: Sendable {
     func site(for authority: Substring?) -> Site? {
         guard let authority else { return self.fallback }
         let host = HostPattern.normalized(authority)
-        if let site = self.exact[String(host).lowercased()] { return site }
-        let lowered = host.lowercased()
+        // Names are lowercased once, and only when they have a capital (a name of up to 15 bytes is a small string).
+        let hasCapital = host.utf8.contains { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        let lowered = hasCapital ? host.lowercased() : String(host)
+        if let site = self.exact[lowered] { return site }
         for (pattern, site) in self.wildcards
         where lowered.utf8.count > pattern.name.utf8.count + 1 && lowered.hasSuffix("." + pattern.name) {
             return site
