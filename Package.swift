@@ -223,6 +223,7 @@ let package = Package(
             dependencies: [
                 "Journey",
                 "JourneyTLS",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -97,59 +97,105 @@ extension Server {
         )
     }
 
-    /// Every socket the main listener's site is served on, the first one first: `main` (or the sockets systemd
-    /// passed), the additional addresses, the Unix sockets. Each is reported with the host it listens on (a Unix
-    /// socket as `unix:PATH`).
-    func bindMainListeners(
-        _ configuration: Configuration,
-        speaking connectionProtocol: any ConnectionProtocol
-    ) async throws -> [(host: String, bound: BoundListener)] {
+    /// One socket the main listener's site is served on, as the configuration asks for it.
+    struct MainSocket {
+        /// What names it across reloads: its place in the configuration and its address.
+        var key: String
+        /// The host it is reported with (a Unix socket as `unix:PATH`).
+        var host: String
+        var target: ListenTarget
+        var acceptModel: AcceptModel
+        /// The mode and owner a Unix socket's file gets.
+        var unixSocket: UnixSocketListener?
+    }
+
+    /// Every socket `configuration` serves the main site on, the first one first: `main` (or the sockets systemd
+    /// passed, `inherited`), the additional addresses, the Unix sockets.
+    func mainSockets(_ configuration: Configuration, inherited: [CInt]) -> [MainSocket] {
         let listeners = configuration.listeners
         let model = configuration.accept.model
-        var bound: [(host: String, bound: BoundListener)] = []
-        let inherited =
-            listeners.socketActivation ? SocketActivation.descriptors(environment: Self.environment, pid: getpid()) : []
+        var sockets: [MainSocket] = []
         if inherited.isEmpty {
-            if listeners.socketActivation {
-                self.logger.notice("socket activation: no socket was passed (LISTEN_FDS); binding listeners.main")
-            }
-            let main = try await self.bind(
-                listeners.main,
-                acceptModel: model,
-                speaking: connectionProtocol,
-                admission: self.admission
-            )
-            bound.append((listeners.main.host, main))
-        } else {
-            SocketActivation.closeOnExec(inherited)
-            for descriptor in inherited {
-                let socket = try await self.bind(
-                    .inherited(descriptor: descriptor),
-                    speaking: connectionProtocol,
-                    admission: self.admission
+            let main = listeners.main
+            sockets.append(
+                MainSocket(
+                    key: "main \(main.host) \(main.port)",
+                    host: main.host,
+                    target: .address(host: main.host, port: main.port),
+                    acceptModel: model
                 )
-                bound.append((socket.channels.first?.localAddress?.ipAddress ?? "fd:\(descriptor)", socket))
+            )
+        } else {
+            for descriptor in inherited {
+                sockets.append(
+                    MainSocket(
+                        key: "fd \(descriptor)",
+                        host: "fd:\(descriptor)",
+                        target: .inherited(descriptor: descriptor),
+                        acceptModel: .shared
+                    )
+                )
             }
         }
         for address in listeners.additional {
-            let socket = try await self.bind(
-                address,
-                acceptModel: model,
-                speaking: connectionProtocol,
-                admission: self.admission
+            sockets.append(
+                MainSocket(
+                    key: "additional \(address.host) \(address.port)",
+                    host: address.host,
+                    target: .address(host: address.host, port: address.port),
+                    acceptModel: model
+                )
             )
-            bound.append((address.host, socket))
         }
         for unix in listeners.unixSockets {
-            let socket = try await self.bind(
-                .unixSocket(path: unix.path),
-                speaking: connectionProtocol,
-                admission: self.admission
+            sockets.append(
+                MainSocket(
+                    key: "unix \(unix.path)",
+                    host: "unix:" + unix.path,
+                    target: .unixSocket(path: unix.path),
+                    acceptModel: .shared,
+                    unixSocket: unix
+                )
             )
-            try await self.threadPool.runIfActive { try Self.setPermissions(of: unix) }
-            bound.append(("unix:" + unix.path, socket))
         }
-        return bound
+        return sockets
+    }
+
+    /// The listening sockets systemd passed, when `configuration` asks for them (none outside socket activation).
+    func inheritedSockets(_ configuration: Configuration) -> [CInt] {
+        guard configuration.listeners.socketActivation else { return [] }
+        let inherited = SocketActivation.descriptors(environment: Self.environment, pid: getpid())
+        if inherited.isEmpty {
+            self.logger.notice("socket activation: no socket was passed (LISTEN_FDS); binding listeners.main")
+        }
+        SocketActivation.closeOnExec(inherited)
+        return inherited
+    }
+
+    /// Binds `socket` speaking `connectionProtocol` (a Unix socket's file given its mode and owner), and gives the
+    /// host to report it by (an inherited socket's own address).
+    func bind(
+        _ socket: MainSocket,
+        speaking connectionProtocol: any ConnectionProtocol
+    ) async throws -> (host: String, bound: BoundListener) {
+        let bound = try await self.bind(
+            socket.target,
+            acceptModel: socket.acceptModel,
+            speaking: connectionProtocol,
+            admission: self.admission
+        )
+        if let unix = socket.unixSocket {
+            do {
+                try await self.threadPool.runIfActive { try Self.setPermissions(of: unix) }
+            } catch {
+                await bound.close()
+                throw error
+            }
+        }
+        if case .inherited = socket.target {
+            return (bound.channels.first?.localAddress?.ipAddress ?? socket.host, bound)
+        }
+        return (socket.host, bound)
     }
 
     /// The process's environment, for socket activation's variables.

@@ -44,10 +44,19 @@ extension Server {
         // while the open ones keep theirs.
         let mainProtocol = ReloadableConnectionProtocol(site.connectionProtocol)
         let mainAddress = configuration.listeners.main
-        let mains = try await self.bindMainListeners(configuration, speaking: mainProtocol)
+        let inherited = self.inheritedSockets(configuration)
+        var mains: [(key: String, host: String, bound: BoundListener)] = []
+        for socket in self.mainSockets(configuration, inherited: inherited) {
+            let (host, bound) = try await self.bind(socket, speaking: mainProtocol)
+            mains.append((socket.key, host, bound))
+            self.state.withLockedValue { state in
+                state.listeners.append((.main, host, bound))
+                state.mainSockets.append((socket.key, bound))
+            }
+        }
         let main = mains[0].bound
         self.state.withLockedValue { state in
-            for (host, bound) in mains { state.listeners.append((.main, host, bound)) }
+            state.inherited = inherited
             state.site = site
             state.mainProtocol = mainProtocol
             state.observe = observe
@@ -141,6 +150,7 @@ extension Server {
         if observeOptions.dashboard != .off {
             observe.addDashboard(to: &router, access: observeOptions.dashboard)
         }
+        self.countRequestsBySite(configuration)
         if router.fallback == nil {
             router.fallback =
                 configuration.sites.isEmpty
@@ -224,6 +234,23 @@ extension Server {
         )
         // Renewed certificate files are picked up within the check interval (SIGHUP: `reloadCertificates()`).
         return CertificateWatch(identity: identity)
+    }
+
+    /// Has the recorders count requests by site (`journey_site_requests_total`, the dashboard's sites): each site by
+    /// its first host (`default` for one that names none), a host no site names as its default site, or as
+    /// `unknown` when it gets 421 or 404.
+    private func countRequestsBySite(_ configuration: Configuration) {
+        guard !configuration.sites.isEmpty else {
+            self.statistics.recorders.countSites(by: nil)
+            return
+        }
+        let names = configuration.sites.map { $0.hosts.first?.lowercased() ?? "default" }
+        let named = zip(configuration.sites, names).map { ($0.hosts.compactMap(HostPattern.init), $1) }
+        let defaultIndex = configuration.sites.firstIndex(where: \.isDefault) ?? 0
+        let fallback = configuration.unknownHost == .defaultSite ? names[defaultIndex] : "unknown"
+        let table = SiteTable(named, fallback: fallback)
+        let only = names.count == 1 && configuration.unknownHost == .defaultSite ? names[0] : nil
+        self.statistics.recorders.countSites { host in only ?? table.site(for: host) ?? fallback }
     }
 
     /// The sites of `configuration` by the hosts they name.

@@ -43,6 +43,10 @@ public final class Server: Service, Sendable {
         var configuration: Configuration
         /// The bound listeners, each with its role, in the order they were bound.
         var listeners: [(role: ListenerRole, host: String, bound: BoundListener)] = []
+        /// The main site's sockets by their `MainSocket.key`: what a reload compares to keep, add and close them.
+        var mainSockets: [(key: String, bound: BoundListener)] = []
+        /// The sockets systemd passed at start (socket activation), kept for reloads.
+        var inherited: [CInt] = []
         /// Listeners added with `listen(on:protocol:)`, bound by `start()` after the configured ones.
         var extraListeners: [(role: ListenerRole, address: ListenAddress, protocol: any ConnectionProtocol)] = []
         var sampling: Task<Void, Never>?

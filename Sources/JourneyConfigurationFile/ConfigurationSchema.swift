@@ -1,3 +1,4 @@
+import HTTPTypes
 import Journey
 import Logging
 
@@ -202,6 +203,19 @@ enum ConfigurationSchema {
             ),
             .value("maximumBodySize", \.maximumBodySize, SettingFormat.bytes.optional),
             .value("listsDirectories", \.listsDirectories, SettingFormat.flag.optional),
+            .optionalSection(
+                "cors",
+                \.cors,
+                seed: CORSMiddleware(),
+                [
+                    .value("allowedOrigins", \.originNames, .texts),
+                    .value("allowedMethods", \.methodNames, .texts),
+                    .value("allowedHeaders", \.allowedHeaders, SettingFormat.texts.optional),
+                    .value("exposedHeaders", \.exposedHeaders, .texts),
+                    .value("allowsCredentials", \.allowsCredentials, .flag),
+                    .value("maxAge", \.maxAge, SettingFormat.duration.optional),
+                ]
+            ),
             .value("errorPages", \.errorPages, .map(keys: .count, of: .text)),
         ]
     }
@@ -258,6 +272,25 @@ enum ConfigurationSchema {
             .value("accessLogFormat", \.accessLogFormat, .accessLogFormat),
             .value("logLevel", \.logLevel, .cases),
         ]
+    }
+}
+
+extension CORSMiddleware {
+    /// The allowed origins as the file writes them: `["*"]` for any, else the origins.
+    fileprivate var originNames: [String] {
+        get {
+            switch self.allowedOrigins {
+            case .any: ["*"]
+            case .only(let origins): origins.sorted()
+            }
+        }
+        set { self.allowedOrigins = newValue.contains("*") ? .any : .only(Set(newValue)) }
+    }
+
+    /// The allowed methods by name (`GET`, `POST` …).
+    fileprivate var methodNames: [String] {
+        get { self.allowedMethods.map(\.rawValue) }
+        set { self.allowedMethods = newValue.compactMap { HTTPRequest.Method($0.uppercased()) } }
     }
 }
 

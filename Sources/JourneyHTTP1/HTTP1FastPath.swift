@@ -68,6 +68,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
         var status: Int
         var bodyBytes: Int
         var path: Substring
+        var host: Substring?
     }
 
     private enum Mode {
@@ -275,7 +276,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
                     prepared.bodyIsInMemory || self.sendsFiles
                 {
                     self.unread.moveReaderIndex(forwardBy: head.length)
-                    self.write(prepared, path: path, closing: head.closes, context: context)
+                    self.write(prepared, path: path, host: head.plainGETHost, closing: head.closes, context: context)
                 } else {
                     guard self.ensuresFullPath(context: context) else { return }
                     let request = self.unread.readSlice(length: head.length)!
@@ -291,7 +292,13 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
 
     /// Writes `prepared`: its content by sendfile when it is in a file and the connection can send one (else from
     /// memory), the head laid out once a second with the `Date` line unless the connection closes.
-    private func write(_ prepared: PreparedResponse, path: Substring, closing: Bool, context: ChannelHandlerContext) {
+    private func write(
+        _ prepared: PreparedResponse,
+        path: Substring,
+        host: Substring?,
+        closing: Bool,
+        context: ChannelHandlerContext
+    ) {
         let timeline = self.timeline
         var requestTimeline = timeline.takeBodilessRequest()
         self.deadlines.headReceived(expectsBody: false, context: context, keeper: self)
@@ -322,7 +329,8 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             timeline: requestTimeline,
             status: prepared.status,
             bodyBytes: prepared.contentLength,
-            path: path
+            path: path,
+            host: host
         )
         if self.unrecorded == nil {
             self.unrecorded = answer
@@ -363,6 +371,7 @@ final class HTTP1FastPath: ChannelInboundHandler, RemovableChannelHandler, Conne
             timeline.plainGETCompleted(
                 answer.timeline,
                 path: answer.path,
+                host: answer.host,
                 status: answer.status,
                 bodyBytes: answer.bodyBytes,
                 lastByteWritten: now

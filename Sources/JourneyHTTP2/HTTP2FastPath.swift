@@ -65,7 +65,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
                 context.fireChannelRead(data)
                 return
             }
-            self.answer(frame.streamID, with: prepared, path: request.path, context: context)
+            self.answer(frame.streamID, with: prepared, path: request.path, host: request.authority, context: context)
         default:
             guard !self.open.contains(where: { $0.stream == frame.streamID }) else { return }
             context.fireChannelRead(data)
@@ -102,6 +102,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
         _ stream: HTTP2StreamID,
         with prepared: PreparedResponse,
         path: Substring,
+        host: Substring?,
         context: ChannelHandlerContext
     ) {
         let connection = self.environment.timeline
@@ -134,6 +135,7 @@ final class HTTP2FastPath: ChannelInboundHandler {
             connection.plainGETCompleted(
                 timeline,
                 path: path,
+                host: host,
                 status: prepared.status,
                 bodyBytes: body.readableBytes,
                 lastByteWritten: connection.clock.now()

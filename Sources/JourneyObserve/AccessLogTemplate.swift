@@ -97,7 +97,7 @@ public struct AccessLogTemplate: Sendable, Equatable, CustomStringConvertible {
         switch variable {
         case .remoteAddress: return entry.remoteAddress?.ipAddress ?? "-"
         case .timeLocal: return CombinedLogFormat.localTime(entry.time)
-        case .timeISO8601: return Self.iso8601(entry.time)
+        case .timeISO8601: return UTCTime(entry.time).iso8601
         case .milliseconds: return "\(entry.time).000"
         case .request: return CombinedLogFormat.escape(entry.requestLine)
         case .status: return "\(entry.status)"
@@ -115,14 +115,5 @@ public struct AccessLogTemplate: Sendable, Equatable, CustomStringConvertible {
         case .alpn: return entry.handshake?.applicationProtocol ?? "-"
         case .rule: return entry.rule.map(CombinedLogFormat.escape) ?? "-"
         }
-    }
-
-    private static func iso8601(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))+00:00"
     }
 }

@@ -23,12 +23,9 @@ public enum CombinedLogFormat {
 
     /// nginx's `$time_local` for `seconds` since the epoch, in UTC: `06/Dec/2026:16:13:46 +0000`.
     static func localTime(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(two(parts.tm_mday))/\(Self.months[Int(parts.tm_mon)])/\(Int(parts.tm_year) + 1900):"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+        let time = UTCTime(seconds)
+        return "\(UTCTime.two(time.day))/\(Self.months[time.month - 1])/\(time.year):"
+            + "\(UTCTime.two(time.hour)):\(UTCTime.two(time.minute)):\(UTCTime.two(time.second)) +0000"
     }
 
     /// Escapes `"`, `\`, control and non-ASCII bytes as nginx does (`\xHH`), so a client cannot forge log lines.

@@ -224,6 +224,30 @@ struct JourneyInstruments: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
+    /// Adds each site's requests of an interval: by site and status class, and the body bytes.
+    private func record(sites: [String: SiteTally]) {
+        for (site, tally) in sites {
+            for (index, count) in tally.statusClasses.enumerated() where count > 0 {
+                self.registry.makeCounter(
+                    descriptor: Self.descriptor(
+                        "journey_site_requests_total",
+                        "Requests answered, by site and status class."
+                    ),
+                    labels: [("site", site), ("status_class", index == 0 ? "other" : "\(index)xx")]
+                ).increment(by: Int64(clamping: count))
+            }
+            if tally.bodyBytes > 0 {
+                self.registry.makeCounter(
+                    descriptor: Self.descriptor(
+                        "journey_site_response_body_bytes_total",
+                        "Response body bytes, by site."
+                    ),
+                    labels: [("site", site)]
+                ).increment(by: Int64(clamping: tally.bodyBytes))
+            }
+        }
+    }
+
     /// Adds the TLS listeners' handshakes of an interval: counts by result, version and ALPN, and durations.
     private func record(handshakes: [HandshakeTally]) {
         for tally in handshakes {
@@ -277,6 +301,7 @@ struct JourneyInstruments: Sendable {
     func record(_ interval: JourneyInterval, openByProtocol: [String: Int] = [:]) {
         self.record(protocols: interval.protocols, open: openByProtocol)
         self.record(handshakes: interval.handshakes)
+        self.record(sites: interval.sites)
         for (index, count) in interval.statusClasses.enumerated() where count > 0 {
             self.requests[index].increment(by: Int64(count))
         }

@@ -45,27 +45,7 @@ public enum JourneyLogFormat {
         return line
     }
 
-    /// `text` as a JSON string (RFC 8259 escapes), or `null`. Invalid UTF-8 was already repaired when the
-    /// `String` was made, so the output is valid UTF-8.
     static func appendString(_ text: String?, to line: inout String) {
-        guard let text else {
-            line += "null"
-            return
-        }
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                let hex = Array("0123456789abcdef")
-                line += "\\u00" + String(hex[Int(scalar.value >> 4)]) + String(hex[Int(scalar.value & 15)])
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
+        JSONText.append(text, to: &line)
     }
 }

@@ -70,6 +70,13 @@ public struct JourneySnapshot: Sendable {
         if let rtt = self.roundTripMicroseconds { out += ",\"rttMicroseconds\":\(rtt)" }
         out += ",\"protocols\":[" + self.totals.protocols.map(self.json(for:)).joined(separator: ",") + "]"
         out += ",\"handshakes\":[" + self.totals.handshakes.map(self.json(for:)).joined(separator: ",") + "]"
+        // Each site since the start: requests, by status class, and body bytes.
+        let sites = self.totals.sites.sorted { $0.key < $1.key }.map { site, tally in
+            "{\"site\":" + JSONText.quoted(site) + ",\"requests\":\(tally.requests),\"status\":["
+                + tally.statusClasses.dropFirst().map(String.init).joined(separator: ",")
+                + "],\"bytes\":\(tally.bodyBytes)}"
+        }
+        out += ",\"sites\":[" + sites.joined(separator: ",") + "]"
         return out + "}"
     }
 

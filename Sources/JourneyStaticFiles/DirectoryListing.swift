@@ -72,7 +72,7 @@ public struct DirectoryListing: Sendable {
     }
 
     /// The listing as JSON, for clients that ask for `application/json` (Caddy's browse does the same): an array of
-    /// `{"name","size","url","mod_time","is_dir"}`, sorted as the page is, times in RFC 3339 (UTC).
+    /// `{"name","size","url","mod_time","is_dir"}`, sorted as the page is, times in RFC 3339 (`+00:00`).
     public var json: String {
         let sorted = self.items.sorted {
             $0.isDirectory != $1.isDirectory ? $0.isDirectory : $0.name < $1.name
@@ -81,41 +81,13 @@ public struct DirectoryListing: Sendable {
         for (index, item) in sorted.enumerated() {
             if index > 0 { text += "," }
             let suffix = item.isDirectory ? "/" : ""
-            text += "{\"name\":" + Self.jsonString(item.name + suffix)
+            text += "{\"name\":" + JSONText.quoted(item.name + suffix)
             text += ",\"size\":\(item.isDirectory ? 0 : item.size)"
-            text += ",\"url\":" + Self.jsonString("./" + RequestPath.percentEncode(item.name) + suffix)
-            text += ",\"mod_time\":" + Self.jsonString(Self.rfc3339(item.modificationTime))
+            text += ",\"url\":" + JSONText.quoted("./" + RequestPath.percentEncode(item.name) + suffix)
+            text += ",\"mod_time\":" + JSONText.quoted(UTCTime(item.modificationTime).iso8601)
             text += ",\"is_dir\":\(item.isDirectory)}"
         }
         return text + "]\n"
-    }
-
-    /// `text` as a JSON string (RFC 8259 §7): quotes, backslashes and control characters escaped.
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-
-    private static func rfc3339(_ seconds: Int) -> String {
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(Int(parts.tm_year) + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 
     /// Escapes the five characters that matter in HTML text and attributes.

@@ -275,6 +275,8 @@ struct ConfigurationFileTests {
                     errorPages: {401: /errors/401.html}
                   - path: /app/
                     tryFiles: [$path, /app/index.html]
+                    listsDirectories: true
+                    cors: {allowedOrigins: ["https://a.example"], allowedMethods: [GET, post], maxAge: 1m}
               - hosts: [example.org]
                 isDefault: true
             unknownHost: misdirected
@@ -296,6 +298,11 @@ struct ConfigurationFileTests {
         #expect(site.rules[2].maximumBodySize == 1 << 20)
         #expect(site.rules[2].errorPages == [401: "/errors/401.html"])
         #expect(site.rules[3].tryFiles == ["$path", "/app/index.html"])
+        #expect(site.rules[3].listsDirectories == true)
+        let cors = try #require(site.rules[3].cors)
+        #expect(cors.allowedOrigins == .only(["https://a.example"]))
+        #expect(cors.allowedMethods == [.get, .post])
+        #expect(cors.maxAge == .seconds(60))
         #expect(configuration.sites[1].isDefault)
         // What it prints reads back the same.
         let text = ConfigurationFile.text(of: configuration)

@@ -80,12 +80,13 @@ struct ReloadTests {
         try await TestServer.with(Self.serving(first)) { server in
             let running = server.server.configuration
             var next = Self.serving(second)
-            next.listeners.main.port = running.listeners.main.port + 1
+            next.listeners = running.listeners
+            next.listeners.admin = ListenAddress(host: "127.0.0.1", port: 0)
             next.accept.threads = running.accept.threads
             next.accept.backlog = 17
             next.observe.logLevel = .trace
             let waiting = try await server.server.reload(next)
-            #expect(waiting == ["listeners", "accept.backlog", "observe.logLevel"])
+            #expect(waiting == ["listeners.admin", "accept.backlog", "observe.logLevel"])
             #expect(server.server.configuration.listeners == running.listeners)
             #expect(server.server.configuration.accept.backlog == running.accept.backlog)
             // The rest applied: the new folder is served on the port the server had.
@@ -155,6 +156,29 @@ struct ReloadTests {
             #expect(!report.contains("Socket errors"), "\(report)")
             #expect(!report.contains("Non-2xx"), "\(report)")
             #expect(reloads >= 10)
+        }
+    }
+
+    @Test func aReloadBindsTheSocketsItAddsAndClosesThoseItDrops() async throws {
+        let (first, second) = try Self.folders()
+        try await TestServer.with(Self.serving(first)) { server async throws in
+            let running = server.server.configuration
+            var more = Self.serving(second)
+            more.listeners = running.listeners
+            more.accept = running.accept
+            more.listeners.additional = [ListenAddress(host: "::1", port: 0)]
+            #expect(try await server.server.reload(more) == [])
+            let ipv6 = try #require(server.server.listening.first { $0.address.host == "::1" }?.address.port)
+            #expect(try await Curl.run(["-g", "http://[::1]:\(ipv6)/page.txt"]).text == "second\n")
+            // The main socket stayed where it was.
+            #expect(server.server.port(of: .main) == server.port)
+
+            var fewer = more
+            fewer.listeners.additional = []
+            #expect(try await server.server.reload(fewer) == [])
+            #expect(!server.server.listening.contains { $0.address.host == "::1" })
+            await #expect(throws: (any Error).self) { try await Curl.run(["-g", "http://[::1]:\(ipv6)/page.txt"]) }
+            #expect(try await server.curl([server.url("/page.txt")]).text == "second\n")
         }
     }
 }

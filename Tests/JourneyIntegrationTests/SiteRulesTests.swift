@@ -252,4 +252,29 @@ struct SiteRulesTests {
             #expect(try await server.curl([server.url("/errors/")]).status == 403)
         }
     }
+
+    @Test func corsAnswersPreflightsAndMarksAnswersForTheOriginsAllowed() async throws {
+        var api = SiteRule(path: "/new/")
+        api.cors = CORSMiddleware(allowedOrigins: .only(["https://app.test"]), allowedMethods: [.get, .post])
+        let (configuration, folder) = try Self.site([api])
+        try await TestServer.with(configuration) { server async throws in
+            let preflight = try await server.curl([
+                "-X", "OPTIONS", "-H", "Origin: https://app.test", "-H", "Access-Control-Request-Method: POST",
+                server.url("/new/page.html"),
+            ])
+            #expect(preflight.status == 204)
+            #expect(preflight.headers["access-control-allow-origin"] == "https://app.test")
+            #expect(preflight.headers["access-control-allow-methods"] == "GET, POST")
+            let read = try await server.curl(["-H", "Origin: https://app.test", server.url("/new/page.html")])
+            #expect(read.text == "new page\n")
+            #expect(read.headers["access-control-allow-origin"] == "https://app.test")
+            #expect(read.headers["vary"]?.contains("Origin") == true)
+            let stranger = try await server.curl(["-H", "Origin: https://evil.test", server.url("/new/page.html")])
+            #expect(stranger.headers["access-control-allow-origin"] == nil)
+            // Outside the rule nothing is marked.
+            let home = try await server.curl(["-H", "Origin: https://app.test", server.url("/index.html")])
+            #expect(home.headers["access-control-allow-origin"] == nil)
+        }
+        _ = folder
+    }
 }

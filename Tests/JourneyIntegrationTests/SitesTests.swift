@@ -123,4 +123,30 @@ struct SitesTests {
         }
         _ = folders
     }
+
+    @Test(arguments: [Transport.http1, .h2c])
+    func requestsAreCountedBySiteInMetricsAndTheDashboard(over transport: Transport) async throws {
+        var (configuration, folders) = try Self.twoSites(unknownHost: .misdirected)
+        configuration.observe.servesMetrics = true
+        try await TestServer.with(configuration, over: transport) { server async throws in
+            // Twice each: the second GET of a hot file is the fast path's, and counts the same.
+            for _ in 0..<2 {
+                _ = try await server.curl(["-H", "Host: www.first.test", server.url("/index.html")])
+                _ = try await server.curl(["-H", "Host: second.test", server.url("/index.html")])
+            }
+            _ = try await server.curl(["-H", "Host: second.test", server.url("/missing")])
+            _ = try await server.curl(["-H", "Host: nobody.test", server.url("/")])
+            await server.server.collectStatistics()
+            let sites = server.server.statistics.snapshot().totals.sites
+            #expect(sites["first.test"]?.requests == 2)
+            #expect(sites["second.test"]?.requests == 3)
+            #expect(sites["second.test"]?.statusClasses[4] == 1)
+            #expect(sites["unknown"]?.statusClasses[4] == 1)
+            let metrics = try await server.curl(["-H", "Host: second.test", server.url("/metrics")]).text
+            #expect(metrics.contains("journey_site_requests_total{site=\"first.test\",status_class=\"2xx\"} 2"))
+            #expect(metrics.contains("journey_site_requests_total{site=\"second.test\",status_class=\"4xx\"} 1"))
+            #expect(server.server.statistics.snapshot().json.contains("\"sites\":[{\"site\":\"first.test\""))
+        }
+        _ = folders
+    }
 }

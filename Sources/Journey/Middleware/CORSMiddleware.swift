@@ -45,28 +45,39 @@ public struct CORSMiddleware: Middleware {
     }
 
     public func respond(to request: Request, context: RequestContext, next: MiddlewareNext) async throws -> Response {
+        if let answer = self.preflightAnswer(to: request) { return answer }
+        return self.marked(await next(request, context), answering: request)
+    }
+
+    /// The answer to `request` when it is a preflight from an origin (`OPTIONS` with `Access-Control-Request-Method`):
+    /// 204, with the allowed methods and fields when the origin is allowed, without them when not. Nil for any other
+    /// request, which goes on to be answered and `marked(_:answering:)`. Also what a site rule's `cors` answers with.
+    package func preflightAnswer(to request: Request) -> Response? {
         let fields = request.head.headerFields
-        guard let origin = fields[.origin] else { return await next(request, context) }
-        let isPreflight = request.head.method == .options && fields[.accessControlRequestMethod] != nil
-        guard let allowOrigin = self.allowOrigin(for: origin) else {
-            if isPreflight { return self.vary(Response(status: .noContent)) }
-            return self.vary(await next(request, context))
+        guard let origin = fields[.origin], request.head.method == .options,
+            fields[.accessControlRequestMethod] != nil
+        else { return nil }
+        guard let allowOrigin = self.allowOrigin(for: origin) else { return self.vary(Response(status: .noContent)) }
+        var response = Response(status: .noContent)
+        self.mark(&response, allowOrigin: allowOrigin)
+        response.head.headerFields[.accessControlAllowMethods] = self.allowedMethods.map(\.rawValue).joined(
+            separator: ", "
+        )
+        if let headers = self.allowedHeaders {
+            response.head.headerFields[.accessControlAllowHeaders] = headers.joined(separator: ", ")
+        } else if let asked = fields[.accessControlRequestHeaders] {
+            response.head.headerFields[.accessControlAllowHeaders] = asked
         }
-        if isPreflight {
-            var response = Response(status: .noContent)
-            self.mark(&response, allowOrigin: allowOrigin)
-            response.head.headerFields[.accessControlAllowMethods] = self.allowedMethods.map(\.rawValue).joined(
-                separator: ", "
-            )
-            if let headers = self.allowedHeaders {
-                response.head.headerFields[.accessControlAllowHeaders] = headers.joined(separator: ", ")
-            } else if let asked = fields[.accessControlRequestHeaders] {
-                response.head.headerFields[.accessControlAllowHeaders] = asked
-            }
-            if let maxAge { response.head.headerFields[.accessControlMaxAge] = "\(maxAge.components.seconds)" }
-            return response
-        }
-        var response = await next(request, context)
+        if let maxAge { response.head.headerFields[.accessControlMaxAge] = "\(maxAge.components.seconds)" }
+        return response
+    }
+
+    /// `response` to `request` made readable by the request's origin when it is allowed (and marked as varying by
+    /// `Origin`); as it is for a request without one.
+    package func marked(_ response: Response, answering request: Request) -> Response {
+        guard let origin = request.head.headerFields[.origin] else { return response }
+        guard let allowOrigin = self.allowOrigin(for: origin) else { return self.vary(response) }
+        var response = response
         self.mark(&response, allowOrigin: allowOrigin)
         if !self.exposedHeaders.isEmpty {
             response.head.headerFields[.accessControlExposeHeaders] = self.exposedHeaders.joined(separator: ", ")

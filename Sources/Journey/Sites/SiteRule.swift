@@ -4,10 +4,11 @@ import HTTPTypes
 /// matcher with its directives. A site's rules are tried in order and the first whose `path` matches applies; a path
 /// no rule matches is served from the folder as it is (and keeps the fast path).
 ///
-/// What a matching rule does, in this order: refuse a client outside `allow`/inside `deny` (403), one over its
-/// `rateLimit` (429), one without the credentials `basicAuth` asks (401); answer with `redirect`; serve `rewrite`'s
+/// What a matching rule does, in this order: answer a CORS preflight (`cors`); refuse a client outside
+/// `allow`/inside `deny` (403), one over its `rateLimit` (429), one without the credentials `basicAuth` asks (401);
+/// answer with `redirect`; serve `rewrite`'s
 /// path (or the first of `tryFiles` that exists) instead of the request's; put `errorPages` in place of error
-/// answers; apply `headers` to whatever answers.
+/// answers; apply `headers` (and `cors`'s marks) to whatever answers.
 public struct SiteRule: Sendable {
     /// Which paths: `/docs/` (a prefix), `= /exact` (this path only), `~ ^/post/([0-9]+)$` (a POSIX extended
     /// regular expression; `~*` ignores case). Compared with the path as it arrived (percent-encoded, no query).
@@ -33,6 +34,9 @@ public struct SiteRule: Sendable {
     public var rateLimit: RateLimit?
     /// The largest request body, in bytes (413 beyond it); nil: the server's.
     public var maximumBodySize: Int?
+    /// Cross-origin reads (CORS) of this rule's paths: preflights answered with 204, answers marked for the origins
+    /// allowed (`CORSMiddleware`'s rules, the standard's).
+    public var cors: CORSMiddleware?
     /// Whether a directory without an index file is listed (HTML, or JSON for `Accept: application/json`) under
     /// this rule's paths; nil: as the site's folder says (nginx's `autoindex` per location).
     public var listsDirectories: Bool?

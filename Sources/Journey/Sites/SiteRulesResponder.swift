@@ -31,11 +31,14 @@ struct SiteRulesResponder: PreparedResponder {
             return self.files.respond(to: request, context: context)
         }
         let loop = context.eventLoop
+        if let preflight = rule.rule.cors?.preflightAnswer(to: request) {
+            return self.finish(loop.makeSucceededFuture(preflight), rule, "cors", request)
+        }
         let client = context.remoteAddress
         if rule.deny.contains(where: { $0.contains(client) })
             || (!rule.allow.isEmpty && !rule.allow.contains(where: { $0.contains(client) }))
         {
-            return self.finish(self.error(.forbidden, request, rule, context), rule, "refused:access")
+            return self.finish(self.error(.forbidden, request, rule, context), rule, "refused:access", request)
         }
         var wait: TimeAmount?
         if let limiter = rule.limiter {
@@ -50,7 +53,7 @@ struct SiteRulesResponder: PreparedResponder {
                     context,
                     fields: [.retryAfter: "\(retryAfter)"]
                 )
-                return self.finish(refused, rule, "refused:rate-limit")
+                return self.finish(refused, rule, "refused:rate-limit", request)
             }
         }
         let delay = wait
@@ -69,7 +72,7 @@ struct SiteRulesResponder: PreparedResponder {
             guard let delay else { return self.answer(request, rule, match, context) }
             return loop.scheduleTask(in: delay) {}.futureResult.flatMap { self.answer(request, rule, match, context) }
         }
-        return self.finish(answer, rule, "matched")
+        return self.finish(answer, rule, "matched", request)
     }
 
     /// What a request the rule lets through is answered with: a redirect, a rewritten path, the first of
@@ -173,15 +176,18 @@ struct SiteRulesResponder: PreparedResponder {
         }
     }
 
-    /// `answer` with the rule's field changes, and named after what the rule did (`action`, unless it said).
+    /// `answer` with the rule's field changes (and CORS marks), named after what the rule did (`action`, unless it
+    /// said).
     private func finish(
         _ answer: EventLoopFuture<Response>,
         _ rule: CompiledRule,
-        _ action: String
+        _ action: String,
+        _ request: Request
     ) -> EventLoopFuture<Response> {
         answer.map { response in
             var response = response
             response.rule = response.rule ?? action + " " + rule.rule.path
+            if let cors = rule.rule.cors, action != "cors" { response = cors.marked(response, answering: request) }
             for (name, value, adds) in rule.headers {
                 if let value {
                     if !adds { response.head.headerFields[values: name] = [] }

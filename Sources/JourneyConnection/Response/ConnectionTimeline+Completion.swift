@@ -44,16 +44,24 @@ extension ConnectionTimeline {
 
     /// The log phase of a plain GET a fast path answered from a prepared response, without a `Request` (and never
     /// with an access log: a fast path is off when one is written). `lastByteWritten` is shared by the answers of
-    /// one flush.
+    /// one flush; `host` is the Host the fast path read (only when answers depend on it), for the count by site.
     package func plainGETCompleted(
         _ timeline: RequestTimeline,
         path: Substring,
+        host: Substring? = nil,
         status: Int,
         bodyBytes: Int,
         lastByteWritten: UInt64
     ) {
         var finished = timeline
         finished.lastByteWritten = lastByteWritten
-        self.recorder?.requestFinished(finished, status: status, bodyBytes: bodyBytes, method: "GET", path: path)
+        self.recorder?.requestFinished(
+            finished,
+            status: status,
+            bodyBytes: bodyBytes,
+            method: "GET",
+            path: path,
+            host: host
+        )
     }
 }

@@ -22,6 +22,10 @@ package final class JourneyRecorder {
     /// How many of `recent` arrived since the last `takeInterval()`.
     @exclusivity(unchecked) private var newRecent = 0
 
+    /// Which site a request was for, by its host (`Server` sets it when there are sites, and again on a reload);
+    /// nil counts no sites.
+    package var siteOfHost: (@Sendable (Substring?) -> String)?
+
     /// How many recent requests are kept.
     package static let recentCapacity = 50
     /// `Stage.allCases` made once (the synthesized property builds a new array on every call).
@@ -68,6 +72,7 @@ package final class JourneyRecorder {
             bodyBytes: bodyBytes,
             method: request.head.method.rawValue,
             path: request.head.path.map { $0[...] } ?? "",
+            host: request.head.authority?[...],
             requestID: requestID
         )
     }
@@ -79,10 +84,11 @@ package final class JourneyRecorder {
         status: Int,
         bodyBytes: Int,
         method: String,
-        path: Substring
+        path: Substring,
+        host: Substring? = nil
     ) {
         self.interval.fastPathAnswers &+= 1
-        self.record(timeline, status: status, bodyBytes: bodyBytes, method: method, path: path)
+        self.record(timeline, status: status, bodyBytes: bodyBytes, method: method, path: path, host: host)
     }
 
     @inline(__always)
@@ -92,11 +98,15 @@ package final class JourneyRecorder {
         bodyBytes: Int,
         method: String,
         path: Substring,
+        host: Substring?,
         requestID: String? = nil
     ) {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
+        if let siteOfHost = self.siteOfHost {
+            self.interval.sites[siteOfHost(host), default: SiteTally()].count(status: status, bodyBytes: bodyBytes)
+        }
         guard self.clock.isRunning else { return }
         for stage in Self.stages {
             if let nanoseconds = timeline.duration(of: stage) {
@@ -284,6 +294,8 @@ public struct JourneyInterval: Sendable {
     public var protocols: [ProtocolTally] = []
     /// Each TLS listener's handshakes.
     public var handshakes: [HandshakeTally] = []
+    /// Each site's requests, by the site's name (its first host), when there are sites.
+    public var sites: [String: SiteTally] = [:]
 
     /// An empty interval.
     package init() {}
@@ -302,6 +314,11 @@ public struct JourneyInterval: Sendable {
         self.slowClients.merge(other.slowClients)
         self.protocols.merge(other.protocols)
         self.handshakes.merge(other.handshakes)
+        self.sites.merge(other.sites) { mine, theirs in
+            var merged = mine
+            merged.merge(theirs)
+            return merged
+        }
     }
 
     /// Zeroes the counts, keeping the histograms' storage.
@@ -316,6 +333,7 @@ public struct JourneyInterval: Sendable {
         self.slowClients = SlowClientTally()
         self.protocols = []
         self.handshakes = []
+        self.sites = [:]
     }
 }
 

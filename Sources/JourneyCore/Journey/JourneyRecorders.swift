@@ -31,6 +31,14 @@ package struct JourneyRecorders: Sendable {
         self.recorders.values.first?.eventLoop
     }
 
+    /// Sets, on every loop, how requests are counted by site (nil: not at all), so each recorder reads it without
+    /// a lock.
+    package func countSites(by siteOfHost: (@Sendable (Substring?) -> String)?) {
+        for bound in self.recorders.values {
+            bound.eventLoop.execute { bound.value.siteOfHost = siteOfHost }
+        }
+    }
+
     /// Takes every loop's interval (each on its own loop) and merges them.
     package func takeIntervals() -> EventLoopFuture<JourneyInterval>? {
         let futures = self.recorders.values.map { bound in
