@@ -277,4 +277,22 @@ struct SiteRulesTests {
         }
         _ = folder
     }
+
+    @Test func withoutNodelayABurstIsSpacedToTheRateRatherThanRefused() async throws {
+        var limited = SiteRule(path: "/new/")
+        // One request every 250 ms, two more may wait their turn.
+        limited.rateLimit = .init(requestsPerSecond: 4, burst: 2, nodelay: false)
+        let (configuration, folder) = try Self.site([limited])
+        try await TestServer.with(configuration) { server async throws in
+            let clock = ContinuousClock()
+            let start = clock.now
+            var statuses: [Int] = []
+            for _ in 0..<3 { statuses.append(try await server.curl([server.url("/new/page.html")]).status) }
+            let elapsed = clock.now - start
+            #expect(statuses == [200, 200, 200])
+            // The second and third waited for their slots: at least two intervals in all.
+            #expect(elapsed >= .milliseconds(450), "\(elapsed)")
+        }
+        _ = folder
+    }
 }
