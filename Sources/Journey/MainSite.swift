@@ -1,4 +1,5 @@
 import JourneyConnection
+import JourneyCore
 import JourneyObserve
 import JourneyTLS
 import JourneyWebSocket
@@ -14,6 +15,8 @@ struct MainSite: Sendable {
     /// Every log file open for it, the server's and the sites'.
     var accessLogWriters: [AccessLogWriter] = []
     var watcher: DirectoryWatcher?
+    /// How its requests are counted by site; nil without sites.
+    var siteCounting: SiteCounting?
     /// The listener's certificate (the one for clients that name no site), kept current.
     var certificateWatch: CertificateWatch?
     /// The sites' own certificates, chosen by SNI, kept current.

@@ -73,6 +73,7 @@ extension Server {
         }
         await previous?.watcher?.stop()
         for socket in removed { await socket.bound.close() }
+        self.statistics.recorders.countSites(site.siteCounting)
         return waiting
     }
 

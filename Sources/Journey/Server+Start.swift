@@ -55,6 +55,7 @@ extension Server {
             }
         }
         let main = mains[0].bound
+        self.statistics.recorders.countSites(site.siteCounting)
         self.state.withLockedValue { state in
             state.inherited = inherited
             state.site = site
@@ -150,12 +151,18 @@ extension Server {
         if observeOptions.dashboard != .off {
             observe.addDashboard(to: &router, access: observeOptions.dashboard)
         }
-        self.countRequestsBySite(configuration)
+        var siteCounting: SiteCounting?
         if router.fallback == nil {
-            router.fallback =
-                configuration.sites.isEmpty
-                ? try self.makeFileResponder(configuration, embeddedSiteWhenNoFolder: self.router == nil)
-                : try self.makeSiteResponder(configuration)
+            if configuration.sites.isEmpty {
+                router.fallback = try self.makeFileResponder(
+                    configuration,
+                    embeddedSiteWhenNoFolder: self.router == nil
+                )
+            } else {
+                let sites = try self.makeSiteResponder(configuration)
+                siteCounting = Self.siteCounting(sites, configuration)
+                router.fallback = sites
+            }
         }
         var watcher: DirectoryWatcher?
         if webSocket.liveReload, let root = configuration.staticFiles?.root, let files = router.fallback {
@@ -208,6 +215,7 @@ extension Server {
             accessLog: accessLog,
             accessLogWriters: writers,
             watcher: watcher,
+            siteCounting: siteCounting,
             certificateWatch: certificateWatch,
             siteCertificateWatches: siteCertificateWatches
         )
@@ -236,28 +244,20 @@ extension Server {
         return CertificateWatch(identity: identity)
     }
 
-    /// Has the recorders count requests by site (`journey_site_requests_total`, the dashboard's sites): each site by
-    /// its first host (`default` for one that names none), a host no site names as its default site, or as
-    /// `unknown` when it gets 421 or 404.
-    private func countRequestsBySite(_ configuration: Configuration) {
-        guard !configuration.sites.isEmpty else {
-            self.statistics.recorders.countSites(by: nil)
-            return
-        }
-        let names = configuration.sites.map { $0.hosts.first?.lowercased() ?? "default" }
-        let named = zip(configuration.sites, names).map { ($0.hosts.compactMap(HostPattern.init), $1) }
-        let defaultIndex = configuration.sites.firstIndex(where: \.isDefault) ?? 0
-        let fallback = configuration.unknownHost == .defaultSite ? names[defaultIndex] : "unknown"
-        let table = SiteTable(named, fallback: fallback)
-        let only = names.count == 1 && configuration.unknownHost == .defaultSite ? names[0] : nil
-        self.statistics.recorders.countSites { host in only ?? table.site(for: host) ?? fallback }
+    /// How requests are counted by site (`journey_site_requests_total`, the dashboard's sites), by the table that
+    /// answers them: each site by its first host (`default` for one that names none), a host no site takes as
+    /// `unknown` (a 421 or 404).
+    private static func siteCounting(_ sites: SiteResponder, _ configuration: Configuration) -> SiteCounting {
+        let names = configuration.sites.map { $0.hosts.first?.lowercased() ?? "default" } + ["unknown"]
+        let unknown = names.count - 1
+        return SiteCounting(names: names) { host in sites.siteIndex(for: host) ?? unknown }
     }
 
     /// The sites of `configuration` by the hosts they name.
     private func makeSiteResponder(_ configuration: Configuration) throws -> SiteResponder {
         var entries: [(patterns: [HostPattern], site: SiteResponder.Entry)] = []
         var fallback: SiteResponder.Entry?
-        for site in configuration.sites {
+        for (index, site) in configuration.sites.enumerated() {
             var responder: any Responder =
                 try site.staticFiles.map { try StaticFileResponder(options: $0, threadPool: self.threadPool) }
                 ?? Router()
@@ -267,7 +267,7 @@ extension Server {
                 }
                 responder = SiteRulesResponder(rules: rules, files: responder)
             }
-            let entry = SiteResponder.Entry(responder)
+            let entry = SiteResponder.Entry(responder, index: index)
             entries.append((site.hosts.compactMap(HostPattern.init), entry))
             if site.isDefault { fallback = entry }
         }

@@ -45,14 +45,7 @@ package struct Setting<Root> {
             name: name,
             apply: { root, node, reading in reading.apply(node, settings, to: &root[keyPath: keyPath]) },
             render: { root in Setting<Child>.render(settings, of: root[keyPath: keyPath]) },
-            values: settings.flatMap { setting in
-                setting.values.map { value in
-                    (
-                        [setting.name] + value.path,
-                        { root, node, reading in value.apply(&root[keyPath: keyPath], node, &reading) }
-                    )
-                }
-            }
+            values: Self.values(of: settings) { root, change in change(&root[keyPath: keyPath]) }
         )
     }
 
@@ -64,33 +57,41 @@ package struct Setting<Root> {
         seed: Child,
         _ settings: [Setting<Child>]
     ) -> Setting {
-        Setting(
+        // A key given for an absent section makes it, from the seed.
+        let reach: (inout Root, (inout Child) -> Void) -> Void = { root, change in
+            var child = root[keyPath: keyPath] ?? seed
+            change(&child)
+            root[keyPath: keyPath] = child
+        }
+        return Setting(
             name: name,
             apply: { root, node, reading in
                 if node.isNull {
                     root[keyPath: keyPath] = nil
-                    return
+                } else {
+                    reach(&root) { reading.apply(node, settings, to: &$0) }
                 }
-                var child = root[keyPath: keyPath] ?? seed
-                reading.apply(node, settings, to: &child)
-                root[keyPath: keyPath] = child
             },
             render: { root in
                 root[keyPath: keyPath].map { Setting<Child>.render(settings, of: $0) } ?? Node("null")
             },
-            values: settings.flatMap { setting in
-                setting.values.map { value in
-                    (
-                        [setting.name] + value.path,
-                        { root, node, reading in
-                            var child = root[keyPath: keyPath] ?? seed
-                            value.apply(&child, node, &reading)
-                            root[keyPath: keyPath] = child
-                        }
-                    )
-                }
-            }
+            values: Self.values(of: settings, through: reach)
         )
+    }
+
+    /// Every value under `settings` (keys of a `Child` that `reach` hands over to change), by its path from here.
+    private static func values<Child>(
+        of settings: [Setting<Child>],
+        through reach: @escaping (inout Root, (inout Child) -> Void) -> Void
+    ) -> [(path: [String], apply: (inout Root, Node, inout SettingReading) -> Void)] {
+        settings.flatMap { setting in
+            setting.values.map { value in
+                (
+                    [setting.name] + value.path,
+                    { root, node, reading in reach(&root) { value.apply(&$0, node, &reading) } }
+                )
+            }
+        }
     }
 
     /// A list of sections (`sites:`), each read from `seed` by `settings`; the list replaces the default one.

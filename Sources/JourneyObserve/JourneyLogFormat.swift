@@ -11,26 +11,26 @@ public enum JourneyLogFormat {
     /// One line for `entry`, newline included.
     public static func line(for entry: AccessLogEntry) -> String {
         var line = "{\"time\":\(entry.time),\"remote\":"
-        Self.appendString(entry.remoteAddress?.ipAddress, to: &line)
+        JSONText.append(entry.remoteAddress?.ipAddress, to: &line)
         line += ",\"request\":"
-        Self.appendString(entry.requestLine, to: &line)
+        JSONText.append(entry.requestLine, to: &line)
         line += ",\"status\":\(entry.status),\"bytes\":\(entry.bodyBytes),\"referer\":"
-        Self.appendString(entry.referer, to: &line)
+        JSONText.append(entry.referer, to: &line)
         line += ",\"user_agent\":"
-        Self.appendString(entry.userAgent, to: &line)
+        JSONText.append(entry.userAgent, to: &line)
         if let requestID = entry.requestID {
             line += ",\"request_id\":"
-            Self.appendString(requestID, to: &line)
+            JSONText.append(requestID, to: &line)
         }
         if let rule = entry.rule {
             line += ",\"rule\":"
-            Self.appendString(rule, to: &line)
+            JSONText.append(rule, to: &line)
         }
         if let handshake = entry.handshake {
             line += ",\"tls\":"
-            Self.appendString(handshake.version, to: &line)
+            JSONText.append(handshake.version, to: &line)
             line += ",\"alpn\":"
-            Self.appendString(handshake.applicationProtocol, to: &line)
+            JSONText.append(handshake.applicationProtocol, to: &line)
         }
         line += ",\"journey_us\":{"
         var first = true
@@ -43,9 +43,5 @@ public enum JourneyLogFormat {
         }
         line += "}}\n"
         return line
-    }
-
-    static func appendString(_ text: String?, to line: inout String) {
-        JSONText.append(text, to: &line)
     }
 }

@@ -51,9 +51,9 @@ public struct JourneySnapshot: Sendable {
             "],\"listeners\":["
             + self.acceptQueues.map { queue in
                 var name = ""
-                JourneyLogFormat.appendString(queue.listener, to: &name)
+                JSONText.append(queue.listener, to: &name)
                 var protocolName = ""
-                JourneyLogFormat.appendString(queue.protocolName, to: &protocolName)
+                JSONText.append(queue.protocolName, to: &protocolName)
                 return "{\"listener\":\(name),\"protocol\":\(protocolName),\"depth\":\(queue.depth)"
                     + ",\"limit\":\(queue.limit)}"
             }.joined(separator: ",")
@@ -84,7 +84,7 @@ public struct JourneySnapshot: Sendable {
     /// handshake percentiles (the Decrypt stage).
     private func json(for tally: HandshakeTally) -> String {
         var name = ""
-        JourneyLogFormat.appendString(tally.listener, to: &name)
+        JSONText.append(tally.listener, to: &name)
         let window = self.window.handshakes.first { $0.listener == tally.listener } ?? HandshakeTally(listener: "")
         let percentiles = [0.5, 0.99].map { fraction in
             window.durations.value(atFraction: fraction).map { String(Self.microseconds($0)) } ?? "null"
@@ -93,7 +93,7 @@ public struct JourneySnapshot: Sendable {
             "{"
                 + counts.sorted { $0.key < $1.key }.map { key, count in
                     var quoted = ""
-                    JourneyLogFormat.appendString(key, to: &quoted)
+                    JSONText.append(key, to: &quoted)
                     return "\(quoted):\(count)"
                 }.joined(separator: ",") + "}"
         }
@@ -105,7 +105,7 @@ public struct JourneySnapshot: Sendable {
     /// A wire protocol's line: its counts since the start, its rate and stage percentiles over the window.
     private func json(for tally: ProtocolTally) -> String {
         var name = ""
-        JourneyLogFormat.appendString(tally.name, to: &name)
+        JSONText.append(tally.name, to: &name)
         let window = self.window.protocols.first { $0.name == tally.name } ?? ProtocolTally(name: tally.name)
         let stages = [Stage.read, .parse, .process, .write, .total].map { stage in
             let histogram = window.stages[stage.rawValue]
@@ -128,15 +128,15 @@ public struct JourneySnapshot: Sendable {
             instant >= origin && instant != 0 && origin != 0 ? String(Self.microseconds(instant - origin)) : "null"
         }
         var target = ""
-        JourneyLogFormat.appendString(request.path, to: &target)
+        JSONText.append(request.path, to: &target)
         var method = ""
-        JourneyLogFormat.appendString(request.method, to: &method)
+        JSONText.append(request.method, to: &method)
         // The handshake, when the request carried it, goes before its first byte: a negative offset.
         let handshake =
             timeline.tlsDone != 0 && timeline.accepted != 0 && origin >= timeline.accepted
             ? "-" + String(Self.microseconds(origin - timeline.accepted)) : "null"
         var requestID = ""
-        JourneyLogFormat.appendString(request.requestID, to: &requestID)
+        JSONText.append(request.requestID, to: &requestID)
         return "{\"method\":\(method),\"path\":\(target),\"status\":\(request.status),\"bytes\":\(request.bodyBytes)"
             + ",\"requestID\":\(requestID)"
             + ",\"handshake\":\(handshake)"

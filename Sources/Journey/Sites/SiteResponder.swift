@@ -10,10 +10,13 @@ struct SiteResponder: PreparedResponder {
     struct Entry: Sendable {
         let responder: any Responder
         let prepared: (any PreparedResponder)?
+        /// The site's place in `Configuration.sites`.
+        let index: Int
 
-        init(_ responder: any Responder) {
+        init(_ responder: any Responder, index: Int) {
             self.responder = responder
             self.prepared = responder as? any PreparedResponder
+            self.index = index
         }
     }
 
@@ -51,6 +54,11 @@ struct SiteResponder: PreparedResponder {
     }
 
     var answersByHost: Bool { self.only == nil }
+
+    /// The place in `Configuration.sites` of the site `host` reaches; nil when none does (a 421 or 404).
+    func siteIndex(for host: Substring?) -> Int? {
+        (self.only ?? self.table.site(for: host))?.index
+    }
 
     /// Without a host only the one site every host reaches can answer; otherwise the full path decides.
     func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {

@@ -22,9 +22,14 @@ package final class JourneyRecorder {
     /// How many of `recent` arrived since the last `takeInterval()`.
     @exclusivity(unchecked) private var newRecent = 0
 
-    /// Which site a request was for, by its host (`Server` sets it when there are sites, and again on a reload);
-    /// nil counts no sites.
-    package var siteOfHost: (@Sendable (Substring?) -> String)?
+    /// How requests are counted by site (`Server` sets it when there are sites, and again on a reload); nil counts
+    /// no sites.
+    package var sites: SiteCounting? {
+        didSet { self.siteTallies = Array(repeating: SiteTally(), count: self.sites?.names.count ?? 0) }
+    }
+    /// Each site's counts since the last `takeInterval()`, by its place in `sites.names`: an array, so counting a
+    /// request is an index, not a hash of the site's name.
+    @exclusivity(unchecked) private var siteTallies: [SiteTally] = []
 
     /// How many recent requests are kept.
     package static let recentCapacity = 50
@@ -104,8 +109,8 @@ package final class JourneyRecorder {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
         self.interval.bodyBytes &+= UInt64(bodyBytes)
-        if let siteOfHost = self.siteOfHost {
-            self.interval.sites[siteOfHost(host), default: SiteTally()].count(status: status, bodyBytes: bodyBytes)
+        if let sites = self.sites {
+            self.siteTallies[sites.site(host)].count(status: status, bodyBytes: bodyBytes)
         }
         guard self.clock.isRunning else { return }
         for stage in Self.stages {
@@ -257,6 +262,12 @@ package final class JourneyRecorder {
         for index in self.protocols.indices { self.protocols[index].reset() }
         taken.handshakes = self.handshakes
         for index in self.handshakes.indices { self.handshakes[index].reset() }
+        if let names = self.sites?.names {
+            for (index, tally) in self.siteTallies.enumerated() where tally.requests > 0 {
+                taken.sites[names[index]] = tally
+                self.siteTallies[index] = SiteTally()
+            }
+        }
         let inOrder = self.recent[self.nextRecent...] + self.recent[..<min(self.nextRecent, self.recent.count)]
         taken.recent = Array(inOrder.suffix(self.newRecent))
         self.newRecent = 0

@@ -33,9 +33,9 @@ package struct JourneyRecorders: Sendable {
 
     /// Sets, on every loop, how requests are counted by site (nil: not at all), so each recorder reads it without
     /// a lock.
-    package func countSites(by siteOfHost: (@Sendable (Substring?) -> String)?) {
+    package func countSites(_ sites: SiteCounting?) {
         for bound in self.recorders.values {
-            bound.eventLoop.execute { bound.value.siteOfHost = siteOfHost }
+            bound.eventLoop.execute { bound.value.sites = sites }
         }
     }
 

@@ -25,3 +25,16 @@ public struct SiteTally: Sendable, Equatable {
         self.bodyBytes &+= other.bodyBytes
     }
 }
+
+/// How a server's requests are counted by site: the sites' names, and which of them a request's host reaches.
+package struct SiteCounting: Sendable {
+    /// The names `/metrics` and the dashboard show, one per site, and the last for a host no site took.
+    package let names: [String]
+    /// The place in `names` of the site a host (Host, `:authority`, or nil) reaches.
+    package let site: @Sendable (Substring?) -> Int
+
+    package init(names: [String], site: @escaping @Sendable (Substring?) -> Int) {
+        self.names = names
+        self.site = site
+    }
+}
