@@ -46,6 +46,27 @@ extension Server {
         accessLog: (any AccessLogSink)?,
         configuration: Configuration
     ) -> any ConnectionProtocol {
+        let plain = self.plainHTTPProtocol(
+            kind,
+            responder: responder,
+            upgraders: upgraders,
+            accessLog: accessLog,
+            configuration: configuration
+        )
+        let accept = configuration.accept
+        guard !accept.believedProxies.isEmpty, let trusted = TrustedProxies(accept.believedProxies) else {
+            return plain
+        }
+        return ProxiedConnection(plain, trustedProxies: trusted, readsProxyHeader: accept.proxyProtocol)
+    }
+
+    private func plainHTTPProtocol(
+        _ kind: HTTPListenerKind,
+        responder: any Responder,
+        upgraders: [any HTTPServerProtocolUpgrader & Sendable],
+        accessLog: (any AccessLogSink)?,
+        configuration: Configuration
+    ) -> any ConnectionProtocol {
         var responding = self.responding(responder, accessLog: accessLog, configuration: configuration)
         responding.takesFastPath = configuration.http1.takesFastPath
         var http1 = HTTP1Connection(

@@ -57,6 +57,7 @@ extension Server {
         if !drained {
             self.logger.warning("drain timeout reached; closed the remaining connections")
         }
+        await self.pubSubHub.backplane?.shutdown()
         try await self.threadPool.shutdownGracefully()
         try await self.group.shutdownGracefully()
         for accessLog in self.state.withLockedValue({ ($0.site?.accessLogWriters ?? []) + $0.retiredAccessLogs }) {

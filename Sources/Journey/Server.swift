@@ -81,7 +81,6 @@ public final class Server: Service, Sendable {
         onListening: (@Sendable (_ listening: [Listening]) -> Void)? = nil
     ) {
         self.onListening = onListening
-        self.pubSubHub = PubSubHub(includesSender: configuration.webSocket.pubSubIncludesSender)
         self.admission = ConnectionAdmission(maximum: configuration.accept.maximumConnections)
         self.state = NIOLockedValueBox(State(configuration: configuration))
         self.router = router
@@ -96,8 +95,11 @@ public final class Server: Service, Sendable {
                 clock: JourneyClock(running: configuration.observe.recordsJourney),
                 keepsRecentRequests: configuration.observe.dashboard != .off
             ),
-            exposesMetrics: configuration.observe.servesMetrics || configuration.listeners.admin != nil
+            exposesMetrics: configuration.observe.servesMetrics || configuration.listeners.admin != nil,
+            instance: configuration.instanceID,
+            backplane: configuration.webSocket.pubSubRedis != nil
         )
+        self.pubSubHub = Self.makePubSubHub(configuration, statistics: self.statistics, on: self.group, logger: logger)
         let state = self.state
         let connections = self.connections
         self.sampler = JourneySampler(

@@ -39,6 +39,8 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var requestBody: StreamedRequestBody?
     /// The executor of the tasks this connection's handlers run in, made by the first request that needs it.
     private var taskExecutor: EventLoopTaskExecutor?
+    /// Who the client is behind a trusted proxy, looked for once per connection (`.some(nil)`: no proxy).
+    private var clientAddresses: ClientAddressHandler??
 
     private typealias Pending = HTTP1RequestStateMachine.Pending
 
@@ -329,6 +331,13 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.dispatch(pending, context: context)
     }
 
+    /// The client `request` came from when a trusted proxy forwarded it; nil when the peer is the client.
+    private func clientAddress(of request: Request, context: ChannelHandlerContext) -> SocketAddress? {
+        if self.clientAddresses == nil { self.clientAddresses = .some(ClientAddressHandler.find(in: context.channel)) }
+        guard let handler = self.clientAddresses ?? nil else { return nil }
+        return handler.clientAddress(of: context.channel, fields: request.head.headerFields)
+    }
+
     /// The head error responses are written against when the request itself could not be read.
     private static let unparsedHead = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
 
@@ -340,6 +349,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         )
         if self.taskExecutor == nil { self.taskExecutor = EventLoopTaskExecutor(context.eventLoop) }
         requestContext.taskExecutor = self.taskExecutor
+        requestContext.clientAddress = self.clientAddress(of: pending.answered.request, context: context)
         let answer: EventLoopFuture<Response>
         if let refusal = self.machine.takeRefusal() {
             answer = context.eventLoop.makeFailedFuture(refusal)
@@ -518,6 +528,9 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let deadlines = self.deadlines
         let accessLog = self.accessLog
         let timeline = self.timeline
+        let client =
+            timeline.wantsClientAddress(accessLog: accessLog)
+            ? self.clientAddress(of: pending.answered.request, context: context) ?? context.channel.remoteAddress : nil
         let written = context.eventLoop.makePromise(of: Void.self)
         self.lastResponseWritten = written.futureResult
         context.writeAndFlush(Self.wrapOutboundOut(.end(trailers)), promise: written)
@@ -531,7 +544,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 status: status,
                 bodyBytes: bodyBytes ?? body.count,
                 accessLog: accessLog,
-                remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress,
+                remoteAddress: client,
                 notes: notes
             )
             switch continuation {

@@ -20,6 +20,8 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
     private var streaming: StreamedResponse?
     /// A streamed request body went over its limit: the client may still be sending it.
     private var bodyRefused = false
+    /// The client a trusted proxy named for this stream's request; nil when the peer is the client.
+    private var clientAddress: SocketAddress?
 
     private enum State {
         /// Waiting for the head.
@@ -158,6 +160,13 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
             timeline: pending.timeline
         )
         requestContext.taskExecutor = self.environment.taskExecutor(on: context.eventLoop)
+        // Behind a trusted proxy, the client it names (the connection's handler is in the parent's pipeline).
+        let connection = context.channel.parent ?? context.channel
+        self.clientAddress = ClientAddressHandler.find(in: connection)?.clientAddress(
+            of: connection,
+            fields: pending.request.head.headerFields
+        )
+        requestContext.clientAddress = self.clientAddress
         self.environment.responder.respond(to: pending.request, context: requestContext)
             .hop(to: context.eventLoop)
             .assumeIsolated()
@@ -268,7 +277,8 @@ final class HTTP2StreamHandler: ChannelDuplexHandler {
                     status: finished.status,
                     bodyBytes: bodyBytes,
                     accessLog: accessLog,
-                    remoteAddress: accessLog == nil ? nil : context.channel.remoteAddress,
+                    remoteAddress: environment.timeline.wantsClientAddress(accessLog: accessLog)
+                        ? self.clientAddress ?? context.channel.remoteAddress : nil,
                     notes: finished.notes
                 )
                 // The rest of a refused request body is not wanted, nor that of a streamed body its handler answered

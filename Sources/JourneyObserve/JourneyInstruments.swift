@@ -7,7 +7,7 @@ import Prometheus
 ///
 /// Names follow Prometheus conventions (`_total` counters, `_seconds` histograms, base units).
 struct JourneyInstruments: Sendable {
-    private let registry: PrometheusCollectorRegistry
+    private let registry: LabelledRegistry
     private let requests: [CoreMetrics.Counter]
     private let bodyBytes: CoreMetrics.Counter
     private let accepted: CoreMetrics.Counter
@@ -48,7 +48,8 @@ struct JourneyInstruments: Sendable {
 
     /// swift-metrics instruments whose handlers are the registry's metrics, made with help texts (which
     /// swift-prometheus' `MetricsFactory` path cannot give, and `promtool check metrics` asks for).
-    init(registry: PrometheusCollectorRegistry) {
+    init(registry prometheus: PrometheusCollectorRegistry, labels: [(String, String)]) {
+        let registry = LabelledRegistry(registry: prometheus, labels: labels)
         self.registry = registry
         func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
             let descriptor = Self.descriptor(name, help)

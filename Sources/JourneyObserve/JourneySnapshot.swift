@@ -23,6 +23,10 @@ public struct JourneySnapshot: Sendable {
     public var roundTripMicroseconds: Int?
     /// Whether accepting is paused (by the connection cap or an operator).
     public var acceptingPaused = false
+    /// This instance's id among several (`--instance-id`).
+    public var instance: String?
+    /// What the pub/sub backplane did, when there is one.
+    public var backplane: BackplaneStatistics.Snapshot?
 
     /// The snapshot as one JSON object (what `/_journey/live` sends every 500 ms).
     public var json: String {
@@ -77,6 +81,8 @@ public struct JourneySnapshot: Sendable {
                 + "],\"bytes\":\(tally.bodyBytes)}"
         }
         out += ",\"sites\":[" + sites.joined(separator: ",") + "]"
+        if let instance = self.instance { out += ",\"instance\":" + JSONText.quoted(instance) }
+        if let backplane = self.backplane { out += ",\"backplane\":" + backplane.json }
         return out + "}"
     }
 
@@ -137,8 +143,10 @@ public struct JourneySnapshot: Sendable {
             ? "-" + String(Self.microseconds(origin - timeline.accepted)) : "null"
         var requestID = ""
         JSONText.append(request.requestID, to: &requestID)
+        var client = ""
+        JSONText.append(request.client, to: &client)
         return "{\"method\":\(method),\"path\":\(target),\"status\":\(request.status),\"bytes\":\(request.bodyBytes)"
-            + ",\"requestID\":\(requestID)"
+            + ",\"requestID\":\(requestID),\"client\":\(client)"
             + ",\"handshake\":\(handshake)"
             + ",\"headArrived\":\(offset(timeline.headArrived)),\"headParsed\":\(offset(timeline.headParsed))"
             + ",\"bodyDecoded\":\(offset(timeline.bodyDecoded)),\"processed\":\(offset(timeline.processed))"

@@ -40,12 +40,26 @@ public final class JourneyStatistics: Sendable {
 
     /// Statistics over `recorders`; with `exposesMetrics` the Prometheus instruments are fed too (they cost
     /// a histogram update per request per stage once a second, so they are fed only when something reads them).
-    package init(recorders: JourneyRecorders, exposesMetrics: Bool) {
+    /// `instance` labels every metric (`--instance-id`), so the series of several instances stay apart.
+    /// With `backplane`, the pub/sub backplane's statistics are kept (and exposed) too.
+    package init(recorders: JourneyRecorders, exposesMetrics: Bool, instance: String? = nil, backplane: Bool = false) {
         self.recorders = recorders
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
-        self.instruments = exposesMetrics ? JourneyInstruments(registry: registry) : nil
+        self.instance = instance
+        self.instanceLabels = instance.map { [("instance", $0)] } ?? []
+        self.backplane =
+            backplane
+            ? BackplaneStatistics(registry: exposesMetrics ? registry : nil, labels: self.instanceLabels) : nil
+        self.instruments = exposesMetrics ? JourneyInstruments(registry: registry, labels: self.instanceLabels) : nil
     }
+
+    /// The labels every metric of this server carries: `instance`, when it has an id.
+    public let instanceLabels: [(String, String)]
+    /// This instance's id among several (`--instance-id`), which the dashboard shows.
+    public let instance: String?
+    /// What the pub/sub backplane did, when the hub has one.
+    public let backplane: BackplaneStatistics?
 
     /// Collects every loop's counts; `closingSecond` rotates the window (the once-a-second tick does).
     ///
@@ -123,7 +137,9 @@ public final class JourneyStatistics: Sendable {
                 acceptQueues: state.acceptQueues,
                 listenCounters: state.listenCounters,
                 sockets: state.sockets,
-                roundTripMicroseconds: state.roundTripMicroseconds
+                roundTripMicroseconds: state.roundTripMicroseconds,
+                instance: self.instance,
+                backplane: self.backplane?.snapshot()
             )
         }
     }

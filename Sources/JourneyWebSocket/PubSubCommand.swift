@@ -9,7 +9,8 @@ import Foundation
 /// One message a pub/sub client sends: `{"op":"subscribe","topic":"t"}`, `{"op":"unsubscribe","topic":"t"}` or
 /// `{"op":"publish","topic":"t","data":...}`, where `data` is any JSON value and is passed on as it was sent.
 enum PubSubCommand: Equatable {
-    case subscribe(topic: String)
+    /// `since`: the last position the subscriber saw (`"since":"ID"`), to be sent what came after it first.
+    case subscribe(topic: String, since: String?)
     case unsubscribe(topic: String)
     case publish(topic: String, data: Data)
 
@@ -34,7 +35,7 @@ enum PubSubCommand: Equatable {
         }
         switch op {
         case "subscribe":
-            self = .subscribe(topic: topic)
+            self = .subscribe(topic: topic, since: fields.since)
         case "unsubscribe":
             self = .unsubscribe(topic: topic)
         case "publish":
@@ -50,9 +51,10 @@ enum PubSubCommand: Equatable {
     private struct Fields: Decodable {
         var op: String?
         var topic: String?
+        var since: String?
 
         enum CodingKeys: String, CodingKey {
-            case op, topic
+            case op, topic, since
         }
 
         init(from decoder: any Decoder) throws {
@@ -60,6 +62,7 @@ enum PubSubCommand: Equatable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.op = try? container.decodeIfPresent(String.self, forKey: .op)
             self.topic = try? container.decodeIfPresent(String.self, forKey: .topic)
+            self.since = try? container.decodeIfPresent(String.self, forKey: .since)
         }
     }
 
@@ -71,13 +74,18 @@ enum PubSubCommand: Equatable {
         return (try? encoder.encode(string)) ?? Data("\"\"".utf8)
     }
 
-    /// The frame subscribers get, `{"topic":"t","data":...}`, encoded once for all of them.
-    static func delivery(topic: String, data: Data) -> EncodedFrame {
-        var payload = ByteBufferAllocator().buffer(capacity: data.count + topic.utf8.count + 24)
+    /// The frame subscribers get, `{"topic":"t","data":...}` (`{"topic":"t","id":"POSITION","data":...}` with a
+    /// history), encoded once for all of them.
+    static func delivery(topic: String, message: PubSubMessage) -> EncodedFrame {
+        var payload = ByteBufferAllocator().buffer(capacity: message.data.readableBytes + topic.utf8.count + 80)
         payload.writeString("{\"topic\":")
         payload.writeBytes(Self.json(topic))
+        if let position = message.position {
+            payload.writeString(",\"id\":")
+            payload.writeBytes(Self.json(position.description))
+        }
         payload.writeString(",\"data\":")
-        payload.writeBytes(data)
+        payload.writeImmutableBuffer(message.data)
         payload.writeString("}")
         return EncodedFrame(text: payload)
     }

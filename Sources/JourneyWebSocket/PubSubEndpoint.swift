@@ -36,14 +36,21 @@ public struct PubSubEndpoint: Sendable {
             socket.onText { socket, text in
                 do throws(PubSubCommand.Problem) {
                     switch try PubSubCommand(parsing: text) {
-                    case .subscribe(let topic):
+                    case .subscribe(let topic, nil):
                         topics.insert(topic)
                         hub.subscribe(socket, to: topic)
+                    case .subscribe(let topic, let since?):
+                        topics.insert(topic)
+                        Self.subscribe(socket, to: topic, since: since, in: hub) { recovered in
+                            socket.send(text: Self.recovery(of: topic, recovered))
+                        }
                     case .unsubscribe(let topic):
                         topics.remove(topic)
                         hub.unsubscribe(socket, from: topic)
                     case .publish(let topic, let data):
-                        hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic, from: socket)
+                        hub.publish(json: ByteBuffer(bytes: data), to: topic, from: socket).whenFailure { _ in
+                            socket.send(text: #"{"error":"backplane unavailable"}"#)
+                        }
                     }
                 } catch {
                     let reason = String(decoding: PubSubCommand.json(error.reason), as: UTF8.self)
@@ -51,6 +58,28 @@ public struct PubSubEndpoint: Sendable {
                 }
             }
         }
+    }
+
+    /// Subscribes `subscriber` to `topic`, sending it first what it missed since the position `since` names; a
+    /// position that names nothing the history can have is as one older than it keeps.
+    private static func subscribe(
+        _ subscriber: any PubSubSubscriber,
+        to topic: String,
+        since: String,
+        in hub: PubSubHub,
+        recovered: @escaping @Sendable (Bool) -> Void
+    ) {
+        guard let position = PubSubPosition(since) else {
+            hub.subscribe(subscriber, to: topic)
+            subscriber.eventLoop.execute { recovered(false) }
+            return
+        }
+        hub.subscribe(subscriber, to: topic, since: position, recovered: recovered)
+    }
+
+    /// `{"topic":"t","recovered":true}`: whether a returning subscriber got everything it missed.
+    static func recovery(of topic: String, _ recovered: Bool) -> String {
+        "{\"topic\":\(String(decoding: PubSubCommand.json(topic), as: UTF8.self)),\"recovered\":\(recovered)}"
     }
 
     /// The topic a request under the endpoint's path names (`PATH/TOPIC`); 404 when it names none.
@@ -74,17 +103,29 @@ public struct PubSubEndpoint: Sendable {
             throw HTTPError(.notAcceptable, detail: "A topic is read as text/event-stream, or over WebSocket.")
         }
         let hub = self.hub
+        let since = request.lastEventID
         return Response.eventStream { events in
             let (deliveries, continuation) = AsyncStream.makeStream(
-                of: ByteBuffer.self,
+                of: EventStreamSubscriber.Delivery.self,
                 bufferingPolicy: .bufferingNewest(Self.eventStreamBacklog)
             )
             let subscriber = EventStreamSubscriber(continuation: continuation, eventLoop: context.eventLoop)
-            hub.subscribe(subscriber, to: topic)
+            if let since {
+                Self.subscribe(subscriber, to: topic, since: since, in: hub) { recovered in
+                    continuation.yield(.recovery(ByteBuffer(string: Self.recovery(of: topic, recovered))))
+                }
+            } else {
+                hub.subscribe(subscriber, to: topic)
+            }
             defer { hub.unsubscribe(subscriber, from: topic) }
             try await withTaskCancellationHandler {
-                for await payload in deliveries {
-                    try await events.send(ServerSentEvent(data: String(buffer: payload)))
+                for await delivery in deliveries {
+                    switch delivery {
+                    case .message(let payload, let position):
+                        try await events.send(ServerSentEvent(id: position?.description, data: String(buffer: payload)))
+                    case .recovery(let payload):
+                        try await events.send(ServerSentEvent(event: "recovery", data: String(buffer: payload)))
+                    }
                 }
             } onCancel: {
                 continuation.finish()
@@ -96,9 +137,11 @@ public struct PubSubEndpoint: Sendable {
     /// subscriber's are.
     static let eventStreamBacklog = 1024
 
-    /// `POST PATH/TOPIC`: publishes the body to TOPIC and answers how many subscribers it went to. A JSON body
-    /// (`Content-Type: application/json`) is the message's `data` as it is; any other body is taken as text.
-    public func publish(_ request: Request) throws -> Response {
+    /// `POST PATH/TOPIC`: publishes the body to TOPIC and answers how many subscribers it went to (with a
+    /// backplane: how many instances, and the message's position when a history is kept; 503 while the backplane
+    /// is down). A JSON body (`Content-Type: application/json`) is the message's `data` as it is; any other body
+    /// is taken as text.
+    public func publish(_ request: Request) async throws -> Response {
         let topic = try self.topic(of: request)
         let body = Data((request.body.collected ?? ByteBuffer()).readableBytesView)
         let data: Data
@@ -118,18 +161,34 @@ public struct PubSubEndpoint: Sendable {
                 }
                 data = PubSubCommand.json(text)
             }
-            let delivered = self.hub.publish(PubSubCommand.delivery(topic: topic, data: data), to: topic)
-            let answer =
-                "{\"topic\":\(String(decoding: PubSubCommand.json(topic), as: UTF8.self)),"
-                + "\"subscribers\":\(delivered)}\n"
-            return Response(
-                status: .ok,
-                headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
-                body: .bytes(ByteBuffer(string: answer))
-            )
         } catch {
             throw HTTPError(.badRequest)
         }
+        let publication: PubSubPublication
+        do {
+            publication = try await self.hub.publish(json: ByteBuffer(bytes: data), to: topic, from: nil).get()
+        } catch {
+            return Response(
+                status: .serviceUnavailable,
+                headerFields: [
+                    .contentType: "application/json", .cacheControl: "no-store", HTTPField.Name("Retry-After")!: "1",
+                ],
+                body: .bytes(ByteBuffer(string: #"{"error":"backplane unavailable"}"# + "\n"))
+            )
+        }
+        var answer = "{\"topic\":\(String(decoding: PubSubCommand.json(topic), as: UTF8.self)),"
+        if let subscribers = publication.subscribers {
+            answer += "\"subscribers\":\(subscribers)}\n"
+        } else {
+            answer += "\"instances\":\(publication.instances)"
+            if let position = publication.position { answer += ",\"id\":\"\(position)\"" }
+            answer += "}\n"
+        }
+        return Response(
+            status: .ok,
+            headerFields: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .bytes(ByteBuffer(string: answer))
+        )
     }
 }
 
@@ -140,10 +199,17 @@ private struct AnyJSON: Decodable {
 
 /// A topic's Server-Sent Events stream as a hub subscriber: deliveries go into the stream's buffer.
 private final class EventStreamSubscriber: PubSubSubscriber {
-    let continuation: AsyncStream<ByteBuffer>.Continuation
+    enum Delivery {
+        /// A message's delivery and its position (the event's id).
+        case message(ByteBuffer, PubSubPosition?)
+        /// Whether a returning subscriber got everything it missed.
+        case recovery(ByteBuffer)
+    }
+
+    let continuation: AsyncStream<Delivery>.Continuation
     let eventLoop: any EventLoop
 
-    init(continuation: AsyncStream<ByteBuffer>.Continuation, eventLoop: any EventLoop) {
+    init(continuation: AsyncStream<Delivery>.Continuation, eventLoop: any EventLoop) {
         self.continuation = continuation
         self.eventLoop = eventLoop
     }
@@ -151,6 +217,10 @@ private final class EventStreamSubscriber: PubSubSubscriber {
     var connection: ObjectIdentifier { ObjectIdentifier(self) }
 
     func sendOnLoop(_ frame: EncodedFrame) {
-        self.continuation.yield(frame.payload)
+        self.continuation.yield(.message(frame.payload, nil))
+    }
+
+    func deliverOnLoop(_ frame: EncodedFrame, at position: PubSubPosition?) {
+        self.continuation.yield(.message(frame.payload, position))
     }
 }

@@ -8,4 +8,14 @@ package protocol PubSubSubscriber: Sendable {
     var connection: ObjectIdentifier { get }
     /// Delivers `frame`, encoded once for every subscriber; called on `eventLoop`.
     func sendOnLoop(_ frame: EncodedFrame)
+    /// Delivers `frame`, the message at `position` in its topic's history (nil without one); called on
+    /// `eventLoop`. A subscriber catching up on what it missed holds live messages back until it has.
+    func deliverOnLoop(_ frame: EncodedFrame, at position: PubSubPosition?)
+}
+
+extension PubSubSubscriber {
+    /// A subscriber that does not catch up sends every delivery as it comes.
+    package func deliverOnLoop(_ frame: EncodedFrame, at position: PubSubPosition?) {
+        self.sendOnLoop(frame)
+    }
 }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import JourneyConnection
 import JourneyCore
 import JourneyHTTP1
 import Logging
@@ -72,7 +73,9 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         } else {
             // The router's middleware first, then the route's own check.
             let routes = self.routes
-            let requestContext = RequestContext(channel: channel, logger: context.logger)
+            var clientContext = RequestContext(channel: channel, logger: context.logger)
+            clientContext.clientAddress = context.remoteAddress
+            let requestContext = clientContext
             let promise = channel.eventLoop.makePromise(of: WebSocketUpgradeDecision.self)
             promise.completeWithTask {
                 switch await routes.admit(context.request, context: requestContext) {
@@ -160,7 +163,12 @@ package struct WebSocketUpgrader: HTTPServerProtocolUpgrader, Sendable {
         logger[metadataKey: "websocket"] = "\(route.path)"
         return WebSocketRequestContext(
             request: Request(head: request),
-            remoteAddress: channel.remoteAddress,
+            // Behind a trusted proxy, the client it names.
+            remoteAddress: ClientAddressHandler.find(in: channel)?.clientAddress(
+                of: channel,
+                fields: request.headerFields
+            )
+                ?? channel.remoteAddress,
             subprotocol: subprotocol,
             logger: logger,
             eventLoop: channel.eventLoop

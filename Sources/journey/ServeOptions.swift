@@ -120,6 +120,38 @@ struct ServeOptions: ParsableArguments {
     @Flag(help: "Leave a pub/sub publisher out of the fan-out of its own messages.")
     var wsPubsubExcludeSender = !Self.defaults.webSocket.pubSubIncludesSender
 
+    @Option(
+        help: ArgumentHelp(
+            "Share pub/sub topics with other instances through Redis or Valkey.",
+            discussion: "redis://[user:pass@]host:port[/db], rediss://… (TLS) or unix:///path/redis.sock",
+            valueName: "url"
+        )
+    )
+    var pubsubRedis: String?
+
+    @Option(help: "Prefix of the pub/sub channels and keys in Redis, so deployments can share one.")
+    var pubsubPrefix = Self.defaults.webSocket.pubSubPrefix
+
+    @Option(
+        help: ArgumentHelp("Keep about N messages per topic in Redis for subscribers that come back.", valueName: "n")
+    )
+    var pubsubHistory: Int?
+
+    @Option(help: "This instance's name: the metrics' instance label (default: hostname:port).")
+    var instanceId: String?
+
+    @Flag(help: "Connections start with HAProxy's PROXY protocol header (v1 or v2) naming the client.")
+    var proxyProtocol = Self.defaults.accept.proxyProtocol
+
+    @Option(
+        help: ArgumentHelp(
+            "Believe the client address that these proxies give (PROXY header, Forwarded, X-Forwarded-For).",
+            discussion: "Comma-separated addresses or networks; with --proxy-protocol the default is this machine.",
+            valueName: "cidr,…"
+        )
+    )
+    var trustedProxies: String?
+
     @Flag(help: "Reload browsers showing the folder when a file in it changes (adds a script to HTML).")
     var liveReload = Self.defaults.webSocket.liveReload
 
@@ -210,6 +242,14 @@ struct ServeOptions: ParsableArguments {
         configuration.webSocket.echoPath = self.wsEcho
         configuration.webSocket.pubSubPath = self.wsPubsub
         configuration.webSocket.pubSubIncludesSender = !self.wsPubsubExcludeSender
+        configuration.webSocket.pubSubRedis = self.pubsubRedis.flatMap(RedisEndpoint.init(url:))
+        configuration.webSocket.pubSubPrefix = self.pubsubPrefix
+        configuration.webSocket.pubSubHistory = self.pubsubHistory
+        configuration.observe.instanceID = self.instanceId
+        configuration.accept.proxyProtocol = self.proxyProtocol
+        if let trusted = self.trustedProxies {
+            configuration.accept.trustedProxies = trusted.split(separator: ",").map { String($0.filter { $0 != " " }) }
+        }
         configuration.webSocket.liveReload = self.liveReload
         configuration.webSocket.options.maximumFrameSize = self.wsMaxMessage
         configuration.webSocket.options.maximumMessageSize = self.wsMaxMessage
@@ -250,6 +290,8 @@ struct ServeOptions: ParsableArguments {
     private static let flags: [String: String] = [
         "listeners.main": "--host/--port", "listeners.admin": "--admin", "listeners.redirect": "--http-redirect",
         "listeners.resp": "--resp", "accept.threads": "--threads", "accept.backlog": "--backlog",
+        "accept.trustedProxies": "--trusted-proxies", "webSocket.pubSubHistory": "--pubsub-history",
+        "webSocket.pubSubPrefix": "--pubsub-prefix", "observe.instanceID": "--instance-id",
         "accept.maximumConnections": "--max-connections", "accept.drainTimeout": "--drain-timeout",
         "timeouts.headerRead": "--header-timeout", "timeouts.bodyRead": "--body-timeout",
         "timeouts.keepAliveIdle": "--keepalive-timeout", "timeouts.write": "--write-timeout",
@@ -278,6 +320,16 @@ struct ServeOptions: ParsableArguments {
             problems.append("\(name) must be a number of seconds below 1000000")
         }
         if self.minBodyRate < 0 { problems.append("--min-body-rate must be 0 or more bytes per second") }
+        if let url = self.pubsubRedis, RedisEndpoint(url: url) == nil {
+            problems.append("--pubsub-redis must be redis://[user:pass@]host[:port][/db], rediss://… or unix:///path")
+        }
+        if let history = self.pubsubHistory, history < 1 { problems.append("--pubsub-history must be 1 or more") }
+        if self.pubsubHistory != nil, self.pubsubRedis == nil {
+            problems.append("--pubsub-history needs --pubsub-redis")
+        }
+        if let id = self.instanceId, id.isEmpty || id.contains(where: \.isNewline) || id.utf8.count > 128 {
+            problems.append("--instance-id must be 1 to 128 characters on one line")
+        }
         if let admin = self.admin, ListenAddress(admin) == nil { problems.append("--admin must be HOST:PORT") }
         if let resp = self.resp, Self.address(resp, defaultHost: self.host) == nil {
             problems.append("--resp must be PORT or HOST:PORT")

@@ -87,10 +87,15 @@ struct JourneyVisibilityTests {
             let metrics = try await Self.metricsAfterFourRequests(server)
             #expect(metrics.status == 200)
             #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
-            #expect(metrics.text.contains("journey_requests_total{status_class=\"2xx\"} 3"))
-            #expect(metrics.text.contains("journey_requests_total{status_class=\"4xx\"} 1"))
-            #expect(metrics.text.contains("journey_stage_duration_seconds_count{stage=\"process\"} 4"))
-            #expect(metrics.text.contains("journey_listener_accept_queue_limit{listener=\"127.0.0.1:\(server.port)\"}"))
+            let text = metrics.text.withoutInstanceLabels
+            #expect(text.contains("journey_requests_total{status_class=\"2xx\"} 3"))
+            #expect(text.contains("journey_requests_total{status_class=\"4xx\"} 1"))
+            #expect(text.contains("journey_stage_duration_seconds_count{stage=\"process\"} 4"))
+            #expect(text.contains("journey_listener_accept_queue_limit{listener=\"127.0.0.1:\(server.port)\"}"))
+            // Every series carries the instance, the host name and the port by default.
+            let series = metrics.text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            #expect(!series.isEmpty)
+            #expect(series.allSatisfy { $0.contains("instance=\"") })
         }
     }
 
@@ -119,7 +124,7 @@ struct JourneyVisibilityTests {
             _ = try await Curl.run(authority + ["--http1.1", server.url("/style.css")])
             // Not TLS at all: a failed handshake.
             _ = try await RawClient.exchange("GET / HTTP/1.1\r\n\r\n", port: server.port)
-            let metrics = try await server.curl([server.url("/metrics")]).text
+            let metrics = try await server.curl([server.url("/metrics")]).text.withoutInstanceLabels
             let listener = "listener=\"tls(h2,http/1.1)\""
             func value(_ series: String) -> Double? {
                 metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }
@@ -179,7 +184,7 @@ struct JourneyVisibilityTests {
                 var scrapes = 0
                 while true {
                     let metrics = try await Curl.run([Curl.url("/metrics", port: adminPort)])
-                    let line = metrics.text.split(separator: "\n").first {
+                    let line = metrics.text.withoutInstanceLabels.split(separator: "\n").first {
                         $0.hasPrefix("journey_requests_total{status_class=\"2xx\"} ")
                     }
                     if let line, let count = Int(line.split(separator: " ").last ?? ""), count > 0 {

@@ -1,11 +1,18 @@
 import Foundation
+import NIOCore
 import Testing
 
 @testable import JourneyWebSocket
 
 @Suite struct PubSubCommandTests {
     @Test func commandsParse() throws {
-        #expect(try PubSubCommand(parsing: #"{"op":"subscribe","topic":"news"}"#) == .subscribe(topic: "news"))
+        #expect(
+            try PubSubCommand(parsing: #"{"op":"subscribe","topic":"news"}"#) == .subscribe(topic: "news", since: nil)
+        )
+        #expect(
+            try PubSubCommand(parsing: #"{"op":"subscribe","topic":"news","since":"e:1-0"}"#)
+                == .subscribe(topic: "news", since: "e:1-0")
+        )
         #expect(try PubSubCommand(parsing: #"{"topic":"news","op":"unsubscribe"}"#) == .unsubscribe(topic: "news"))
         guard
             case .publish(let topic, let data) = try PubSubCommand(
@@ -36,10 +43,18 @@ import Testing
     }
 
     @Test func theDeliveryCarriesTheTopicAndTheDataAsSent() throws {
-        let frame = PubSubCommand.delivery(topic: "a\"b", data: Data(#"{"n":1}"#.utf8))
-        var bytes = frame.bytes
+        let message = PubSubMessage(data: ByteBuffer(string: #"{"n":1}"#), publishedAt: 0)
+        var bytes = PubSubCommand.delivery(topic: "a\"b", message: message).bytes
         bytes.moveReaderIndex(forwardBy: 2)
         #expect(bytes.readString(length: bytes.readableBytes) == #"{"topic":"a\"b","data":{"n":1}}"#)
+    }
+
+    @Test func aDeliveryFromAHistoryCarriesItsPosition() throws {
+        let position = try #require(PubSubPosition("k3x:1700000000000-4"))
+        let message = PubSubMessage(data: ByteBuffer(string: "2"), position: position, publishedAt: 0)
+        var bytes = PubSubCommand.delivery(topic: "t", message: message).bytes
+        bytes.moveReaderIndex(forwardBy: 2)
+        #expect(bytes.readString(length: bytes.readableBytes) == #"{"topic":"t","id":"k3x:1700000000000-4","data":2}"#)
     }
 
     /// Key order, number spelling and precision survive: the bytes go out as they came in (re-encoding a parsed

@@ -15,6 +15,19 @@ extension Configuration {
         public var maximumConnections: Int?
         /// How long in-flight responses may take to finish after a shutdown signal (`--drain-timeout`).
         public var drainTimeout = Duration.seconds(10)
+        /// Whether every connection to the HTTP listeners starts with HAProxy's PROXY protocol header, v1 or v2
+        /// (`--proxy-protocol`), naming the client the load balancer accepted it from. Refused from anyone not in
+        /// `trustedProxies`.
+        public var proxyProtocol = false
+        /// The load balancers and proxies whose word about the client is believed (`--trusted-proxies CIDR,…`):
+        /// their PROXY header, and `Forwarded` / `X-Forwarded-For` on their requests. Empty: nobody's (with
+        /// `proxyProtocol`: this machine's, 127.0.0.0/8 and ::1).
+        public var trustedProxies: [String] = []
+
+        /// The proxies believed: `trustedProxies`, or this machine when the PROXY protocol is on and none are named.
+        var believedProxies: [String] {
+            self.trustedProxies.isEmpty && self.proxyProtocol ? ["127.0.0.0/8", "::1"] : self.trustedProxies
+        }
 
         /// The defaults.
         public init() {}

@@ -21,6 +21,9 @@ extension Configuration {
         public var accessLogFormat = AccessLogFormat.combined
         /// The level of the server's own log messages (`--log-level`).
         public var logLevel = Logger.Level.info
+        /// This instance's name among several (`--instance-id`): every metric's `instance` label, and the origin
+        /// of its pub/sub publishes. Nil: the host name and the main listener's port.
+        public var instanceID: String?
 
         /// The defaults: the journey stamped, nothing shown.
         public init() {}

@@ -1,4 +1,5 @@
 import JourneyConnection
+import JourneyCore
 import NIOCore
 
 extension Configuration {
@@ -156,6 +157,25 @@ extension Configuration {
             for type in compression.types where !type.contains("/") {
                 check(false, "compression.types", "\(type) is not a media type (type/subtype or type/*)")
             }
+        }
+        for network in self.accept.trustedProxies where NetworkRange(network) == nil {
+            check(false, "accept.trustedProxies", "\(network) is not an address or a network (10.0.0.0/8, ::1)")
+        }
+        if let history = self.webSocket.pubSubHistory {
+            check(history >= 1, "webSocket.pubSubHistory", "must be 1 or more")
+            check(self.webSocket.pubSubRedis != nil, "webSocket.pubSubHistory", "needs webSocket.pubSubRedis")
+        }
+        check(
+            !self.webSocket.pubSubPrefix.contains(where: \.isNewline),
+            "webSocket.pubSubPrefix",
+            "must be on one line"
+        )
+        if let id = self.observe.instanceID {
+            check(
+                !id.isEmpty && id.utf8.count <= 128 && !id.contains(where: \.isNewline),
+                "observe.instanceID",
+                "must be 1 to 128 characters on one line"
+            )
         }
         guard problems.isEmpty else { throw InvalidConfiguration(problems: problems) }
     }

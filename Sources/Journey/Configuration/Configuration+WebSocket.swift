@@ -1,3 +1,4 @@
+import JourneyRESP
 import JourneyWebSocket
 
 extension Configuration {
@@ -13,6 +14,15 @@ extension Configuration {
         /// Whether a pub/sub publisher subscribed to its topic gets its own message (`--ws-pubsub-exclude-sender`
         /// turns it off).
         public var pubSubIncludesSender = true
+        /// The Redis (or Valkey) the pub/sub hub shares its topics through with the other instances
+        /// (`--pubsub-redis URL`); nil keeps them to this instance.
+        public var pubSubRedis: RedisEndpoint?
+        /// Put before every channel and key the hub uses in Redis, so deployments can share one
+        /// (`--pubsub-prefix`).
+        public var pubSubPrefix = "journey:"
+        /// How many messages each topic's history keeps in Redis for subscribers that come back
+        /// (`--pubsub-history N`); nil keeps none.
+        public var pubSubHistory: Int?
         /// Whether browsers showing the folder reload when a file in it changes (`--live-reload`): HTML responses
         /// get a small script that listens on a WebSocket; the folder is watched with inotify. Needs `staticFiles`.
         public var liveReload = false

@@ -117,7 +117,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     /// to read a topic as Server-Sent Events.
     public mutating func add(_ pubSub: PubSubEndpoint) {
         self.add(pubSub.route)
-        self.post(pubSub.path + "/**") { request, _ in try pubSub.publish(request) }
+        self.post(pubSub.path + "/**") { request, _ in try await pubSub.publish(request) }
         self.get(pubSub.path + "/**") { request, context in try pubSub.subscribe(request, context: context) }
     }
 

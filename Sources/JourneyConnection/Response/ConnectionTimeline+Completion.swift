@@ -3,8 +3,14 @@ import NIOCore
 
 extension ConnectionTimeline {
     /// The log phase (nginx's): `answered`'s last byte has left, so its journey is recorded and, when there is an
-    /// access log, its line written (with `notes`: its response's `X-Request-ID`, the rule that answered it). Every HTTP version's request
-    /// handler ends a request here.
+    /// access log, its line written (with `notes`: its response's `X-Request-ID`, the rule that answered it). Every
+    /// HTTP version's request handler ends a request here, with the client's address when a log or the dashboard
+    /// shows it (`wantsClientAddress`).
+    /// Whether `requestCompleted` wants the client's address: an access log writes it, the dashboard shows it.
+    package func wantsClientAddress(accessLog: (any AccessLogSink)?) -> Bool {
+        accessLog != nil || self.recorder?.keepsRecentRequests == true
+    }
+
     package func requestCompleted(
         _ answered: AnsweredRequest,
         status: Int,
@@ -20,7 +26,8 @@ extension ConnectionTimeline {
             status: status,
             bodyBytes: bodyBytes,
             request: answered.request,
-            requestID: notes.requestID
+            requestID: notes.requestID,
+            client: remoteAddress
         )
         guard let accessLog else { return }
         let fields = answered.request.head.headerFields

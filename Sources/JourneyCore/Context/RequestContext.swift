@@ -29,6 +29,9 @@ public struct RequestContext: Sendable {
     private let channel: (any Channel)?
     /// The peer's address when the context was not made for a connection (a test's).
     private let givenRemoteAddress: SocketAddress?
+    /// The client's address as a trusted proxy gave it (PROXY header, `Forwarded`, `X-Forwarded-For`); nil when
+    /// the connection's peer is the client.
+    package var clientAddress: SocketAddress?
 
     /// Creates the context of a request that arrived on `channel`; the connection builds one per request.
     public init(channel: any Channel, logger: Logger, timeline: RequestTimeline = RequestTimeline()) {
@@ -64,8 +67,11 @@ public struct RequestContext: Sendable {
         self.taskExecutor = nil
     }
 
-    /// The peer's address, when the transport has one (the connection is asked only now: it takes a lock).
-    public var remoteAddress: SocketAddress? { self.channel?.remoteAddress ?? self.givenRemoteAddress }
+    /// The client's address, when the transport has one: the connection's peer, or the client a trusted proxy
+    /// (`--trusted-proxies`) says it forwarded for. The connection is asked only now: it takes a lock.
+    public var remoteAddress: SocketAddress? {
+        self.clientAddress ?? self.channel?.remoteAddress ?? self.givenRemoteAddress
+    }
 
     /// The value middleware attached under `key`, or nil when none did.
     ///

@@ -69,7 +69,8 @@ package final class JourneyRecorder {
         status: Int,
         bodyBytes: Int,
         request: Request,
-        requestID: String? = nil
+        requestID: String? = nil,
+        client: SocketAddress? = nil
     ) {
         self.record(
             timeline,
@@ -78,7 +79,8 @@ package final class JourneyRecorder {
             method: request.head.method.rawValue,
             path: request.head.path.map { $0[...] } ?? "",
             host: request.head.authority?[...],
-            requestID: requestID
+            requestID: requestID,
+            client: client
         )
     }
 
@@ -104,7 +106,8 @@ package final class JourneyRecorder {
         method: String,
         path: Substring,
         host: Substring?,
-        requestID: String? = nil
+        requestID: String? = nil,
+        client: SocketAddress? = nil
     ) {
         self.interval.requests &+= 1
         self.interval.statusClasses[min(max(status / 100, 0), 5)] &+= 1
@@ -125,7 +128,8 @@ package final class JourneyRecorder {
             method: method,
             path: String(path),
             bodyBytes: bodyBytes,
-            requestID: requestID
+            requestID: requestID,
+            client: client?.ipAddress
         )
         if self.recent.count < Self.recentCapacity {
             self.recent.append(entry)
@@ -362,4 +366,6 @@ public struct RecentRequest: Sendable {
     public var bodyBytes: Int
     /// The request's id (`X-Request-ID`), when it had one.
     public var requestID: String?
+    /// The client's address (behind a trusted proxy, the one it named), when known.
+    public var client: String?
 }

@@ -1,15 +1,16 @@
 import NIOCore
 
-/// An IP network as a rule's `allow` and `deny` write it: `10.0.0.0/8`, `2001:db8::/32`, or one address. An
-/// IPv4 client reaching an IPv6 socket (`::ffff:10.1.2.3`) is compared as the IPv4 address it is.
-struct NetworkRange: Sendable, Equatable {
+/// An IP network as a rule's `allow` and `deny` and `--trusted-proxies` write it: `10.0.0.0/8`, `2001:db8::/32`,
+/// or one address. An IPv4 client reaching an IPv6 socket (`::ffff:10.1.2.3`) is compared as the IPv4 address it
+/// is.
+package struct NetworkRange: Sendable, Equatable {
     /// The network's address, 16 bytes (IPv4 as IPv4-mapped IPv6).
     private let address: [UInt8]
     /// How many leading bits must match.
     private let bits: Int
 
     /// Reads `text`; nil for anything that is not an address with an optional prefix length.
-    init?(_ text: String) {
+    package init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1)
         guard let first = parts.first, let bytes = Self.bytes(of: String(first)) else { return nil }
         let isIPv4 = !first.contains(":")
@@ -23,7 +24,7 @@ struct NetworkRange: Sendable, Equatable {
     }
 
     /// Whether `client` is in the network; a client that is not an IP address (a Unix socket's) never is.
-    func contains(_ client: SocketAddress?) -> Bool {
+    package func contains(_ client: SocketAddress?) -> Bool {
         guard let client, let text = client.ipAddress, let bytes = Self.bytes(of: text) else { return false }
         var remaining = self.bits
         for index in 0..<16 where remaining > 0 {

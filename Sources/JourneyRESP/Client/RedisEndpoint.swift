@@ -1,0 +1,70 @@
+import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Where a Redis (or Valkey) server is and how to log in: `redis://[user:password@]host[:port][/db]`,
+/// `rediss://…` (TLS), or `unix:///path/to/redis.sock[?db=N]`.
+public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
+    /// How to reach the server.
+    public enum Transport: Sendable, Equatable {
+        case tcp(host: String, port: Int)
+        case unixSocket(path: String)
+    }
+
+    /// How to reach the server.
+    public var transport: Transport
+    /// Whether the connection is TLS (`rediss://`), the server's certificate checked against the system's roots.
+    public var usesTLS: Bool
+    /// The ACL user (`AUTH user password`); nil logs in as `default`.
+    public var user: String?
+    /// The password; nil sends no AUTH.
+    public var password: String?
+    /// The database to SELECT (0 is Redis's own default).
+    public var database: Int
+
+    /// The endpoint `url` names; nil for anything else.
+    public init?(url: String) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+            return nil
+        }
+        self.user = components.user.flatMap { $0.isEmpty ? nil : $0 }
+        self.password = components.password
+        switch scheme {
+        case "redis", "rediss", "valkey", "valkeys":
+            guard let host = components.host, !host.isEmpty else { return nil }
+            let port = components.port ?? 6379
+            guard (1...65535).contains(port) else { return nil }
+            self.transport = .tcp(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port)
+            self.usesTLS = scheme == "rediss" || scheme == "valkeys"
+            let path = components.path.drop { $0 == "/" }
+            guard let database = path.isEmpty ? 0 : Int(path), database >= 0 else { return nil }
+            self.database = database
+        case "unix":
+            guard !components.path.isEmpty else { return nil }
+            self.transport = .unixSocket(path: components.path)
+            self.usesTLS = false
+            let db = components.queryItems?.first { $0.name == "db" }?.value
+            guard let database = db.map({ Int($0) }) ?? 0, database >= 0 else { return nil }
+            self.database = database
+        default:
+            return nil
+        }
+    }
+
+    /// The URL without its password, for logs.
+    public var description: String {
+        let login =
+            self.user.map { $0 + (self.password == nil ? "" : ":***") + "@" } ?? (self.password == nil ? "" : ":***@")
+        switch self.transport {
+        case .tcp(let host, let port):
+            let shownHost = host.contains(":") ? "[\(host)]" : host
+            return "\(self.usesTLS ? "rediss" : "redis")://\(login)\(shownHost):\(port)/\(self.database)"
+        case .unixSocket(let path):
+            return "unix://\(path)" + (self.database == 0 ? "" : "?db=\(self.database)")
+        }
+    }
+}
