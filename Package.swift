@@ -358,6 +358,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 "JourneyCore",
                 "JourneyWebSocket",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
@@ -377,6 +378,7 @@ let package = Package(
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
                 "JourneyRESP",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
@@ -414,6 +416,7 @@ let package = Package(
                 "JourneyCore",
                 "JourneyConnection",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
@@ -453,6 +456,7 @@ let package = Package(
                 "JourneyCore",
                 "JourneyHTTP1",
                 "JourneyObserve",
+                "JourneyRESP",
                 "JourneyTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

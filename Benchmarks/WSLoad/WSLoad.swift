@@ -15,7 +15,9 @@ struct WSLoad: AsyncParsableCommand {
         discussion: """
             echo:      N connections, each sends a message and waits for its echo, for a fixed time (messages/s).
             broadcast: N subscribers of a journey pub/sub topic; a publisher sends timestamped messages, and the
-                       time from publish to delivery is measured at every subscriber (percentiles).
+                       time from publish to delivery is measured at every subscriber (percentiles). With several
+                       servers (--server a:1,b:2), the subscribers are spread over them and each server has a
+                       publisher, used in turn: instances sharing topics through a backplane.
             idle:      N connections opened and held until the process is stopped (to measure server memory).
             """
     )
@@ -27,7 +29,7 @@ struct WSLoad: AsyncParsableCommand {
     @Argument(help: "echo, broadcast or idle.")
     var mode: Mode
 
-    @Option(help: "The WebSocket URL path's server, host:port.")
+    @Option(help: "The WebSocket URL path's server, host:port (broadcast: several, comma-separated).")
     var server = "127.0.0.1:8080"
 
     @Option(help: "The path (the echo or the pub/sub endpoint).")
@@ -66,9 +68,15 @@ struct WSLoad: AsyncParsableCommand {
     var sources = 1
 
     func run() async throws {
-        let parts = self.server.split(separator: ":")
-        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--server must be HOST:PORT") }
-        let host = String(parts[0])
+        var servers: [(host: String, port: Int)] = []
+        for server in self.server.split(separator: ",") {
+            let parts = server.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else {
+                throw ValidationError("--server must be HOST:PORT")
+            }
+            servers.append((String(parts[0]), port))
+        }
+        guard let (host, port) = servers.first else { throw ValidationError("--server must be HOST:PORT") }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: self.threads)
         let tally = Tally()
         switch self.mode {
@@ -101,22 +109,33 @@ struct WSLoad: AsyncParsableCommand {
             )
             for channel in channels { channel.close(promise: nil) }
         case .broadcast:
-            let subscribers = try await self.open(self.connections, host: host, port: port, group: group) {
-                Subscriber(tally: tally)
+            // Spread evenly: server i gets the subscribers i, i + servers.count, …
+            var subscribers: [any Channel] = []
+            for (index, server) in servers.enumerated() {
+                let share = self.connections / servers.count + (index < self.connections % servers.count ? 1 : 0)
+                subscribers += try await self.open(share, host: server.host, port: server.port, group: group) {
+                    Subscriber(tally: tally)
+                }
             }
             // Subscribed once each has its "ready" back (a publish after the subscribe comes back after it).
             while tally.ready < self.connections { try await Task.sleep(for: .milliseconds(20)) }
-            let publisher = try await self.open(1, host: host, port: port, group: group) {
-                Subscriber(tally: tally, quiet: true)
+            var publisher: [any Channel] = []
+            for server in servers {
+                publisher += try await self.open(1, host: server.host, port: server.port, group: group) {
+                    Subscriber(tally: tally, quiet: true)
+                }
             }
             // Written at once (not buffered): a script measuring the server from here on waits for this line.
             FileHandle.standardOutput.write(Data("broadcast: \(self.connections) subscribers ready, publishing\n".utf8))
-            for _ in 0..<self.duration {
+            // Paced by the clock, not by sleeps' sum: publish i leaves at start + i / rate.
+            let interval = Duration.nanoseconds(1_000_000_000 / max(1, self.rate))
+            let start = ContinuousClock.now
+            for index in 0..<self.duration {
+                try await Task.sleep(until: start + interval * index, clock: .continuous)
                 let sent = DispatchTime.now().uptimeNanoseconds
                 let command =
                     "{\"op\":\"publish\",\"topic\":\"bench\",\"data\":{\"t\":\(sent),\"pad\":\"\(String(repeating: "p", count: 60))\"}}"
-                publisher[0].writeAndFlush(WebSocketFrame.masked(text: command), promise: nil)
-                try await Task.sleep(for: .milliseconds(1000 / max(1, self.rate)))
+                publisher[index % publisher.count].writeAndFlush(WebSocketFrame.masked(text: command), promise: nil)
             }
             let expected = self.duration * self.connections
             let deadline = ContinuousClock.now + .seconds(10)
@@ -363,6 +382,9 @@ final class Subscriber: ChannelInboundHandler, Sendable {
     let tally: Tally
     let quiet: Bool
     let readyTopic: String
+    /// Whether its ready message came back: until then it is published again every 200 ms (behind a backplane
+    /// the first may reach Redis before the subscription does, and be delivered to nobody).
+    private let isReady = NIOLockedValueBox(false)
     static let readyPrefix = Array(#"{"topic":"ready-"#.utf8)
     static let timestampKey = Array(#""t":"#.utf8)
     init(tally: Tally, quiet: Bool = false) {
@@ -380,6 +402,16 @@ final class Subscriber: ChannelInboundHandler, Sendable {
             context.write(NIOAny(WebSocketFrame.masked(text: command)), promise: nil)
         }
         context.flush()
+        let ready = "{\"op\":\"publish\",\"topic\":\"\(self.readyTopic)\",\"data\":0}"
+        let channel = context.channel
+        let isReady = self.isReady
+        context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(200), delay: .milliseconds(200)) { task in
+            guard !isReady.withLockedValue({ $0 }), channel.isActive else {
+                task.cancel()
+                return
+            }
+            channel.writeAndFlush(WebSocketFrame.masked(text: ready), promise: nil)
+        }
     }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let now = DispatchTime.now().uptimeNanoseconds
@@ -397,7 +429,12 @@ final class Subscriber: ChannelInboundHandler, Sendable {
         // the latency measures.
         let bytes = frame.unmaskedData.readableBytesView
         if bytes.starts(with: Self.readyPrefix) {
-            self.tally.addReady()
+            // Counted once, however many times it was published.
+            let first = self.isReady.withLockedValue { ready in
+                defer { ready = true }
+                return !ready
+            }
+            if first { self.tally.addReady() }
             return
         }
         // The timestamp wherever it sits in the object (a relay may write the keys in any order).

@@ -129,6 +129,10 @@ extension Configuration {
         keep("observe.servesMetrics", \.observe.servesMetrics)
         keep("observe.logLevel", \.observe.logLevel)
         keep("webSocket.pubSubIncludesSender", \.webSocket.pubSubIncludesSender)
+        keep("webSocket.pubSubRedis", \.webSocket.pubSubRedis)
+        keep("webSocket.pubSubPrefix", \.webSocket.pubSubPrefix)
+        keep("webSocket.pubSubHistory", \.webSocket.pubSubHistory)
+        keep("observe.instanceID", \.observe.instanceID)
         return differing
     }
 }

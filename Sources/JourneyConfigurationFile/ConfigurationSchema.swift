@@ -51,6 +51,8 @@ enum ConfigurationSchema {
             .value("model", \.model, .cases),
             .value("maximumConnections", \.maximumConnections, SettingFormat.count.optional),
             .value("drainTimeout", \.drainTimeout, .duration),
+            .value("proxyProtocol", \.proxyProtocol, .flag),
+            .value("trustedProxies", \.trustedProxies, .texts),
         ]
     }
 
@@ -254,6 +256,9 @@ enum ConfigurationSchema {
             .value("echoPath", \.echoPath, SettingFormat.text.optional),
             .value("pubSubPath", \.pubSubPath, SettingFormat.text.optional),
             .value("pubSubIncludesSender", \.pubSubIncludesSender, .flag),
+            .value("pubSubRedis", \.pubSubRedis, SettingFormat.redisEndpoint.optional),
+            .value("pubSubPrefix", \.pubSubPrefix, .text),
+            .value("pubSubHistory", \.pubSubHistory, SettingFormat.count.optional),
             .value("liveReload", \.liveReload, .flag),
         ]
     }
@@ -271,6 +276,7 @@ enum ConfigurationSchema {
             .value("accessLogPath", \.accessLogPath, SettingFormat.text.optional),
             .value("accessLogFormat", \.accessLogFormat, .accessLogFormat),
             .value("logLevel", \.logLevel, .cases),
+            .value("instanceID", \.instanceID, SettingFormat.text.optional),
         ]
     }
 }

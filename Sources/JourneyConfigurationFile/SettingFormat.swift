@@ -184,6 +184,17 @@ extension SettingFormat where Value == ListenAddress {
     }
 }
 
+extension SettingFormat where Value == RedisEndpoint {
+    /// `redis://[user:password@]host[:port][/db]`, `rediss://…`, `unix:///path[?db=N]`.
+    static var redisEndpoint: SettingFormat {
+        SettingFormat(
+            expected: "a Redis URL: redis://[user:password@]host[:port][/db], rediss://… or unix:///path",
+            parse: { node in node.scalar.flatMap { RedisEndpoint(url: $0.string) } },
+            render: { Node($0.url, .implicit, .doubleQuoted) }
+        )
+    }
+}
+
 extension SettingFormat where Value == AccessLogFormat {
     /// `combined`, `journey`, or a template with nginx's `$variables`.
     static var accessLogFormat: SettingFormat {

@@ -20,8 +20,9 @@ public final class BackplaneStatistics: Sendable {
         public var refusedPublishes = 0
         /// Messages Redis delivered to this instance.
         public var received = 0
-        /// Histories read for a returning subscriber or a reconnection, and those that could not be recovered.
+        /// Histories read, for a returning subscriber or after a reconnection, that held what was missed.
         public var recoveries = 0
+        /// Histories read that no longer held what was missed (older than they keep, or lost with Redis).
         public var unrecoverable = 0
         /// Times Redis cut the subscriber connection alone (its output buffer limit).
         public var subscriberCuts = 0

@@ -25,6 +25,9 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// redis-server: the RESP listener's answers are compared with it.
     public static let redisServer = ExternalTool(name: "redis-server", package: "redis-server")
 
+    /// haproxy: the load balancer in front of several instances.
+    public static let haproxy = ExternalTool(name: "haproxy", package: "haproxy")
+
     /// wrk: HTTP load, to show that nothing fails while the server changes under it.
     public static let wrk = ExternalTool(name: "wrk", package: "wrk")
 

@@ -166,7 +166,7 @@ public struct PubSubEndpoint: Sendable {
         }
         let publication: PubSubPublication
         do {
-            publication = try await self.hub.publish(json: ByteBuffer(bytes: data), to: topic, from: nil).get()
+            publication = try await self.hub.publish(json: ByteBuffer(bytes: data), to: topic)
         } catch {
             return Response(
                 status: .serviceUnavailable,

@@ -1,6 +1,5 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
 /// Topics and their subscribers: a publish is encoded once and fanned out to every subscriber of its topic, one
 /// task per event loop, in publish order for each publisher (each loop runs its tasks in order).
@@ -132,29 +131,37 @@ public final class PubSubHub: Sendable {
     /// Publishes `data` (JSON text) to `topic`'s subscribers: on every instance through the backplane, or here.
     /// Fails with `PubSubBackplaneUnavailable` while the backplane is down.
     public func publish(json data: ByteBuffer, to topic: String) async throws -> PubSubPublication {
-        try await self.publish(json: data, to: topic, from: nil).get()
+        guard let backplane = self.backplane else { return self.publishHere(json: data, to: topic, from: nil) }
+        return try await backplane.publish(self.message(json: data, from: nil), to: topic).get()
     }
 
-    /// Publishes `data` to `topic` for `sender` (nil: from outside, as `POST` publishes).
+    /// Publishes `data` to `topic` for `sender`, a subscriber (a WebSocket connection) on whose loop the answer is.
     package func publish(
         json data: ByteBuffer,
         to topic: String,
-        from sender: (any PubSubSubscriber)?
+        from sender: any PubSubSubscriber
     ) -> EventLoopFuture<PubSubPublication> {
         guard let backplane = self.backplane else {
-            let frame = PubSubCommand.delivery(topic: topic, message: PubSubMessage(data: data, publishedAt: 0))
-            let delivered = self.fanOut(
-                frame,
-                at: nil,
-                to: topic,
-                excluding: self.includesSender ? nil : sender?.connection
-            )
-            let loop = sender?.eventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
-            return loop.makeSucceededFuture(PubSubPublication(instances: 1, subscribers: delivered))
+            return sender.eventLoop.makeSucceededFuture(self.publishHere(json: data, to: topic, from: sender))
         }
+        return backplane.publish(self.message(json: data, from: sender), to: topic)
+    }
+
+    /// Without a backplane: `data` fanned out to this instance's subscribers of `topic`.
+    private func publishHere(
+        json data: ByteBuffer,
+        to topic: String,
+        from sender: (any PubSubSubscriber)?
+    ) -> PubSubPublication {
+        let frame = PubSubCommand.delivery(topic: topic, message: PubSubMessage(data: data, publishedAt: 0))
+        let excluded = self.includesSender ? nil : sender?.connection
+        return PubSubPublication(instances: 1, subscribers: self.fanOut(frame, at: nil, to: topic, excluding: excluded))
+    }
+
+    /// A publish as the backplane carries it: stamped now, with its origin (this instance and `sender`).
+    private func message(json data: ByteBuffer, from sender: (any PubSubSubscriber)?) -> PubSubMessage {
         let origin = sender.map { PubSubOrigin(instance: self.instance, connection: UInt(bitPattern: $0.connection)) }
-        let message = PubSubMessage(data: data, origin: origin, publishedAt: PubSubMessage.now())
-        return backplane.publish(message, to: topic)
+        return PubSubMessage(data: data, origin: origin, publishedAt: PubSubMessage.now())
     }
 
     /// Delivers what the backplane sent back to this instance's subscribers of `topic`.

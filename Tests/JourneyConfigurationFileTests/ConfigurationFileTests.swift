@@ -102,7 +102,7 @@ struct ConfigurationFileTests {
                 "site.yaml:5:12: accept.backlog: expected a whole number",
                 "site.yaml:7:15: timeouts.headerRead: expected a duration such as 30s, 500ms or 2m",
                 "site.yaml:8:12: webSocket: expected a section of keys (options, echoPath, pubSubPath, "
-                    + "pubSubIncludesSender, liveReload)",
+                    + "pubSubIncludesSender, pubSubRedis, pubSubPrefix, pubSubHistory, liveReload)",
             ]
         )
     }

@@ -31,6 +31,10 @@ public final class RedisBackplane: PubSubBackplane {
         public var initialBackoff: TimeAmount
         /// The longest delay between reconnections.
         public var maximumBackoff: TimeAmount
+        /// How long a reply may take: a publish not answered by then is refused (503), and a PING (one every
+        /// `replyTimeout`) not answered by then drops the connections for new ones, so a Redis that hangs, or a
+        /// network that loses it, is noticed without waiting for TCP.
+        public var replyTimeout: TimeAmount
 
         /// Options for `endpoint`.
         public init(
@@ -38,13 +42,15 @@ public final class RedisBackplane: PubSubBackplane {
             prefix: String = "journey:",
             history: Int? = nil,
             initialBackoff: TimeAmount = .milliseconds(100),
-            maximumBackoff: TimeAmount = .seconds(5)
+            maximumBackoff: TimeAmount = .seconds(2),
+            replyTimeout: TimeAmount = .seconds(2)
         ) {
             self.endpoint = endpoint
             self.prefix = prefix
             self.history = history
             self.initialBackoff = initialBackoff
             self.maximumBackoff = maximumBackoff
+            self.replyTimeout = replyTimeout
         }
     }
 
@@ -58,6 +64,7 @@ public final class RedisBackplane: PubSubBackplane {
     /// The name of this instance's connections (CLIENT LIST).
     private let instance: String
 
+    /// Whether publishes go to a stream per topic too (`--pubsub-history`).
     public var keepsHistory: Bool { self.options.history != nil }
 
     /// A backplane on `options`; it connects once started (by its hub).
@@ -101,6 +108,7 @@ public final class RedisBackplane: PubSubBackplane {
 
     // MARK: PubSubBackplane
 
+    /// Connects; every message Redis sends for a subscribed topic goes to `delivering`, in the topic's order.
     public func start(delivering: @escaping @Sendable (String, PubSubMessage) -> Void) {
         self.loop.execute {
             self.state.value.deliver = delivering
@@ -108,6 +116,7 @@ public final class RedisBackplane: PubSubBackplane {
         }
     }
 
+    /// SUBSCRIBEs to the topic's channel (again after every reconnection); succeeds once Redis confirms.
     public func subscribe(to topic: String) -> EventLoopFuture<Void> {
         let listening = self.loop.makePromise(of: Void.self)
         self.loop.execute {
@@ -122,6 +131,7 @@ public final class RedisBackplane: PubSubBackplane {
         return listening.futureResult
     }
 
+    /// UNSUBSCRIBEs from the topic's channel.
     public func unsubscribe(from topic: String) {
         self.loop.execute {
             let state = self.state.value
@@ -131,6 +141,7 @@ public final class RedisBackplane: PubSubBackplane {
         }
     }
 
+    /// PUBLISHes `message` (with a history, XADDs it in the same script); refused at once while Redis is away.
     public func publish(_ message: PubSubMessage, to topic: String) -> EventLoopFuture<PubSubPublication> {
         self.loop.flatSubmit {
             guard let commands = self.state.value.commands else {
@@ -155,7 +166,7 @@ public final class RedisBackplane: PubSubBackplane {
                     ByteBuffer(string: "PUBLISH"), ByteBuffer(string: self.channel(of: topic)), payload,
                 ])
             }
-            return reply.flatMapThrowing { value in
+            return self.bounded(reply, on: commands).flatMapThrowing { value in
                 self.statistics.count(.published)
                 switch value {
                 case .integer(let instances):
@@ -176,14 +187,16 @@ public final class RedisBackplane: PubSubBackplane {
         }
     }
 
+    /// What the topic's stream holds after `position`, if it still holds `position` itself and is of its epoch.
     public func messages(of topic: String, after position: PubSubPosition) -> EventLoopFuture<PubSubHistory> {
         self.loop.flatSubmit {
             guard let commands = self.state.value.commands, self.options.history != nil else {
                 return self.loop.makeSucceededFuture(.unrecoverable)
             }
-            return commands.send([
+            let reply = commands.send([
                 "EVAL", Self.historyScript, "2", self.streamKey(of: topic), self.epochKey(of: topic), position.entry,
-            ]).map { value in
+            ])
+            return self.bounded(reply, on: commands).map { value in
                 let history = Self.history(in: value, after: position)
                 self.statistics.count(history == .unrecoverable ? .unrecoverable : .recoveries)
                 return history
@@ -191,6 +204,7 @@ public final class RedisBackplane: PubSubBackplane {
         }
     }
 
+    /// Closes both connections and stops reconnecting.
     public func shutdown() async {
         let clients = try? await self.loop.submit { () -> [RESPClient] in
             let state = self.state.value
@@ -241,7 +255,7 @@ public final class RedisBackplane: PubSubBackplane {
         state.subscriber = subscriber
         state.commands = commands
         state.unconfirmed = [:]
-        if state.failures > 0 || self.statistics.snapshot().connections > 0 { self.statistics.count(.reconnects) }
+        if self.statistics.snapshot().connections > 0 { self.statistics.count(.reconnects) }
         state.failures = 0
         self.statistics.count(.connections)
         self.statistics.setConnected(true)
@@ -254,6 +268,29 @@ public final class RedisBackplane: PubSubBackplane {
         }
         commands.channel.closeFuture.whenComplete { _ in self.disconnected(commands, self.state.value) }
         for topic in state.topics.keys { self.listen(to: topic, state) }
+        let keepalive = self.loop.scheduleRepeatedTask(
+            initialDelay: self.options.replyTimeout,
+            delay: self.options.replyTimeout
+        ) { _ in
+            _ = self.bounded(commands.send(["PING"]), on: commands)
+        }
+        commands.channel.closeFuture.whenComplete { _ in keepalive.cancel() }
+    }
+
+    /// `reply`, or a failure once the reply timeout has passed; a connection that missed it is closed (and made
+    /// anew), for whatever comes after its missing reply would be paired with the wrong command.
+    private func bounded(_ reply: EventLoopFuture<RESPValue>, on client: RESPClient) -> EventLoopFuture<RESPValue> {
+        let answer = self.loop.makePromise(of: RESPValue.self)
+        let timeout = self.loop.scheduleTask(in: self.options.replyTimeout) {
+            self.logger.warning("Redis did not answer in time", metadata: ["redis": "\(self.options.endpoint)"])
+            answer.fail(PubSubBackplaneUnavailable())
+            client.channel.close(promise: nil)
+        }
+        reply.hop(to: self.loop).whenComplete { result in
+            timeout.cancel()
+            answer.completeWith(result)
+        }
+        return answer.futureResult
     }
 
     private func disconnected(_ client: RESPClient, _ state: State) {

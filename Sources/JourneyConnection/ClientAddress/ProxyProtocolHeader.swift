@@ -49,7 +49,9 @@ package struct ProxyProtocolHeader: Sendable, Equatable {
         guard lineLength >= 2, view[end - 1] == UInt8(ascii: "\r") else {
             throw Malformed(reason: "PROXY line without CRLF")
         }
-        let line = buffer.readString(length: lineLength)?.dropLast(2) ?? ""
+        // "\r\n" is one Character: the line is read without it, then it is skipped.
+        let line = buffer.readString(length: lineLength - 2) ?? ""
+        buffer.moveReaderIndex(forwardBy: 2)
         let fields = line.split(separator: " ", omittingEmptySubsequences: false)
         guard fields.count >= 2 else { throw Malformed(reason: "PROXY line too short") }
         switch fields[1] {

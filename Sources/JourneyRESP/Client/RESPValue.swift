@@ -50,5 +50,6 @@ public struct RESPServerError: Error, Sendable, Equatable, CustomStringConvertib
     /// The error's kind: its first word.
     public var kind: Substring { self.message.prefix { $0 != " " } }
 
+    /// The error's text.
     public var description: String { self.message }
 }

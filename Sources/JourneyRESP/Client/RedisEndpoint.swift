@@ -11,7 +11,9 @@ import Foundation
 public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// How to reach the server.
     public enum Transport: Sendable, Equatable {
+        /// A host name or address and its port (6379 when the URL names none).
         case tcp(host: String, port: Int)
+        /// A Unix domain socket's path: a Redis on the same machine without the TCP stack.
         case unixSocket(path: String)
     }
 
@@ -57,14 +59,37 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL without its password, for logs.
     public var description: String {
-        let login =
-            self.user.map { $0 + (self.password == nil ? "" : ":***") + "@" } ?? (self.password == nil ? "" : ":***@")
+        self.url(password: self.password == nil ? nil : "***")
+    }
+
+    /// The URL that reads back as this endpoint, password included (a configuration written back).
+    public var url: String {
+        self.url(password: self.password.map(Self.escaped))
+    }
+
+    private func url(password: String?) -> String {
+        let user = self.user.map(Self.escaped)
+        let login = user.map { $0 + (password.map { ":" + $0 } ?? "") + "@" } ?? (password.map { ":\($0)@" } ?? "")
         switch self.transport {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host
             return "\(self.usesTLS ? "rediss" : "redis")://\(login)\(shownHost):\(port)/\(self.database)"
         case .unixSocket(let path):
-            return "unix://\(path)" + (self.database == 0 ? "" : "?db=\(self.database)")
+            return "unix://\(login)\(path)" + (self.database == 0 ? "" : "?db=\(self.database)")
         }
+    }
+
+    /// `text` percent-encoded but for unreserved characters (RFC 3986), as a URL's user or password.
+    private static func escaped(_ text: String) -> String {
+        var escaped = ""
+        for byte in text.utf8 {
+            let character = Character(Unicode.Scalar(byte))
+            if byte < 0x80, character.isLetter || character.isNumber || "-._~".contains(character) {
+                escaped.append(character)
+            } else {
+                escaped += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return escaped
     }
 }

@@ -35,6 +35,7 @@ public struct PubSubPosition: Sendable, Hashable, Comparable, LosslessStringConv
     /// The stream entry's id, `MILLISECONDS-SEQUENCE`.
     public var entry: String { "\(self.milliseconds)-\(self.sequence)" }
 
+    /// `EPOCH:MILLISECONDS-SEQUENCE`, as deliveries carry it and `since` gives it back.
     public var description: String { "\(self.epoch):\(self.entry)" }
 
     /// Entry order; positions of different epochs are ordered by entry alone (compare epochs first).
