@@ -38,13 +38,15 @@ extension Server {
     }
 
     /// What an HTTP listener speaks, for `responder`: HTTP/1.1 with `upgraders`, and HTTP/2 where `kind` offers it,
-    /// with `configuration`'s limits and timeouts.
+    /// with `configuration`'s limits and timeouts; `behindProxies`, its clients named by the trusted proxies
+    /// (`--proxy-protocol`, `--trusted-proxies`).
     func httpProtocol(
         _ kind: HTTPListenerKind,
         responder: any Responder,
         upgraders: [any HTTPServerProtocolUpgrader & Sendable],
         accessLog: (any AccessLogSink)?,
-        configuration: Configuration
+        configuration: Configuration,
+        behindProxies: Bool = true
     ) -> any ConnectionProtocol {
         let plain = self.plainHTTPProtocol(
             kind,
@@ -54,9 +56,8 @@ extension Server {
             configuration: configuration
         )
         let accept = configuration.accept
-        guard !accept.believedProxies.isEmpty, let trusted = TrustedProxies(accept.believedProxies) else {
-            return plain
-        }
+        guard behindProxies, !accept.believedProxies.isEmpty, let trusted = TrustedProxies(accept.believedProxies)
+        else { return plain }
         return ProxiedConnection(plain, trustedProxies: trusted, readsProxyHeader: accept.proxyProtocol)
     }
 

@@ -83,12 +83,14 @@ extension Server {
             observe.addDashboard(to: &adminRouter, access: .everyone)
             observe.addAcceptControl(to: &adminRouter)
             adminRouter.prepare()
+            // Scraped and opened directly, not through the load balancer: no PROXY header is expected of it.
             let adminProtocol = self.httpProtocol(
                 .http1,
                 responder: adminRouter,
                 upgraders: self.upgraders(for: adminRouter),
                 accessLog: nil,
-                configuration: configuration
+                configuration: configuration,
+                behindProxies: false
             )
             // Apart from the connection cap and from pauseAccepting(): the operator must still get in.
             let bound = try await self.bind(

@@ -264,6 +264,39 @@ import WSClient
         #expect(try await Curl.run(["-d", "x", "http://127.0.0.1:\(port)/pubsub/db"]).status == 503)
     }
 
+    /// `rediss://` with the server's private CA: TLS to Redis, its certificate checked; without the CA the
+    /// certificate is not trusted and the backplane stays down.
+    @Test(.requires(.redisServer, .curl))
+    func theBackplaneSpeaksTLSAndChecksRedissCertificate() async throws {
+        let directory = try TemporaryDirectory()
+        let certificate = TestCertificate.shared
+        let port = try await freePort()
+        let redis = try await RedisServer.start(
+            in: directory,
+            arguments: [
+                "--tls-port", String(port), "--tls-cert-file", certificate.certificatePath, "--tls-key-file",
+                certificate.privateKeyPath, "--tls-ca-cert-file", certificate.authorityPath, "--tls-auth-clients", "no",
+            ]
+        )
+        defer { redis.stop() }
+        let url = "rediss://localhost:\(port)/0?ssl_ca_certs=\(certificate.authorityPath)"
+        let instances = try await JourneyInstance.start(2, redis: url)
+        let subscriber = try await PubSubClient(port: instances[0].port, topic: "tls")
+        try await redis.waitForListeners(of: "tls", count: 1)
+        let answer = try await Curl.run(["-d", "sealed", instances[1].url("/pubsub/tls")])
+        #expect(answer.text.contains(#""instances":1"#))
+        #expect(try await subscriber.data(count: 1).first as? String == "sealed")
+
+        let untrusting = try await RunningJourney(
+            arguments: [
+                "serve", "--port", "0", "--ws-pubsub", "/pubsub", "--pubsub-redis", "rediss://localhost:\(port)",
+            ]
+        )
+        let untrustingPort = try await untrusting.port()
+        try await untrusting.waitForLog(containing: "cannot reach Redis")
+        #expect(try await Curl.run(["-d", "x", "http://127.0.0.1:\(untrustingPort)/pubsub/tls"]).status == 503)
+    }
+
     /// HAProxy in front (PROXY protocol v2 to two instances, v1 to the third, `balance leastconn`): clients keep
     /// their own address, WebSockets pass through it, and when an instance dies its clients reconnect through it
     /// to the others and keep receiving.
@@ -352,7 +385,11 @@ import WSClient
         configuration.accept.proxyProtocol = true
         configuration.accept.trustedProxies = ["127.0.0.1"]
         configuration.observe.dashboard = .loopbackOnly
+        configuration.listeners.admin = ListenAddress(host: "127.0.0.1", port: 0)
         try await TestServer.with(configuration, router: router) { server async throws in
+            // The admin listener is reached directly (a scrape, an operator): no PROXY header is asked of it.
+            let adminPort = try #require(server.server.port(of: .admin))
+            #expect(try await Curl.run([Curl.url("/metrics", port: adminPort)]).status == 200)
             // curl's PROXY v1 header names its own source, 127.0.0.2.
             // 127.0.0.2 is not a trusted proxy: its connection is closed before anything is read.
             let untrusted = try? await Curl.run(["--haproxy-protocol", "--interface", "127.0.0.2", server.url("/who")])

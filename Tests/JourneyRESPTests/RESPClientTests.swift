@@ -140,6 +140,14 @@ private final class PushList: Sendable {
         #expect(socket.transport == .unixSocket(path: "/run/redis/redis.sock"))
         #expect(socket.database == 3)
         #expect(RedisEndpoint(url: "valkey://v:6379")?.transport == .tcp(host: "v", port: 6379))
+
+        let authority = try #require(
+            RedisEndpoint(url: "rediss://localhost:6380/1?ssl_ca_certs=/etc/redis/ca%20file.pem")
+        )
+        #expect(authority.certificateAuthorityPath == "/etc/redis/ca file.pem")
+        #expect(authority.url == "rediss://localhost:6380/1?ssl_ca_certs=/etc/redis/ca%20file.pem")
+        #expect(RedisEndpoint(url: authority.url) == authority)
+        #expect(RedisEndpoint(url: login.url) == login)
     }
 
     @Test(arguments: [

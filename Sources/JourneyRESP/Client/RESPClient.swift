@@ -28,7 +28,9 @@ public final class RESPClient: Sendable {
     ) -> EventLoopFuture<RESPClient> {
         let tls: NIOSSLContext?
         do {
-            tls = endpoint.usesTLS ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let authority = endpoint.certificateAuthorityPath { configuration.trustRoots = .file(authority) }
+            tls = endpoint.usesTLS ? try NIOSSLContext(configuration: configuration) : nil
         } catch {
             return loop.makeFailedFuture(error)
         }

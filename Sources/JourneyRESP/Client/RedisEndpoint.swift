@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// Where a Redis (or Valkey) server is and how to log in: `redis://[user:password@]host[:port][/db]`,
-/// `rediss://…` (TLS), or `unix:///path/to/redis.sock[?db=N]`.
+/// `rediss://…[?ssl_ca_certs=/path/ca.pem]` (TLS), or `unix:///path/to/redis.sock[?db=N]`.
 public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// How to reach the server.
     public enum Transport: Sendable, Equatable {
@@ -21,6 +21,9 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
     public var transport: Transport
     /// Whether the connection is TLS (`rediss://`), the server's certificate checked against the system's roots.
     public var usesTLS: Bool
+    /// The certificate authorities (PEM) the server's certificate is checked against instead of the system's:
+    /// a Redis with a private CA (`?ssl_ca_certs=PATH`, as redis-py's URLs write it).
+    public var certificateAuthorityPath: String?
     /// The ACL user (`AUTH user password`); nil logs in as `default`.
     public var user: String?
     /// The password; nil sends no AUTH.
@@ -42,6 +45,8 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard (1...65535).contains(port) else { return nil }
             self.transport = .tcp(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port)
             self.usesTLS = scheme == "rediss" || scheme == "valkeys"
+            self.certificateAuthorityPath = components.queryItems?.first { $0.name == "ssl_ca_certs" }?.value
+            if self.certificateAuthorityPath != nil, !self.usesTLS { return nil }
             let path = components.path.drop { $0 == "/" }
             guard let database = path.isEmpty ? 0 : Int(path), database >= 0 else { return nil }
             self.database = database
@@ -49,6 +54,7 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
             guard !components.path.isEmpty else { return nil }
             self.transport = .unixSocket(path: components.path)
             self.usesTLS = false
+            self.certificateAuthorityPath = nil
             let db = components.queryItems?.first { $0.name == "db" }?.value
             guard let database = db.map({ Int($0) }) ?? 0, database >= 0 else { return nil }
             self.database = database
@@ -64,27 +70,32 @@ public struct RedisEndpoint: Sendable, Equatable, CustomStringConvertible {
 
     /// The URL that reads back as this endpoint, password included (a configuration written back).
     public var url: String {
-        self.url(password: self.password.map(Self.escaped))
+        self.url(password: self.password.map { Self.escaped($0) })
     }
 
     private func url(password: String?) -> String {
-        let user = self.user.map(Self.escaped)
+        let user = self.user.map { Self.escaped($0) }
         let login = user.map { $0 + (password.map { ":" + $0 } ?? "") + "@" } ?? (password.map { ":\($0)@" } ?? "")
         switch self.transport {
         case .tcp(let host, let port):
             let shownHost = host.contains(":") ? "[\(host)]" : host
-            return "\(self.usesTLS ? "rediss" : "redis")://\(login)\(shownHost):\(port)/\(self.database)"
+            let authority =
+                self.certificateAuthorityPath.map { "?ssl_ca_certs=" + Self.escaped($0, keeping: "/") } ?? ""
+            return "\(self.usesTLS ? "rediss" : "redis")://\(login)\(shownHost):\(port)/\(self.database)\(authority)"
         case .unixSocket(let path):
             return "unix://\(login)\(path)" + (self.database == 0 ? "" : "?db=\(self.database)")
         }
     }
 
-    /// `text` percent-encoded but for unreserved characters (RFC 3986), as a URL's user or password.
-    private static func escaped(_ text: String) -> String {
+    /// `text` percent-encoded but for unreserved characters (RFC 3986) and `keeping`, as a URL's user, password
+    /// or query value.
+    private static func escaped(_ text: String, keeping kept: String = "") -> String {
         var escaped = ""
         for byte in text.utf8 {
             let character = Character(Unicode.Scalar(byte))
-            if byte < 0x80, character.isLetter || character.isNumber || "-._~".contains(character) {
+            if byte < 0x80,
+                character.isLetter || character.isNumber || "-._~".contains(character) || kept.contains(character)
+            {
                 escaped.append(character)
             } else {
                 escaped += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
