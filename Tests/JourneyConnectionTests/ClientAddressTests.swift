@@ -165,6 +165,12 @@ import Testing
         #expect(Self.client(of: Self.proxy, [.forwarded: "for=unknown"]) == "10.0.0.5")
     }
 
+    @Test func aPeerOnAUnixSocketIsAProxy() throws {
+        let peer = try SocketAddress(unixDomainSocketPath: "/run/journey.sock")
+        #expect(Self.trusted.trust(peer))
+        #expect(Self.client(of: peer, [.xForwardedFor: "198.51.100.3"]) == "198.51.100.3")
+    }
+
     @Test func networksAreCheckedWhenRead() {
         #expect(TrustedProxies(["10.0.0.0/33"]) == nil)
         #expect(TrustedProxies(["proxy.example"]) == nil)

@@ -11,7 +11,8 @@ import WSClient
 
 /// Several `journey serve` processes sharing pub/sub topics through a real redis-server (and behind a real
 /// HAProxy), each started and stopped by its test.
-@Suite(.timeLimit(.minutes(3))) struct BackplaneTests {
+/// One at a time: each starts several processes, and together they would load the machine for the other suites.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct BackplaneTests {
     static let logger = Logger(label: "backplane-test")
 
     // MARK: The scenarios

@@ -117,11 +117,13 @@ struct ServerLifecycleTests {
         let server = try await TestServer.start(configuration)
 
         let download = try await SlowReader.start(path: "/big.bin", port: server.port)
-        try await waitAtMost(for: "the download") { try await download.firstBytes.futureResult.get() }
+        try await waitAtMost(for: "the download's first bytes") { try await download.firstBytes.futureResult.get() }
         let shutdown = Task { try await server.server.shutdown() }
         // The reader only now drains the socket: the response is still in flight while shutdown waits.
         download.resume()
-        let received = try await waitAtMost(for: "the download") { try await download.finished.futureResult.get() }
+        let received = try await waitAtMost(for: "the download to end") {
+            try await download.finished.futureResult.get()
+        }
         #expect(received > size && received < size + 1024, "received \(received)")
         #expect(try await shutdown.value == true)
         await #expect(throws: (any Error).self) {
@@ -202,6 +204,8 @@ final class SlowReader: ChannelInboundHandler, Sendable {
     func resume() {
         guard let channel = self.channel.get() else { return }
         channel.eventLoop.execute {
+            // A wider window too: 4 KiB a round trip made 32 MiB take over 30 s on a loaded machine.
+            _ = channel.setOption(.socketOption(.so_rcvbuf), value: 1 << 20)
             _ = channel.setOption(.autoRead, value: true)
             channel.read()
         }

@@ -18,9 +18,11 @@ package struct TrustedProxies: Sendable, Equatable {
         self.ranges = ranges
     }
 
-    /// Whether `address` is one of the proxies.
+    /// Whether `address` is one of the proxies. A peer on a Unix domain socket is (nginx's `set_real_ip_from
+    /// unix:`): whoever may open the socket file was let in by its permissions, and has no address of its own.
     package func trust(_ address: SocketAddress?) -> Bool {
-        self.ranges.contains { $0.contains(address) }
+        if case .unixDomainSocket = address { return true }
+        return self.ranges.contains { $0.contains(address) }
     }
 
     /// The client that `peer` (the connection's other end, or the address its PROXY header named) forwarded
