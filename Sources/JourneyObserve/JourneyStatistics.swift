@@ -55,7 +55,7 @@ public final class JourneyStatistics: Sendable {
     }
 
     /// The labels every metric of this server carries: `instance`, when it has an id.
-    public let instanceLabels: [(String, String)]
+    package let instanceLabels: [(String, String)]
     /// This instance's id among several (`--instance-id`), which the dashboard shows.
     public let instance: String?
     /// What the pub/sub backplane did, when the hub has one.

@@ -90,6 +90,8 @@ public final class RedisBackplane: PubSubBackplane {
         var connecting = false
         var failures = 0
         var stopped = false
+        /// Whether a connection was made before: the next one is a reconnection.
+        var wasConnected = false
         var topics: [String: Topic] = [:]
         /// SUBSCRIBEs sent and not yet confirmed, by channel: a topic is listened to once its last one is.
         var unconfirmed: [String: Int] = [:]
@@ -255,7 +257,8 @@ public final class RedisBackplane: PubSubBackplane {
         state.subscriber = subscriber
         state.commands = commands
         state.unconfirmed = [:]
-        if self.statistics.snapshot().connections > 0 { self.statistics.count(.reconnects) }
+        if state.wasConnected { self.statistics.count(.reconnects) }
+        state.wasConnected = true
         state.failures = 0
         self.statistics.count(.connections)
         self.statistics.setConnected(true)
