@@ -10,7 +10,8 @@ import NIOHTTP1
 /// for prepared answers and the request-line guard (Read) → llhttp decoder (Parse) → parse tap (stamps head and
 /// end) → NIO's pipelining handler (responses in request order, one request in flight) → the request handler
 /// (Decode, Process, Write, and the status for each parse error). With the fast path, the handlers after it join
-/// the connection when a request first needs them.
+/// the connection when a request first needs them: a request with a body, HTTP/1.0, an upgrade or an unusual head
+/// (the fast path reads and answers the others itself, prepared or routed).
 public struct HTTP1Connection: ConnectionProtocol {
     /// Who answers, where the answers are logged, and whether the fast path is taken: what HTTP/2 shares.
     public var responding: HTTPResponding
@@ -79,8 +80,9 @@ public struct HTTP1Connection: ConnectionProtocol {
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
         let fastPath = HTTP1FastPath(
             responder: prepared,
+            logger: self.responding.logger,
             answers: self.datedAnswers.on(channel.eventLoop),
-            sendsFiles: self.fileReader == nil,
+            fileReader: self.fileReader,
             limits: self.limits,
             timeouts: self.timeouts,
             timeline: timeline

@@ -20,6 +20,10 @@ struct RequestHeadScan: Equatable {
     var closes: Bool
     /// The client sent `Accept-Encoding` (a file with compressed siblings answers it by the full path).
     var sendsAcceptEncoding: Bool
+    /// An HTTP/1.1 request with an origin-form target (no fragment), exactly one valid Host and no `Expect`: one
+    /// `ScannedRequest` reads into the `Request` the full path would make of it, so the fast path can hand it to the
+    /// responder itself.
+    var isRoutable = false
 
     /// What the bytes at the front of a buffer hold.
     enum Outcome: Equatable {
@@ -93,7 +97,10 @@ struct RequestHeadScan: Equatable {
             let isGET = self.matches(method, "GET", ignoringCase: false)
             if self.matches(method, "CONNECT", ignoringCase: false) { return .unframeable }
 
-            var plain = isGET && minor == UInt8(ascii: "1") && self.bytes[targetStart] == UInt8(ascii: "/")
+            let isOriginForm = minor == UInt8(ascii: "1") && self.bytes[targetStart] == UInt8(ascii: "/")
+            var plain = isGET && isOriginForm
+            // Methods llhttp does not know are its to refuse (501); the rarer ones it knows go to it as well.
+            var routable = isOriginForm && (isGET || self.isCommonMethod(method))
             var hosts = 0
             var hostValue = 0..<0
             var lengths = 0
@@ -135,6 +142,7 @@ struct RequestHeadScan: Equatable {
                     // A Host that is not `uri-host [ ":" port ]` is the full path's to refuse (400).
                     if value.isEmpty || !HostSyntax.isValid(UnsafeRawBufferPointer(rebasing: self.bytes[value])) {
                         plain = false
+                        routable = false
                     }
                 case 5 where self.matches(name, "range"):
                     plain = false
@@ -157,12 +165,18 @@ struct RequestHeadScan: Equatable {
                     return .unframeable
                 case 6 where self.matches(name, "expect"):
                     plain = false
+                    routable = false
                 default:
                     // If-Match, If-None-Match, If-Modified-Since, If-Unmodified-Since, If-Range.
                     if name.count > 3, self.matches(name.lowerBound..<name.lowerBound + 3, "if-") { plain = false }
                 }
             }
-            if hosts != 1 { plain = false }
+            if hosts != 1 {
+                plain = false
+                routable = false
+            }
+            // A fragment has no place in a request target (RFC 9112 §3.2): llhttp's word on it stands.
+            if routable, self.bytes[target].contains(UInt8(ascii: "#")) { routable = false }
             var path: Substring?
             var host: Substring?
             if plain {
@@ -194,9 +208,24 @@ struct RequestHeadScan: Equatable {
                     plainGETPath: path,
                     plainGETHost: host,
                     closes: closes,
-                    sendsAcceptEncoding: sendsAcceptEncoding
+                    sendsAcceptEncoding: sendsAcceptEncoding,
+                    isRoutable: routable
                 )
             )
+        }
+
+        /// POST, HEAD, PUT, DELETE, PATCH or OPTIONS.
+        func isCommonMethod(_ method: Range<Int>) -> Bool {
+            switch method.count {
+            case 3: return self.matches(method, "PUT", ignoringCase: false)
+            case 4:
+                return self.matches(method, "POST", ignoringCase: false)
+                    || self.matches(method, "HEAD", ignoringCase: false)
+            case 5: return self.matches(method, "PATCH", ignoringCase: false)
+            case 6: return self.matches(method, "DELETE", ignoringCase: false)
+            case 7: return self.matches(method, "OPTIONS", ignoringCase: false)
+            default: return false
+            }
         }
 
         /// Whether `range` holds `expected` (lowercase unless case counts), ignoring ASCII case unless told not to.

@@ -64,6 +64,31 @@ import Glibc
                 self.held.withLockedValue { $0 = promise }
                 return promise.futureResult
             }
+            if request.path == "/echo" {
+                // What the handler saw of the request, for comparing how each path read it.
+                let head = request.head
+                let fields = head.headerFields.map { "\($0.name.rawName)=\($0.value)" }.joined(separator: ";")
+                let seen = "\(head.method) \(head.scheme ?? "-") \(head.authority ?? "-") \(head.path ?? "-") \(fields)"
+                return context.eventLoop.makeSucceededFuture(.text(seen))
+            }
+            if request.path == "/missing" {
+                return context.eventLoop.makeFailedFuture(HTTPError(.notFound, detail: "Nothing here."))
+            }
+            if request.path == "/closing" {
+                let response = Response(
+                    status: .ok,
+                    headerFields: [.connection: "close"],
+                    body: .bytes(ByteBuffer(string: "bye"))
+                )
+                return context.eventLoop.makeSucceededFuture(response)
+            }
+            if request.path == "/large" {
+                let body = ByteBuffer(repeating: UInt8(ascii: "z"), count: 20_000)
+                return context.eventLoop.makeSucceededFuture(Response(status: .ok, body: .bytes(body)))
+            }
+            if request.path == "/file" {
+                return context.eventLoop.makeSucceededFuture(Response(status: .ok, body: .file(Self.file)))
+            }
             return context.eventLoop.makeSucceededFuture(Self.response(for: request.path))
         }
 
@@ -202,9 +227,98 @@ import Glibc
         )
         #expect(cold.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(cold.contains("file /cold") && cold.hasSuffix("file /hot"), "the cold answer first, then the hot one")
-        #expect(hasFullPath())
+        #expect(!hasFullPath(), "a routable request is read and answered by the fast path")
         #expect(files.whole.withLockedValue { $0 } == 1)
+        // A body needs llhttp.
+        let posted = try self.send(
+            "POST /cold HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGET /hot HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(
+            posted.contains("file /cold") && posted.hasSuffix("file /hot"),
+            "the posted answer first, then the hot one"
+        )
+        #expect(hasFullPath())
+        // A head it cannot frame hands llhttp the rest of the connection, the hot GET behind it included.
+        #expect(files.whole.withLockedValue { $0 } == 3)
         #expect(files.prepared.withLockedValue { $0 } == 3)
+    }
+
+    /// Routable requests with no prepared answer are read and answered by the fast path, and the client cannot tell:
+    /// the bytes are the full path's (llhttp, `HTTPRequest(http1:)`, NIO's encoder), in order, what the handler saw
+    /// of the request included.
+    @Test(arguments: [
+        "GET /cold?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n",
+        "GET /echo?q=%20 HTTP/1.1\r\nhOsT:  a.example \r\nX-A: 1\r\nx-a:\t2 \r\nCookie: a=1; b=2\r\nX-Empty:\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\nPUT /echo HTTP/1.1\r\nHost: x\r\n\r\n",
+        "HEAD /cold HTTP/1.1\r\nHost: x\r\n\r\nDELETE /echo HTTP/1.1\r\nHost: x\r\n\r\n",
+        "OPTIONS /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /cold HTTP/1.1\r\nHost: x\r\n\r\n",
+        "PATCH /missing HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\nGET /closing HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /large HTTP/1.1\r\nHost: x\r\n\r\nGET /echo HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n",
+    ])
+    func aRoutedAnswerIsTheFullPathsByteForByte(input: String) throws {
+        var outputs: [String] = []
+        for fastPath in [true, false] {
+            let files = HotFiles()
+            let channel = try self.makeChannel(files, fastPath: fastPath)
+            outputs.append(try self.send(input, to: channel))
+            #expect(files.prepared.withLockedValue { $0 } == 0)
+            #expect(!outputs[outputs.count - 1].isEmpty)
+            if fastPath {
+                let decoder = try? channel.pipeline.syncOperations.handler(
+                    type: ByteToMessageHandler<HTTPRequestDecoder>.self
+                )
+                #expect(decoder == nil, "answered without llhttp")
+            }
+        }
+        #expect(outputs[0] == outputs[1])
+    }
+
+    @Test func aRoutedFileGoesBySendfileAndBehindTLSInChunks() throws {
+        let channel = try self.makeChannel(HotFiles())
+        try channel.writeInbound(ByteBuffer(string: "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"))
+        channel.embeddedEventLoop.run()
+        let head = String(buffer: try #require(try channel.readOutbound(as: ByteBuffer.self)))
+        #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n") && head.contains("\r\nContent-Length: 4096\r\n"))
+        let region = try #require(try channel.readOutbound(as: IOData.self))
+        guard case .fileRegion(let file) = region else {
+            Issue.record("not a file region: \(region)")
+            return
+        }
+        #expect(file.endIndex - file.readerIndex == 4096)
+        #expect(channel.isActive)
+    }
+
+    @Test func aDrainWhileARoutedRequestIsAnsweredClosesAfterTheAnswer() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        let early = try self.send(
+            "GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /hot HTTP/1.1\r\nHost: x\r\n\r\n",
+            to: channel
+        )
+        #expect(early.isEmpty)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(channel.isActive, "the request in hand is answered first")
+        files.release()
+        let output = try self.output(of: channel)
+        #expect(output.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        #expect(self.fields(output).contains("Connection: close"))
+        #expect(output.hasSuffix("file /slow"), "what waited behind it is not answered")
+        #expect(!channel.isActive)
+    }
+
+    @Test func aHalfCloseWhileARoutedRequestIsAnsweredAnswersWhatCameBefore() throws {
+        let files = HotFiles()
+        let channel = try self.makeChannel(files)
+        _ = try self.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /cold HTTP/1.1\r\nHost: x\r\n\r\n", to: channel)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(channel.isActive)
+        files.release()
+        let bodies = try self.output(of: channel).matches(of: /file (\/(?:hot\d?|cold|slow|form))/).map {
+            String($0.output.1)
+        }
+        #expect(bodies == ["/slow", "/cold"])
+        #expect(!channel.isActive)
     }
 
     /// Header 5 s, body 8 s, keep-alive 12 s, write 30 s.

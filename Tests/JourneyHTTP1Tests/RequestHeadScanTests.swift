@@ -18,7 +18,8 @@ import Testing
                         length: text.utf8.count,
                         plainGETPath: "/a/b.html",
                         closes: false,
-                        sendsAcceptEncoding: false
+                        sendsAcceptEncoding: false,
+                        isRoutable: true
                     )
                 )
         )

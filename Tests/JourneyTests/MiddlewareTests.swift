@@ -82,9 +82,12 @@ struct MiddlewareTests {
         var router = Router()
         router.add(middleware: RequestIDMiddleware())
         router.get("/id") { _, context in context.requestID ?? "-" }
+        router.get("/logged") { _, context in "\(context.logger[metadataKey: "request-id"] ?? "none")" }
         try await router.test(mode) { client async throws in
             let given = try await client.execute("/id", headerFields: [RequestIDMiddleware.fieldName: "abc-123"])
             #expect(given.text == "abc-123")
+            let logged = try await client.execute("/logged", headerFields: [RequestIDMiddleware.fieldName: "abc-123"])
+            #expect(logged.text == "abc-123", "the handler's logger carries the id")
             #expect(given.headerFields[RequestIDMiddleware.fieldName] == "abc-123")
             let made = try await client.execute("/id")
             let id = try #require(made.headerFields[RequestIDMiddleware.fieldName])
