@@ -23,10 +23,25 @@ package struct FinishedResponse {
         date: String?,
         serverTiming: String? = nil
     ) {
+        // One look at the fields for all it needs: each look-up by name is a walk of them, and a value read by name
+        // is joined into a new string.
+        var hasDate = false
+        var hasServer = false
+        var hasContentLength = false
+        var requestID: String?
+        for field in response.head.headerFields {
+            switch field.name {
+            case .date: hasDate = true
+            case .server: hasServer = true
+            case .contentLength: hasContentLength = true
+            case .requestID where requestID == nil: requestID = field.value
+            default: break
+            }
+        }
         // Changed in place: a response handed over with `consume` has its fields copied at most once, by the first
-        // field added.
-        if let date, response.head.headerFields[.date] == nil { response.head.headerFields[.date] = date }
-        if response.head.headerFields[.server] == nil { response.head.headerFields[.server] = Self.serverName }
+        // field added. What is known to be missing is appended, without another walk.
+        if let date, !hasDate { response.head.headerFields.append(HTTPField(name: .date, value: date)) }
+        if !hasServer { response.head.headerFields.append(HTTPField(name: .server, value: Self.serverName)) }
         if let serverTiming, !serverTiming.isEmpty {
             var timing = serverTiming
             if let rule = response.rule {
@@ -43,17 +58,17 @@ package struct FinishedResponse {
         // RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content; HEAD carries the length of what GET would send
         // (RFC 9110 §9.3.2).
         if (100..<200).contains(status) || status == 204 || status == 304 {
-            if response.head.headerFields[.contentLength] != nil { response.head.headerFields[.contentLength] = nil }
+            if hasContentLength { response.head.headerFields[.contentLength] = nil }
             response.body = .empty
         } else {
             if case .stream = response.body {
                 // Its length is known only at its end: chunked over HTTP/1.1, framed over HTTP/2.
-            } else if response.head.headerFields[.contentLength] == nil {
-                response.head.headerFields[.contentLength] = String(response.body.count)
+            } else if !hasContentLength {
+                response.head.headerFields.append(HTTPField(name: .contentLength, value: String(response.body.count)))
             }
             if method == .head { response.body = .empty }
         }
-        self.notes = ResponseNotes(requestID: response.head.headerFields[.requestID], rule: response.rule)
+        self.notes = ResponseNotes(requestID: requestID, rule: response.rule)
         self.head = response.head
         self.body = response.body
     }

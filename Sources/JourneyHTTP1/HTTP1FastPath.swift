@@ -443,7 +443,7 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
         // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written here.
         var response = response
         var asksToClose = false
-        if response.head.headerFields[.connection] != nil {
+        if response.head.headerFields.contains(.connection) {
             asksToClose = response.head.headerFields[values: .connection].contains { value in
                 value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
             }

@@ -3,11 +3,16 @@ import JourneyHTTP1
 import NIOCore
 import NIOEmbedded
 
-/// Answers "ok" to everything, and has the same answer prepared for GETs of paths under `/a`, so the fuzzer drives
-/// the fast path and its hand-overs to llhttp as well as llhttp itself.
+/// Answers with what it saw of the request (so a request the fast path reads itself must read as llhttp's does), and
+/// has "ok" prepared for GETs of paths under `/a`, so the fuzzer drives the fast path, its routed requests and its
+/// hand-overs to llhttp as well as llhttp itself.
 struct Answer: PreparedResponder {
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
-        context.eventLoop.makeSucceededFuture(.text("ok"))
+        let head = request.head
+        var seen = "\(head.method) \(head.scheme ?? "-") \(head.authority ?? "-") \(head.path ?? "-") \(request.version)"
+        for field in head.headerFields { seen += "\n\(field.name.rawName): \(field.value)" }
+        seen += "\n\(request.body.collected?.readableBytes ?? -1)"
+        return context.eventLoop.makeSucceededFuture(.text(seen))
     }
 
     func preparedResponse(toGET path: Substring, sendsAcceptEncoding: Bool) -> PreparedResponse? {
