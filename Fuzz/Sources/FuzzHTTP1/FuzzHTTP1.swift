@@ -9,7 +9,8 @@ import NIOEmbedded
 struct Answer: PreparedResponder {
     func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         let head = request.head
-        var seen = "\(head.method) \(head.scheme ?? "-") \(head.authority ?? "-") \(head.path ?? "-") \(request.version)"
+        var seen = "\(head.method) \(head.scheme ?? "-") \(head.authority ?? "-") \(head.path ?? "-")"
+        seen += " \(request.version)"
         for field in head.headerFields { seen += "\n\(field.name.rawName): \(field.value)" }
         seen += "\n\(request.body.collected?.readableBytes ?? -1)"
         return context.eventLoop.makeSucceededFuture(.text(seen))
