@@ -116,29 +116,31 @@ struct RouteTree<Value: Sendable>: Sendable {
         while segmentStart < utf8.endIndex, utf8[segmentStart] == UInt8(ascii: "/") {
             segmentStart = utf8.index(after: segmentStart)
         }
-        let current = self.nodes[node]
+        // Read in place: a copy of the node would retain each of its collections.
         guard segmentStart < utf8.endIndex else {
-            guard !current.entries.isEmpty else {
+            guard !self.nodes[node].entries.isEmpty else {
                 // `/files/**` takes `/files` too, with an empty rest.
-                if let rest = current.rest { return self.accept(rest, method, &parameters, "", &firstNodeWithRoutes) }
+                if let rest = self.nodes[node].rest {
+                    return self.accept(rest, method, &parameters, "", &firstNodeWithRoutes)
+                }
                 return nil
             }
             if firstNodeWithRoutes == nil { firstNodeWithRoutes = node }
-            return Self.takes(current, method) ? node : nil
+            return self.takes(node, method) ? node : nil
         }
         let segmentEnd = utf8[segmentStart...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
         let segment = path[segmentStart..<segmentEnd]
         let captured = parameters.count
-        if !current.literals.isEmpty {
+        if !self.nodes[node].literals.isEmpty {
             let key =
                 segment.utf8.contains(UInt8(ascii: "%")) ? PercentEncoding.decode(segment).map { $0[...] } : segment
-            if let key, let next = current.literals[key],
+            if let key, let next = self.nodes[node].literals[key],
                 let found = self.find(method, in: path, from: segmentEnd, node: next, &parameters, &firstNodeWithRoutes)
             {
                 return found
             }
         }
-        if let parameter = current.parameter {
+        if let parameter = self.nodes[node].parameter {
             parameters.capture(parameter.name, segment)
             if let found = self.find(
                 method,
@@ -152,12 +154,12 @@ struct RouteTree<Value: Sendable>: Sendable {
             }
             parameters.keepFirst(captured)
         }
-        if let any = current.anySegment,
+        if let any = self.nodes[node].anySegment,
             let found = self.find(method, in: path, from: segmentEnd, node: any, &parameters, &firstNodeWithRoutes)
         {
             return found
         }
-        if let rest = current.rest {
+        if let rest = self.nodes[node].rest {
             return self.accept(rest, method, &parameters, path[segmentStart...], &firstNodeWithRoutes)
         }
         return nil
@@ -171,12 +173,12 @@ struct RouteTree<Value: Sendable>: Sendable {
         _ firstNodeWithRoutes: inout Int?
     ) -> Int? {
         if firstNodeWithRoutes == nil { firstNodeWithRoutes = node }
-        guard Self.takes(self.nodes[node], method) else { return nil }
+        guard self.takes(node, method) else { return nil }
         parameters.capture(RouteParameters.restName, rest)
         return node
     }
 
-    private static func takes(_ node: Node, _ method: HTTPRequest.Method) -> Bool {
-        node.entries.contains { $0.method == method || ($0.method == .get && method == .head) }
+    private func takes(_ node: Int, _ method: HTTPRequest.Method) -> Bool {
+        self.nodes[node].entries.contains { $0.method == method || ($0.method == .get && method == .head) }
     }
 }

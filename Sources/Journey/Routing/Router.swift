@@ -188,8 +188,10 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     /// Finds the route for `request` and lets it answer.
     public func respond(to request: Request, context: RequestContext) -> EventLoopFuture<Response> {
         if !self.middleware.isEmpty {
+            // Prepared when the server started; a router used without `prepare()` builds its chain now.
+            if let prepared = self.prepared { return Self.run(prepared, request, context) }
             var router = self
-            if router.prepared == nil { router.prepare() }
+            router.prepare()
             return Self.run(router.prepared!, request, context)
         }
         switch self.destination(of: request) {
