@@ -6,23 +6,9 @@ enum MiddlewareChain {
         around handler: @escaping @Sendable (Request, RequestContext) async throws -> Response,
         renderer: any ErrorRenderer
     ) -> @Sendable (Request, RequestContext) async -> Response {
-        var next: @Sendable (Request, RequestContext) async -> Response = { request, context in
-            do {
-                return try await handler(request, context)
-            } catch {
-                return renderer.response(for: error, to: request, context: context)
-            }
-        }
-        for layer in middleware.reversed() {
-            let inner = MiddlewareNext(next)
-            next = { request, context in
-                do {
-                    return try await layer.respond(to: request, context: context, next: inner)
-                } catch {
-                    return renderer.response(for: error, to: request, context: context)
-                }
-            }
-        }
-        return next
+        var next = MiddlewareNext(handler: handler, renderer: renderer)
+        for layer in middleware.reversed() { next = MiddlewareNext(layer: layer, next: next, renderer: renderer) }
+        let chain = next
+        return { request, context in await chain(request, context) }
     }
 }
