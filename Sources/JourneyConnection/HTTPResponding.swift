@@ -14,9 +14,10 @@ public struct HTTPResponding: Sendable {
     /// Whether responses carry a `Server-Timing` field with the request's stage durations.
     public var sendsServerTiming: Bool
     /// Whether a plain GET the responder has a prepared answer for is answered on a fast path (HTTP/1.1's ahead of
-    /// llhttp, HTTP/2's without a stream channel). Taken only when the responder is a `PreparedResponder`, no access
-    /// log is written and no `Server-Timing` is sent (both need the parsed request); off, every request takes the
-    /// full path (to compare).
+    /// llhttp, HTTP/2's without a stream channel), and HTTP/1.1 requests without a body are read ahead of llhttp.
+    /// Taken only when the responder is a `PreparedResponder`; prepared answers only when no access log is written
+    /// and no `Server-Timing` is sent (both need the parsed request, which requests read ahead of llhttp have). Off,
+    /// every request takes the full path (to compare).
     public var takesFastPath = true
     /// The per-loop recorders the connection's journey is stamped into; nil records nothing.
     package var journey: JourneyRecorders?
@@ -37,6 +38,13 @@ public struct HTTPResponding: Sendable {
     /// The responder's prepared answers, when a fast path may use them.
     package var fastPathResponder: (any PreparedResponder)? {
         guard self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming else { return nil }
+        return self.responder as? any PreparedResponder
+    }
+
+    /// The responder, when HTTP/1.1's fast path may read its requests ahead of llhttp (with or without prepared
+    /// answers: they alone need the access log and `Server-Timing` off).
+    package var readingResponder: (any PreparedResponder)? {
+        guard self.takesFastPath else { return nil }
         return self.responder as? any PreparedResponder
     }
 

@@ -64,7 +64,7 @@ public struct HTTP1Connection: ConnectionProtocol {
     private func configure(_ channel: any Channel, timeline: ConnectionTimeline) throws {
         let pipeline = channel.pipeline.syncOperations
         channel.closeFuture.assumeIsolated().whenComplete { _ in timeline.closed() }
-        guard let prepared = self.responding.fastPathResponder else {
+        guard let prepared = self.responding.readingResponder else {
             let deadlines = ConnectionDeadlineHandler(timeouts: self.timeouts)
             try pipeline.addHandler(deadlines)
             try self.addFullPath(
@@ -80,6 +80,8 @@ public struct HTTP1Connection: ConnectionProtocol {
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
         let fastPath = HTTP1FastPath(
             responder: prepared,
+            answersPrepared: self.responding.fastPathResponder != nil,
+            reporting: (self.responding.accessLog, self.responding.sendsServerTiming),
             logger: self.responding.logger,
             answers: self.datedAnswers.on(channel.eventLoop),
             fileReader: self.fileReader,

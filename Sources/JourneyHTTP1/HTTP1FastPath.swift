@@ -33,6 +33,13 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
     typealias OutboundOut = ByteBuffer
 
     private let responder: any PreparedResponder
+    /// Whether prepared answers are given: not while an access log is written or `Server-Timing` sent (both need the
+    /// parsed request); requests read here are answered either way.
+    private let answersPrepared: Bool
+    /// Where the requests read here are logged, if anywhere.
+    private let accessLog: (any AccessLogSink)?
+    /// Whether their responses carry `Server-Timing`.
+    private let sendsServerTiming: Bool
     /// The logger handed to the handlers of the requests answered here, and where their failures are logged.
     private let logger: Logger
     /// Where file bodies are read from when they cannot go by sendfile (behind TLS).
@@ -116,6 +123,8 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
 
     init(
         responder: any PreparedResponder,
+        answersPrepared: Bool = true,
+        reporting: (accessLog: (any AccessLogSink)?, sendsServerTiming: Bool) = (nil, false),
         logger: Logger,
         answers: DatedAnswerCache,
         fileReader: (any FileChunkReader)?,
@@ -124,6 +133,9 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
         timeline: ConnectionTimeline
     ) {
         self.responder = responder
+        self.answersPrepared = answersPrepared
+        self.accessLog = reporting.accessLog
+        self.sendsServerTiming = reporting.sendsServerTiming
         self.logger = logger
         self.fileReader = fileReader
         self.sendsFiles = fileReader == nil
@@ -316,7 +328,7 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
                 return
             case .head(let head):
                 // A full send queue: the request handler parks the request until it drains.
-                if let path = head.plainGETPath, self.isWritable,
+                if self.answersPrepared, let path = head.plainGETPath, self.isWritable,
                     let prepared = self.prepared(
                         path,
                         host: head.plainGETHost,
@@ -450,7 +462,12 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
             response.head.headerFields[.connection] = nil
         }
         let keepAlive = !closing && !asksToClose && !self.isDraining
-        let finished = FinishedResponse(consume response, answering: answered.request.head.method, date: DateHeader.now)
+        let finished = FinishedResponse(
+            consume response,
+            answering: answered.request.head.method,
+            date: DateHeader.now,
+            serverTiming: self.sendsServerTiming ? answered.timeline.serverTiming : nil
+        )
         let status = finished.status
         let notes = finished.notes
         let body = finished.body
@@ -575,8 +592,9 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
         context.flush()
         if uncorking { TCPCork.set(false, on: context) }
         let timeline = self.timeline
+        let accessLog = self.accessLog
         let client =
-            timeline.wantsClientAddress(accessLog: nil)
+            timeline.wantsClientAddress(accessLog: accessLog)
             ? self.clientAddress(of: ending.answered.request, context: context) ?? context.channel.remoteAddress : nil
         func record() {
             timeline.responseWritten()
@@ -584,7 +602,7 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
                 ending.answered,
                 status: ending.status,
                 bodyBytes: bodyBytes,
-                accessLog: nil,
+                accessLog: accessLog,
                 remoteAddress: client,
                 notes: ending.notes
             )

@@ -274,6 +274,46 @@ import Glibc
         #expect(outputs[0] == outputs[1])
     }
 
+    /// Keeps the access log's entries.
+    final class LogBook: AccessLogSink {
+        let entries = NIOLockedValueBox<[AccessLogEntry]>([])
+        func record(_ entry: AccessLogEntry) { self.entries.withLockedValue { $0.append(entry) } }
+    }
+
+    /// An access log or Server-Timing turns prepared answers off (they have no parsed request), not the reading of
+    /// requests ahead of llhttp: those are logged and timed as the full path logs and times them.
+    @Test func anAccessLogAndServerTimingKeepRoutedRequestsOnTheFastPath() throws {
+        let files = HotFiles()
+        let book = LogBook()
+        let channel = EmbeddedChannel()
+        var http1 = HTTP1Connection(responder: files)
+        http1.responding.accessLog = book
+        http1.responding.sendsServerTiming = true
+        // The stages are timed only while the journey is recorded.
+        http1.responding.journey = JourneyRecorders(
+            group: channel.embeddedEventLoop,
+            clock: JourneyClock(),
+            keepsRecentRequests: false
+        )
+        try http1.configure(channel)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+        let output = try self.send(
+            "GET /hot HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\n\r\nDELETE /cold?a=1 HTTP/1.1\r\nHost: y\r\n\r\n",
+            to: channel
+        )
+        #expect(output.components(separatedBy: "HTTP/1.1 200 OK\r\n").count == 3)
+        #expect(output.components(separatedBy: "\r\nServer-Timing: ").count == 3)
+        #expect(files.prepared.withLockedValue { $0 } == 0, "no prepared answer: it would be neither logged nor timed")
+        #expect(files.whole.withLockedValue { $0 } == 2)
+        let decoder = try? channel.pipeline.syncOperations.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        #expect(decoder == nil, "read without llhttp")
+        let entries = book.entries.withLockedValue { $0 }
+        #expect(entries.map(\.requestLine) == ["GET /hot HTTP/1.1", "DELETE /cold?a=1 HTTP/1.1"])
+        #expect(entries.map(\.host) == ["x", "y"])
+        #expect(entries.first?.userAgent == "t")
+        #expect(entries.allSatisfy { $0.status == 200 && $0.remoteAddress != nil })
+    }
+
     @Test func aRoutedFileGoesBySendfileAndBehindTLSInChunks() throws {
         let channel = try self.makeChannel(HotFiles())
         try channel.writeInbound(ByteBuffer(string: "GET /file HTTP/1.1\r\nHost: x\r\n\r\n"))
