@@ -46,8 +46,8 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
     private let fileReader: (any FileChunkReader)?
     /// The executor of the tasks this connection's handlers run in, made by the first request that needs it.
     @exclusivity(unchecked) private var taskExecutor: EventLoopTaskExecutor?
-    /// Who the client is behind a trusted proxy, looked for once per connection (`.some(nil)`: no proxy).
-    @exclusivity(unchecked) private var clientAddresses: ClientAddressHandler??
+    /// Who the client is behind a trusted proxy.
+    @exclusivity(unchecked) private var clientAddresses = ClientAddressLookup()
     /// The streamed body of the response going out, if any: cancelled when the client goes or the server drains.
     @exclusivity(unchecked) private var streaming: StreamedResponse?
     /// The server asked the connection to close while a response was being made: it closes once that has left.
@@ -452,15 +452,9 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
         closing: Bool,
         context: ChannelHandlerContext
     ) {
-        // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written here.
+        // The responder may ask to close with `Connection`; the answer's is written here.
         var response = response
-        var asksToClose = false
-        if response.head.headerFields.contains(.connection) {
-            asksToClose = response.head.headerFields[values: .connection].contains { value in
-                value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
-            }
-            response.head.headerFields[.connection] = nil
-        }
+        let asksToClose = response.takeConnectionClose()
         let keepAlive = !closing && !asksToClose && !self.isDraining
         let finished = FinishedResponse(
             consume response,
@@ -607,14 +601,7 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
                 notes: ending.notes
             )
         }
-        // As for prepared answers: no promise when the flush left nothing queued.
-        if ((try? self.options?.getOption(.bufferedWritableBytes)) ?? 0) > 0 {
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(Self.wrapOutboundOut(Self.nothing), promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in record() }
-        } else {
-            record()
-        }
+        self.whenFlushedBytesLeave(context: context, record)
         guard ending.keepAlive, !self.isDraining else {
             self.mode = .closing
             self.forgetUnread()
@@ -654,28 +641,29 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
 
     /// The client `request` came from when a trusted proxy forwarded it; nil when the peer is the client.
     private func clientAddress(of request: Request, context: ChannelHandlerContext) -> SocketAddress? {
-        if self.clientAddresses == nil { self.clientAddresses = .some(ClientAddressHandler.find(in: context.channel)) }
-        guard let handler = self.clientAddresses ?? nil else { return nil }
-        return handler.clientAddress(of: context.channel, fields: request.head.headerFields)
+        self.clientAddresses.clientAddress(of: context.channel, fields: request.head.headerFields)
     }
 
-    /// Stamps and records the answers written so far once their last byte has left: at once when the flush left
-    /// nothing queued (no promise, no callback: the usual case for a small file), else when an empty write queued
-    /// behind them completes.
+    /// Stamps and records the answers written so far once their last byte has left.
     private func recordWhenWritten(context: ChannelHandlerContext) {
         guard let first = self.unrecorded else { return }
         let more = self.moreUnrecorded
         self.unrecorded = nil
         self.moreUnrecorded = []
-        let queued = (try? self.options?.getOption(.bufferedWritableBytes)) ?? 0
-        guard queued > 0 else {
-            Self.record(first, more, on: self.timeline)
+        let timeline = self.timeline
+        self.whenFlushedBytesLeave(context: context) { Self.record(first, more, on: timeline) }
+    }
+
+    /// Calls `action` once everything flushed so far has left: at once when the flush left nothing queued (no
+    /// promise, no callback: the usual case for a small answer), else when an empty write queued behind it completes.
+    private func whenFlushedBytesLeave(context: ChannelHandlerContext, _ action: @escaping () -> Void) {
+        guard ((try? self.options?.getOption(.bufferedWritableBytes)) ?? 0) > 0 else {
+            action()
             return
         }
-        let timeline = self.timeline
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(Self.wrapOutboundOut(Self.nothing), promise: written)
-        written.futureResult.assumeIsolated().whenComplete { _ in Self.record(first, more, on: timeline) }
+        written.futureResult.assumeIsolated().whenComplete { _ in action() }
     }
 
     private static func record(_ first: Answer, _ more: [Answer], on timeline: ConnectionTimeline) {

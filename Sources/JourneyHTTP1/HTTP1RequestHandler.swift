@@ -39,8 +39,8 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var requestBody: StreamedRequestBody?
     /// The executor of the tasks this connection's handlers run in, made by the first request that needs it.
     private var taskExecutor: EventLoopTaskExecutor?
-    /// Who the client is behind a trusted proxy, looked for once per connection (`.some(nil)`: no proxy).
-    private var clientAddresses: ClientAddressHandler??
+    /// Who the client is behind a trusted proxy.
+    private var clientAddresses = ClientAddressLookup()
 
     private typealias Pending = HTTP1RequestStateMachine.Pending
 
@@ -333,9 +333,7 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The client `request` came from when a trusted proxy forwarded it; nil when the peer is the client.
     private func clientAddress(of request: Request, context: ChannelHandlerContext) -> SocketAddress? {
-        if self.clientAddresses == nil { self.clientAddresses = .some(ClientAddressHandler.find(in: context.channel)) }
-        guard let handler = self.clientAddresses ?? nil else { return nil }
-        return handler.clientAddress(of: context.channel, fields: request.head.headerFields)
+        self.clientAddresses.clientAddress(of: context.channel, fields: request.head.headerFields)
     }
 
     /// The head error responses are written against when the request itself could not be read.
@@ -373,16 +371,9 @@ final class HTTP1RequestHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func write(_ response: Response, for pending: Pending, context: ChannelHandlerContext) {
-        // `Connection` is HTTP/1.1's own: the responder may ask to close with it; the answer's is written below. The
-        // fields are touched only when there is one (a change copies them).
+        // The responder may ask to close with `Connection`; the answer's is written below.
         var response = response
-        var asksToClose = false
-        if response.head.headerFields[.connection] != nil {
-            asksToClose = response.head.headerFields[values: .connection].contains { value in
-                value.split(separator: ",").contains { $0.trimmingBlanks.lowercased() == "close" }
-            }
-            response.head.headerFields[.connection] = nil
-        }
+        var asksToClose = response.takeConnectionClose()
         // HTTP/1.0 has no chunked coding: a streamed body ends with the connection.
         if case .stream = response.body, pending.answered.request.version == .http1_0 { asksToClose = true }
         let keepAlive = self.machine.keepsAlive(pending, responseAsksToClose: asksToClose)

@@ -16,12 +16,7 @@ enum HTTP1ResponseHead {
         let reason = status.reasonPhrase
         buffer.writeString(reason.isEmpty ? HTTPResponseStatus(statusCode: status.code).reasonPhrase : reason)
         buffer.writeStaticString("\r\n")
-        for field in head.headerFields {
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
-            buffer.writeStaticString("\r\n")
-        }
+        Self.write(head.headerFields, into: &buffer)
         if closing { buffer.writeStaticString("Connection: close\r\n") }
         if chunked { buffer.writeStaticString("Transfer-Encoding: chunked\r\n") }
         buffer.writeStaticString("\r\n")
@@ -46,13 +41,18 @@ enum HTTP1ResponseHead {
     static func lastChunk(trailers: HTTPFields?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var end = allocator.buffer(capacity: 5)
         end.writeStaticString("0\r\n")
-        for field in trailers ?? [:] {
-            end.writeString(field.name.rawName)
-            end.writeStaticString(": ")
-            end.writeString(field.value)
-            end.writeStaticString("\r\n")
-        }
+        if let trailers { Self.write(trailers, into: &end) }
         end.writeStaticString("\r\n")
         return end
+    }
+
+    /// `fields` as field lines, in their order.
+    private static func write(_ fields: HTTPFields, into buffer: inout ByteBuffer) {
+        for field in fields {
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
     }
 }
