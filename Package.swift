@@ -41,6 +41,9 @@ let package = Package(
         // reads past a buffer's end on every launch, and crashed CI runs now and then).
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        // Already in the graph (swift-nio's own): a lock-free counter for request ids (Synchronization's Atomic needs
+        // macOS 15).
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         // The site configuration file (`journey run --config`): YAML read into nodes that keep their line.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -194,6 +197,7 @@ let package = Package(
             name: "Journey",
             dependencies: [
                 "CCrypt",
+                .product(name: "Atomics", package: "swift-atomics"),
                 "CBrotli",
                 "CZstd",
                 .product(name: "CompressNIO", package: "compress-nio"),

@@ -1,6 +1,6 @@
+import Atomics
 import JourneyCore
 import Logging
-import NIOConcurrencyHelpers
 
 /// Gives every request an id: the client's (or a proxy's) `X-Request-ID` when it sent a usable one, a new one
 /// otherwise. The id is in `context.requestID`, in the logger's metadata (`request-id`) for everything inside, and in
@@ -43,10 +43,7 @@ public struct RequestIDMiddleware: Middleware {
     /// restarts (the random half), and cheap: reading 128 fresh random bits per request was two `getrandom` calls,
     /// the most a routed request spent in the kernel after its socket. Not a secret: nothing is authorised by it.
     static func makeID() -> String {
-        let count = Self.made.withLockedValue { count in
-            count &+= 1
-            return count
-        }
+        let count = Self.made.wrappingIncrementThenLoad(ordering: .relaxed)
         return String(unsafeUninitializedCapacity: 32) { text in
             Self.writeHex(Self.processPrefix, into: text, at: 0)
             Self.writeHex(count, into: text, at: 16)
@@ -57,7 +54,7 @@ public struct RequestIDMiddleware: Middleware {
     /// The ids' first half: drawn once.
     private static let processPrefix = UInt64.random(in: .min ... .max)
     /// How many ids this process made.
-    private static let made = NIOLockedValueBox<UInt64>(0)
+    private static let made = ManagedAtomic<UInt64>(0)
 
     /// `value` as 16 lowercase hex digits at `offset`.
     private static func writeHex(_ value: UInt64, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
