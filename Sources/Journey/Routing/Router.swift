@@ -19,7 +19,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     /// What an HTTP route leads to.
     enum Endpoint: Sendable {
         /// The route's middleware and handler as one chain: errors come back rendered.
-        case chain(@Sendable (Request, RequestContext) async -> Response)
+        case chain(MiddlewareNext)
         /// A future-based responder, called on the event loop without a task.
         case responder(any Responder)
     }
@@ -35,9 +35,9 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
     private var problems: [String] = []
     private var middleware: [any Middleware] = []
     /// `middleware` and the routes as one chain, built by `prepare()`; nil until then, and after any change.
-    private var prepared: (@Sendable (Request, RequestContext) async -> Response)?
+    private var prepared: MiddlewareNext?
     /// `middleware` around an upgrade request that it lets through (101), built by `prepare()`.
-    private var preparedAdmission: (@Sendable (Request, RequestContext) async -> Response)?
+    private var preparedAdmission: MiddlewareNext?
     /// What turns thrown errors into responses, for every route and middleware of this router.
     public let errorRenderer: any ErrorRenderer
     /// Answers requests no route matches; a 404 when nil.
@@ -151,7 +151,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         _ definition: RouteDefinition,
         _ handler: @escaping @Sendable (Request, RequestContext) async throws -> Response
     ) -> Route {
-        let chain = MiddlewareChain.build(definition.middleware, around: handler, renderer: self.errorRenderer)
+        let chain = MiddlewareNext(definition.middleware, around: handler, renderer: self.errorRenderer)
         return Route(endpoint: .chain(chain), body: definition.body)
     }
 
@@ -171,16 +171,16 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
         let dispatch: @Sendable (Request, RequestContext) async throws -> Response = { request, context in
             try await inner.dispatch(request, context: context)
         }
-        self.prepared = MiddlewareChain.build(self.middleware, around: dispatch, renderer: self.errorRenderer)
+        self.prepared = MiddlewareNext(self.middleware, around: dispatch, renderer: self.errorRenderer)
         self.preparedAdmission = self.admissionChain()
     }
 
     /// The router's middleware around an upgrade request that it lets through: its answer is then 101.
-    private func admissionChain() -> @Sendable (Request, RequestContext) async -> Response {
+    private func admissionChain() -> MiddlewareNext {
         let admitted: @Sendable (Request, RequestContext) async throws -> Response = { _, _ in
             Response(status: .switchingProtocols)
         }
-        return MiddlewareChain.build(self.middleware, around: admitted, renderer: self.errorRenderer)
+        return MiddlewareNext(self.middleware, around: admitted, renderer: self.errorRenderer)
     }
 
     // MARK: Serving
@@ -243,7 +243,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
 
     /// Where a request goes.
     private enum Destination {
-        case chain(@Sendable (Request, RequestContext) async -> Response, RouteParameters)
+        case chain(MiddlewareNext, RouteParameters)
         case responder(any Responder, RouteParameters)
         case refused(HTTPError)
     }
@@ -293,7 +293,7 @@ public struct Router: PreparedResponder, WebSocketRouteTable, RouteBuilder {
 
     /// Runs `chain` as a task that prefers the connection's event loop, and completes on that loop.
     private static func run(
-        _ chain: @escaping @Sendable (Request, RequestContext) async -> Response,
+        _ chain: MiddlewareNext,
         _ request: Request,
         _ context: RequestContext
     ) -> EventLoopFuture<Response> {
