@@ -11,6 +11,9 @@
 #   nginx        `location = /plaintext { return 200 "Hello, World!"; }` and a `/json` of the same kind
 #   route-1, route-500   journey-route-load: GET /users/{id}/posts/{post} as the only route, and among 500
 #   mw-0, mw-5           journey-route-load: GET /plaintext with no middleware, and inside 5 that only call next
+#   floor, floor-async   journey-nio-floor --sync / --async (Benchmarks/NIOFloor): `Hello, World!` for every request
+#                        head, with no parsing, from the read itself or from an async function run as a task on the
+#                        loop: the least a NIO server can spend, and the least it can spend with an async handler
 # Tests: plaintext (GET /plaintext), json (GET /json), route (GET /users/1/posts/2). The figure that compares the
 # servers is requests per server CPU-second (req/s divided by the CPU the server used), medians over REPS.
 set -euo pipefail
@@ -21,7 +24,7 @@ REPS="${REPS:-3}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
 PEERS="${PEERS:-/tmp/jb/peers}"
-SERVERS="${SERVERS:-todo hummingbird vapor nginx route-1 route-500 mw-0 mw-5}"
+SERVERS="${SERVERS:-todo hummingbird vapor nginx route-1 route-500 mw-0 mw-5 floor floor-async}"
 WORK="$(mktemp -d /tmp/journey-api-bench.XXXXXX)"
 trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
@@ -42,6 +45,8 @@ SCRATCH="$ROOT/Examples/TodoAPI/.build"
 TODO_API="$(cd "$ROOT/Examples/TodoAPI" && swift build -c release --show-bin-path)/todo-api"
 (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product journey-route-load >/dev/null)
 ROUTE_LOAD="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/journey-route-load"
+(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product journey-nio-floor >/dev/null)
+FLOOR="$(cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/journey-nio-floor"
 
 mkdir -p "$WORK/nginx" "$WORK/www" "$WORK/uploads"
 cat > "$WORK/nginx/nginx.conf" <<CONF
@@ -72,6 +77,7 @@ port_of() {
     case "$1" in
         todo) echo 18180 ;; nginx) echo 18181 ;; hummingbird) echo 18182 ;; vapor) echo 18183 ;;
         route-1) echo 18184 ;; route-500) echo 18185 ;; mw-0) echo 18186 ;; mw-5) echo 18187 ;;
+        floor) echo 18188 ;; floor-async) echo 18189 ;;
     esac
 }
 declare -A PID
@@ -79,7 +85,7 @@ start() { # name
     local port; port=$(port_of "$1")
     case "$1" in
         todo) taskset -c 0 "$TODO_API" --port "$port" --database "$WORK/todos.sqlite" --uploads "$WORK/uploads" \
-                  --cors-origin https://app.example >"$WORK/todo.log" 2>&1 & ;;
+                  --cors-origin https://app.example --threads 1 >"$WORK/todo.log" 2>&1 & ;;
         nginx) taskset -c 0 nginx -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" >"$WORK/nginx.log" 2>&1 & ;;
         hummingbird) taskset -c 0 "$PEERS/hummingbird-peer/.build/release/HummingbirdPeer" "$port" "$WORK/www" \
                          >"$WORK/hummingbird.log" 2>&1 & ;;
@@ -89,6 +95,8 @@ start() { # name
         route-500) taskset -c 0 "$ROUTE_LOAD" --port "$port" --routes 500 >"$WORK/$1.log" 2>&1 & ;;
         mw-0) taskset -c 0 "$ROUTE_LOAD" --port "$port" --middleware 0 >"$WORK/$1.log" 2>&1 & ;;
         mw-5) taskset -c 0 "$ROUTE_LOAD" --port "$port" --middleware 5 >"$WORK/$1.log" 2>&1 & ;;
+        floor) taskset -c 0 "$FLOOR" --sync "$port" >"$WORK/$1.log" 2>&1 & ;;
+        floor-async) taskset -c 0 "$FLOOR" --async "$port" >"$WORK/$1.log" 2>&1 & ;;
     esac
     PID[$1]=$!
     local path; path=$(path_of "$(tests_of "$1" | awk '{print $1}')")
@@ -102,7 +110,7 @@ stop_all() { for name in "${!PID[@]}"; do kill -TERM "${PID[$name]}" 2>/dev/null
 ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 tests_of() {
     case "$1" in
-        todo|hummingbird|vapor|nginx) echo "plaintext json" ;; route-*) echo route ;; mw-*) echo plaintext ;;
+        todo|hummingbird|vapor|nginx) echo "plaintext json" ;; route-*) echo route ;; mw-*|floor*) echo plaintext ;;
     esac
 }
 path_of() { case "$1" in plaintext) echo /plaintext ;; json) echo /json ;; route) echo /users/1/posts/2 ;; esac; }
@@ -156,4 +164,7 @@ print(f"- json: todo-api / Hummingbird {ratio('json', 'todo', 'hummingbird')}, /
 print(f"- a two-parameter route among 500 / as the only route: {ratio('route', 'route-500', 'route-1')} "
       "(per CPU-second: below 1 is a cost)")
 print(f"- 5 empty middleware / none, on /plaintext: {ratio('plaintext', 'mw-5', 'mw-0')}")
+print(f"- the floors, on /plaintext: async / nginx {ratio('plaintext', 'floor-async', 'nginx')}, async / Hummingbird "
+      f"{ratio('plaintext', 'floor-async', 'hummingbird')}, sync / nginx {ratio('plaintext', 'floor', 'nginx')}, "
+      f"todo-api / async floor {ratio('plaintext', 'todo', 'floor-async')}")
 PY

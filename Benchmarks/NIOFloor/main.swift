@@ -3,6 +3,8 @@
 //
 //   swift run -c release journey-nio-floor FILE [PORT]
 //   swift run -c release journey-nio-floor --pubsub [PORT]     (the broadcast's floor: PubSubFloor.swift)
+//   swift run -c release journey-nio-floor --sync|--async [PORT]
+//                                    (api.sh's floors: `Hello, World!` in place, or from a task: AsyncFloor.swift)
 //
 // One event loop, the accepted sockets as journey configures them, and one handler that answers every request head
 // (the bytes up to a blank line) with the same prepared bytes: a status line, five fields and the file, in one
@@ -61,6 +63,21 @@ if arguments.count >= 2, arguments[1] == "--pubsub" {
     try runPubSubFloor(port: arguments.count > 2 ? Int(arguments[2]) ?? 18085 : 18085)
     exit(0)
 }
+if arguments.count >= 2, arguments[1] == "--async" || arguments[1] == "--sync" {
+    // api.sh's floors: `Hello, World!` as nginx's `return 200` answers it, from an async handler or in place.
+    var hello = ByteBuffer()
+    hello.writeString(
+        "HTTP/1.1 200 OK\r\nServer: journey\r\nDate: Mon, 07 Dec 2026 01:44:03 GMT\r\n"
+            + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!"
+    )
+    let port = arguments.count > 2 ? Int(arguments[2]) ?? 18084 : 18084
+    if arguments[1] == "--async" {
+        try runAsyncFloor(port: port, response: hello)
+    } else {
+        try runFloor(port: port, response: hello)
+    }
+    exit(0)
+}
 guard arguments.count >= 2, let file = fopen(arguments[1], "rb") else {
     print("usage: journey-nio-floor FILE [PORT] | journey-nio-floor --pubsub [PORT]")
     exit(2)
@@ -82,21 +99,26 @@ response.writeString(
 response.writeBytes(body)
 let prepared = response
 
-let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-let channel = try ServerBootstrap(group: group)
-    .serverChannelOption(.backlog, value: 4096)
-    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-    .childChannelOption(.maxMessagesPerRead, value: 16)
-    .childChannelOption(
-        .recvAllocator,
-        value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
-    )
-    .childChannelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(FloorHandler(response: prepared))
+try runFloor(port: port, response: prepared)
+
+/// Serves `response` to every request head on `port` with one event loop.
+func runFloor(port: Int, response: ByteBuffer) throws {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let channel = try ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 4096)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.maxMessagesPerRead, value: 16)
+        .childChannelOption(
+            .recvAllocator,
+            value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
+        )
+        .childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(FloorHandler(response: response))
+            }
         }
-    }
-    .bind(host: "127.0.0.1", port: port)
-    .wait()
-print("listening on \(channel.localAddress!)")
-try channel.closeFuture.wait()
+        .bind(host: "127.0.0.1", port: port)
+        .wait()
+    print("listening on \(channel.localAddress!)")
+    try channel.closeFuture.wait()
+}

@@ -28,6 +28,9 @@ struct TodoAPICommand: AsyncParsableCommand {
     @Option(help: "The folder PUT /uploads/{name} writes to.")
     var uploads = "uploads"
 
+    @Option(help: "Event loops (threads) serving connections; one per core when not given.")
+    var threads: Int?
+
     func run() async throws {
         var logger = Logger(label: "todo-api")
         logger.logLevel = .info
@@ -37,6 +40,7 @@ struct TodoAPICommand: AsyncParsableCommand {
         let api = TodoAPI(store: store, uploads: uploads, corsOrigin: self.corsOrigin)
         var configuration = Configuration()
         configuration.listeners.main = ListenAddress(host: self.host, port: self.port)
+        if let threads = self.threads { configuration.accept.threads = threads }
         let server = Server(configuration: configuration, router: api.router(), logger: logger) { listening in
             for listener in listening where listener.role == .main {
                 print("todo-api listening on \(listener.address.host):\(listener.address.port)")
