@@ -1,7 +1,7 @@
 // The least a SwiftNIO server can do for an async handler: the floor under the routed figures of Benchmarks/api.sh
 // (SERVERS="... nio-floor-async").
 //
-//   journey-nio-floor --async [PORT]
+//   journey-nio-floor --async [PORT]      (served by main.swift's serveFloor)
 //
 // The floor of main.swift (no parsing: each request head in a read is answered with the same prepared bytes), but
 // each answer comes from an async function run in a task that prefers the connection's event loop as its executor,
@@ -37,8 +37,7 @@ final class AsyncFloorHandler: ChannelInboundHandler {
 
     private let response: ByteBuffer
     private var executor: FloorLoopExecutor?
-    /// How many bytes of "\r\n\r\n" the previous read ended with.
-    private var matched = 0
+    private var counter = RequestHeadCounter()
 
     init(response: ByteBuffer) {
         self.response = response
@@ -49,23 +48,7 @@ final class AsyncFloorHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = Self.unwrapInboundIn(data)
-        let heads = bytes.withUnsafeReadableBytes { raw in
-            var heads = 0
-            for byte in raw {
-                let expected: UInt8 = self.matched % 2 == 0 ? 13 : 10
-                if byte == expected {
-                    self.matched += 1
-                    if self.matched == 4 {
-                        heads += 1
-                        self.matched = 0
-                    }
-                } else {
-                    self.matched = byte == 13 ? 1 : 0
-                }
-            }
-            return heads
-        }
+        let heads = self.counter.heads(endingIn: Self.unwrapInboundIn(data))
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         for _ in 0..<heads {
             let promise = context.eventLoop.makePromise(of: ByteBuffer.self)
@@ -76,26 +59,4 @@ final class AsyncFloorHandler: ChannelInboundHandler {
             }
         }
     }
-}
-
-/// Serves the async floor on `port` with one event loop.
-func runAsyncFloor(port: Int, response: ByteBuffer) throws {
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    let channel = try ServerBootstrap(group: group)
-        .serverChannelOption(.backlog, value: 4096)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .childChannelOption(.maxMessagesPerRead, value: 16)
-        .childChannelOption(
-            .recvAllocator,
-            value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
-        )
-        .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(AsyncFloorHandler(response: response))
-            }
-        }
-        .bind(host: "127.0.0.1", port: port)
-        .wait()
-    print("listening on \(channel.localAddress!)")
-    try channel.closeFuture.wait()
 }

@@ -17,22 +17,14 @@ import NIOPosix
 import Glibc
 #endif
 
-/// Answers each request head in a read with `response`; flushes once per read, as journey's fast path does.
-final class FloorHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
-
-    private let response: ByteBuffer
+/// Counts the request heads a connection sends: the blank lines that end them, also across reads.
+struct RequestHeadCounter {
     /// How many bytes of "\r\n\r\n" the previous read ended with.
     private var matched = 0
 
-    init(response: ByteBuffer) {
-        self.response = response
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = Self.unwrapInboundIn(data)
-        let heads = bytes.withUnsafeReadableBytes { raw in
+    /// How many heads end in `bytes`.
+    mutating func heads(endingIn bytes: ByteBuffer) -> Int {
+        bytes.withUnsafeReadableBytes { raw in
             var heads = 0
             for byte in raw {
                 let expected: UInt8 = self.matched % 2 == 0 ? 13 : 10
@@ -48,7 +40,23 @@ final class FloorHandler: ChannelInboundHandler {
             }
             return heads
         }
-        for _ in 0..<heads {
+    }
+}
+
+/// Answers each request head in a read with `response`; flushes once per read, as journey's fast path does.
+final class FloorHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let response: ByteBuffer
+    private var counter = RequestHeadCounter()
+
+    init(response: ByteBuffer) {
+        self.response = response
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        for _ in 0..<self.counter.heads(endingIn: Self.unwrapInboundIn(data)) {
             context.write(Self.wrapOutboundOut(self.response), promise: nil)
         }
     }
@@ -71,10 +79,11 @@ if arguments.count >= 2, arguments[1] == "--async" || arguments[1] == "--sync" {
             + "Content-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!"
     )
     let port = arguments.count > 2 ? Int(arguments[2]) ?? 18084 : 18084
+    let answer = hello
     if arguments[1] == "--async" {
-        try runAsyncFloor(port: port, response: hello)
+        try serveFloor(port: port) { AsyncFloorHandler(response: answer) }
     } else {
-        try runFloor(port: port, response: hello)
+        try serveFloor(port: port) { FloorHandler(response: answer) }
     }
     exit(0)
 }
@@ -99,10 +108,10 @@ response.writeString(
 response.writeBytes(body)
 let prepared = response
 
-try runFloor(port: port, response: prepared)
+try serveFloor(port: port) { FloorHandler(response: prepared) }
 
-/// Serves `response` to every request head on `port` with one event loop.
-func runFloor(port: Int, response: ByteBuffer) throws {
+/// Serves connections on `port` with one event loop, each with the handler `makeHandler` makes.
+func serveFloor(port: Int, _ makeHandler: @escaping @Sendable () -> any ChannelHandler) throws {
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let channel = try ServerBootstrap(group: group)
         .serverChannelOption(.backlog, value: 4096)
@@ -113,9 +122,7 @@ func runFloor(port: Int, response: ByteBuffer) throws {
             value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65536)
         )
         .childChannelInitializer { channel in
-            channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(FloorHandler(response: response))
-            }
+            channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(makeHandler()) }
         }
         .bind(host: "127.0.0.1", port: port)
         .wait()
