@@ -3,6 +3,7 @@
 #   Fuzz/run.sh            # all targets, 60 s each
 #   SECONDS_EACH=10 Fuzz/run.sh FuzzByteRange
 #   RUNS_EACH=20000 Fuzz/run.sh         # a fixed number of inputs from a fixed seed (what .ci/run does)
+#   BUILD_ONLY=1 Fuzz/run.sh            # builds the targets and stops (.ci/run builds them beside another build)
 # LeakSanitizer is on: an input whose handling leaks memory counts as a crash.
 # Crashes are written to Fuzz/crashes/<target>/; turn each into a regression test before fixing it.
 set -euo pipefail
@@ -24,6 +25,7 @@ if ! "${build[@]}" >"$log" 2>&1; then
     echo "fuzz targets: build failed" >&2
     exit 1
 fi
+[ -z "${BUILD_ONLY:-}" ] || exit 0
 run() { # target: runs it and judges the run; its output is printed by the caller
     local target=$1 log budget status runs
     log="$(mktemp)"
