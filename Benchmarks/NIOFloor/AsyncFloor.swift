@@ -10,7 +10,8 @@
 import NIOCore
 import NIOPosix
 
-/// Runs a task's jobs on one event loop.
+/// Runs a task's jobs on one event loop: JourneyConnection's `EventLoopTaskExecutor` again, because the floor links
+/// NIO alone.
 final class FloorLoopExecutor: TaskExecutor {
     let eventLoop: any EventLoop
 

@@ -37,9 +37,13 @@ public struct HTTPResponding: Sendable {
 
     /// The responder's prepared answers, when a fast path may use them.
     package var fastPathResponder: (any PreparedResponder)? {
-        guard self.takesFastPath, self.accessLog == nil, !self.sendsServerTiming else { return nil }
+        guard self.takesFastPath, self.answersPrepared else { return nil }
         return self.responder as? any PreparedResponder
     }
+
+    /// Whether prepared answers may be given: not while an access log is written or `Server-Timing` sent (both need
+    /// the parsed request, which a prepared answer never has).
+    package var answersPrepared: Bool { self.accessLog == nil && !self.sendsServerTiming }
 
     /// The responder, when HTTP/1.1's fast path may read its requests ahead of llhttp (with or without prepared
     /// answers: they alone need the access log and `Server-Timing` off).

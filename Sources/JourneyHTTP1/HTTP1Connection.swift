@@ -80,9 +80,7 @@ public struct HTTP1Connection: ConnectionProtocol {
         // first time the fast path hands a request on; a connection that only ever asks for hot files never has it.
         let fastPath = HTTP1FastPath(
             responder: prepared,
-            answersPrepared: self.responding.fastPathResponder != nil,
-            reporting: (self.responding.accessLog, self.responding.sendsServerTiming),
-            logger: self.responding.logger,
+            responding: self.responding,
             answers: self.datedAnswers.on(channel.eventLoop),
             fileReader: self.fileReader,
             limits: self.limits,

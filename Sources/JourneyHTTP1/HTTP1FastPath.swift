@@ -33,8 +33,8 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
     typealias OutboundOut = ByteBuffer
 
     private let responder: any PreparedResponder
-    /// Whether prepared answers are given: not while an access log is written or `Server-Timing` sent (both need the
-    /// parsed request); requests read here are answered either way.
+    /// Whether prepared answers are given (`HTTPResponding.answersPrepared`); requests read here are answered either
+    /// way.
     private let answersPrepared: Bool
     /// Where the requests read here are logged, if anywhere.
     private let accessLog: (any AccessLogSink)?
@@ -123,9 +123,7 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
 
     init(
         responder: any PreparedResponder,
-        answersPrepared: Bool = true,
-        reporting: (accessLog: (any AccessLogSink)?, sendsServerTiming: Bool) = (nil, false),
-        logger: Logger,
+        responding: HTTPResponding,
         answers: DatedAnswerCache,
         fileReader: (any FileChunkReader)?,
         limits: HTTP1Limits,
@@ -133,10 +131,10 @@ final class HTTP1FastPath: ChannelDuplexHandler, RemovableChannelHandler, Connec
         timeline: ConnectionTimeline
     ) {
         self.responder = responder
-        self.answersPrepared = answersPrepared
-        self.accessLog = reporting.accessLog
-        self.sendsServerTiming = reporting.sendsServerTiming
-        self.logger = logger
+        self.answersPrepared = responding.answersPrepared
+        self.accessLog = responding.accessLog
+        self.sendsServerTiming = responding.sendsServerTiming
+        self.logger = responding.logger
         self.fileReader = fileReader
         self.sendsFiles = fileReader == nil
         self.answersByHost = responder.answersByHost
